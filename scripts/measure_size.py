@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""Prints the release build's transfer size (what a browser downloads: wasm + js + css, brotli -q 11)
+and fails when it is over the budget.
+
+Usage: measure_size.py DIST [--budget-kib N]
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+
+ap = argparse.ArgumentParser()
+ap.add_argument("dist")
+ap.add_argument("--budget-kib", type=float, default=None)
+args = ap.parse_args()
+
+def brotli_size(path):
+    if shutil.which("brotli"):
+        out = subprocess.run(["brotli", "-q", "11", "-c", path], capture_output=True, check=True).stdout
+        return len(out)
+    import brotli  # pragma: no cover - fallback when the CLI is missing
+    return len(brotli.compress(open(path, "rb").read(), quality=11))
+
+rows = []
+for root, _, files in os.walk(args.dist):
+    for f in files:
+        if f.endswith((".wasm", ".js", ".css", ".html")):
+            p = os.path.join(root, f)
+            rows.append((os.path.relpath(p, args.dist), os.path.getsize(p), brotli_size(p)))
+rows.sort(key=lambda r: -r[1])
+print(f"{'file':48} {'raw':>10} {'brotli':>10}")
+for name, raw, br in rows:
+    print(f"{name:48} {raw:>10,} {br:>10,}")
+counted = [r for r in rows if not r[0].endswith(".html")]
+raw = sum(r[1] for r in counted)
+br = sum(r[2] for r in counted)
+print(f"transfer (wasm+js+css): {raw:,} B raw, {br:,} B brotli = {br/1024:.1f} KiB")
+if args.budget_kib is not None:
+    ok = br / 1024 <= args.budget_kib
+    print(f"budget {args.budget_kib:.0f} KiB: {'within' if ok else 'OVER'}")
+    sys.exit(0 if ok else 1)

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs what is missing, then runs every check and all three test layers:
+#   lints → host `cargo test` → wasm-bindgen-test in headless Chromium → release build →
+#   size budget → Playwright on the release build.
+# Ends with one line: `N passed, N failed`. Exit status is non-zero if anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH" TRUNK_SKIP_VERSION_CHECK=true
+export CARGO_TERM_COLOR=never
+
+passed=0; failed=0; broken=()
+log_dir=$(mktemp -d)
+t_all=$(date +%s)
+
+# Runs a step; `count` = how to read its test counts (cargo | e2e | node | none).
+run() {
+  local name=$1 count=$2; shift 2
+  local out="$log_dir/$name.log" t0=$(date +%s)
+  printf '\n== %s: %s\n' "$name" "$*"
+  "$@" 2>&1 | tee "$out"
+  local rc=${PIPESTATUS[0]} p=0 f=0
+  case $count in
+    cargo) read -r p f < <(awk '/^test result:/ { for (i = 2; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } } END { print p+0, f+0 }' "$out") ;;
+    e2e)   p=$(grep -E '^e2e: [0-9]+ passed' "$out" | tail -1 | sed -E 's/^e2e: ([0-9]+) passed, ([0-9]+) failed.*/\1/')
+           f=$(grep -E '^e2e: [0-9]+ passed' "$out" | tail -1 | sed -E 's/^e2e: ([0-9]+) passed, ([0-9]+) failed.*/\2/') ;;
+    node)  p=$(grep -E '^# pass [0-9]+' "$out" | tail -1 | awk '{print $3}')
+           f=$(grep -E '^# fail [0-9]+' "$out" | tail -1 | awk '{print $3}') ;;
+  esac
+  p=${p:-0}; f=${f:-0}
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # a step that failed without counting counts once
+  if [ "$count" = none ] && [ "$rc" -eq 0 ]; then p=1; fi
+  passed=$((passed + p)); failed=$((failed + f))
+  [ "$rc" -ne 0 ] && broken+=("$name")
+  printf '== %s: exit %s, %s passed, %s failed, %ss\n' "$name" "$rc" "$p" "$f" "$(( $(date +%s) - t0 ))"
+}
+
+run fmt none cargo fmt --check
+run clippy-host none cargo clippy --all-targets --quiet -- -D warnings
+run clippy-wasm none cargo clippy --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
+run host-tests cargo cargo test --quiet
+run fake-bx24-selftest node node --test tests/support/
+run browser-tests cargo cargo test --target wasm32-unknown-unknown --quiet
+run release-build none trunk build --release
+run size-budget none python3 scripts/measure_size.py dist --budget-kib 150
+run e2e e2e npx playwright test
+
+echo
+echo "total time: $(( $(date +%s) - t_all ))s; logs in $log_dir"
+[ ${#broken[@]} -gt 0 ] && echo "failed steps: ${broken[*]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

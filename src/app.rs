@@ -1,0 +1,66 @@
+//! The root component and start-up: choose the portal, provide the store, show card or settings.
+
+use leptos::prelude::*;
+
+use crate::browser;
+use crate::components::bindings::Bindings;
+use crate::components::call_header::CallHeader;
+use crate::components::client_card::ClientCard;
+use crate::components::demo_controls::DemoControls;
+use crate::components::error_banner::ErrorBanner;
+use crate::components::install_page::InstallPage;
+use crate::portal::start::Chosen;
+use crate::state::Store;
+
+/// The card for a chosen portal.
+#[component]
+pub fn App(
+    /// The portal the app runs on (real or demo).
+    chosen: Chosen,
+) -> impl IntoView {
+    let store = Store::new(chosen.portal.clone());
+    provide_context(store);
+    browser::set_document_lang(store.lang.code());
+    let placement = chosen.portal.placement();
+    let forced_theme = chosen.demo.as_ref().and_then(|d| d.config.theme.clone());
+    let dark = match forced_theme.as_deref() {
+        Some("dark") => true,
+        Some("light") => false,
+        _ => browser::prefers_dark(),
+    };
+    browser::body_class("cc-theme-dark", dark);
+    browser::body_class("cc-theme-light", !dark);
+
+    // The frame follows the content: after every change that can alter the height.
+    let portal = chosen.portal.clone();
+    Effect::new(move |_| {
+        store.data.track();
+        store.status.track();
+        store.error.track();
+        let p = portal.clone();
+        request_animation_frame(move || p.fit_window());
+    });
+
+    let demo = chosen.demo.clone().map(|d| view! { <DemoControls demo=d/> });
+    if placement.is_call_card() {
+        store.start();
+        view! {
+            <main class="cc" data-testid="card">
+                {demo}
+                <ErrorBanner/>
+                <CallHeader/>
+                <ClientCard/>
+                <Bindings/>
+            </main>
+        }
+        .into_any()
+    } else {
+        view! {
+            <main class="cc" data-testid="settings">
+                {demo}
+                <InstallPage/>
+            </main>
+        }
+        .into_any()
+    }
+}

@@ -1,0 +1,98 @@
+//! Small web-platform helpers (storage, clock, `Intl`, theme). No Bitrix24 here — that is `portal::bx24`.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(inline_js = r#"
+export function cc_fmt_money(n, cur, loc) {
+  try {
+    return new Intl.NumberFormat(loc, { style: 'currency', currency: cur,
+      maximumFractionDigits: Number.isInteger(n) ? 0 : 2 }).format(n);
+  } catch (e) { return null; }
+}
+export function cc_prefers_dark() {
+  try { return window.matchMedia('(prefers-color-scheme: dark)').matches; } catch (e) { return false; }
+}
+"#)]
+extern "C" {
+    fn cc_fmt_money(n: f64, cur: &str, loc: &str) -> Option<String>;
+    fn cc_prefers_dark() -> bool;
+}
+
+/// Money in the operator's locale (`125 000 ₽`, `$4,800`); falls back to `amount CODE`.
+pub fn format_money(amount: f64, currency: &str, locale: &str) -> String {
+    cc_fmt_money(amount, currency, locale).unwrap_or_else(|| format!("{amount:.2} {currency}"))
+}
+
+/// Whether the system prefers a dark theme.
+pub fn prefers_dark() -> bool {
+    cc_prefers_dark()
+}
+
+/// Milliseconds since the epoch.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+fn local() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn session() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+/// `localStorage` may be off (privacy settings, sandboxed frames): every helper tolerates that.
+pub fn local_get(key: &str) -> Option<String> {
+    local()?.get_item(key).ok().flatten()
+}
+
+pub fn local_set(key: &str, value: &str) {
+    if let Some(s) = local() {
+        let _ = s.set_item(key, value);
+    }
+}
+
+pub fn session_get(key: &str) -> Option<String> {
+    session()?.get_item(key).ok().flatten()
+}
+
+pub fn session_set(key: &str, value: &str) {
+    if let Some(s) = session() {
+        let _ = s.set_item(key, value);
+    }
+}
+
+/// Sets a class on `<body>` (theme, language) once at start.
+pub fn body_class(class: &str, on: bool) {
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+        let list = body.class_list();
+        let _ = if on { list.add_1(class) } else { list.remove_1(class) };
+    }
+}
+
+/// Sets `<html lang>` for screen readers and hyphenation.
+pub fn set_document_lang(code: &str) {
+    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = el.set_attribute("lang", code);
+    }
+}
+
+/// `log` to the browser console. Never a token, never a whole payload (see the callers).
+pub struct ConsoleLog;
+
+pub static CONSOLE: ConsoleLog = ConsoleLog;
+
+impl log::Log for ConsoleLog {
+    fn enabled(&self, _: &log::Metadata) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record) {
+        let msg = JsValue::from_str(&format!("[callcard] {}", record.args()));
+        match record.level() {
+            log::Level::Error => web_sys::console::error_1(&msg),
+            log::Level::Warn => web_sys::console::warn_1(&msg),
+            _ => web_sys::console::log_1(&msg),
+        }
+    }
+    fn flush(&self) {}
+}

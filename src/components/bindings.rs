@@ -1,0 +1,74 @@
+//! What the call is bound to: every `CRM_BINDINGS` item with title, stage name and amount.
+
+use leptos::prelude::*;
+
+use super::{kind_label, use_store};
+use crate::browser::format_money;
+use crate::i18n::{T, tr};
+use crate::model::EntityRef;
+use crate::refresh::BindingView;
+
+/// The bindings block. Items are keyed by their CRM id, never by position.
+#[component]
+pub fn Bindings() -> impl IntoView {
+    let store = use_store();
+    let lang = store.lang;
+    let locale = store.locale;
+    let open = move |e: EntityRef| store.portal().open_path(&e.kind.details_path(e.id));
+
+    // The loaded views for the bindings the status names now; a binding whose data has not
+    // arrived yet is shown by type and id until it does.
+    let items = Memo::new(move |_| {
+        let wanted = store.status.with(|s| s.other_bindings());
+        store.data.with(|d| {
+            wanted
+                .iter()
+                .map(|e| {
+                    d.as_ref()
+                        .and_then(|d| d.bindings.iter().find(|b| b.entity == *e).cloned())
+                        .map(|b| (b, true))
+                        .unwrap_or((BindingView { entity: *e, title: None, stage: None, amount: None }, false))
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+
+    view! {
+        <section class="cc-bindings" aria-labelledby="cc-bindings-title">
+            <h2 class="cc-section-title" id="cc-bindings-title">{tr(lang, T::Bindings)}</h2>
+            <Show
+                when=move || !items.with(|i| i.is_empty())
+                fallback=move || view! { <p class="cc-muted" data-testid="bindings-empty">{tr(lang, T::NoBindings)}</p> }
+            >
+                <ul class="cc-bindings__list">
+                    <For each=move || items.get() key=|(b, loaded)| (b.entity, *loaded, b.title.clone(), b.stage.clone().map(|s| s.id)) let:((b, loaded))>
+                        {
+                            let entity = b.entity;
+                            let title = b.title.clone();
+                            let missing = loaded && title.is_none();
+                            let label = title.unwrap_or_else(|| format!("{} #{}", kind_label(&store, entity.kind), entity.id));
+                            view! {
+                                <li class="cc-binding" class:cc-binding--missing=missing data-testid="binding" data-entity=entity.key()>
+                                    <span class="cc-binding__type">{kind_label(&store, entity.kind)}</span>
+                                    <button type="button" class="cc-link cc-binding__title" on:click=move |_| open(entity) title=tr(lang, T::OpenInCrm)>
+                                        {label}
+                                    </button>
+                                    <span class="cc-binding__meta">
+                                        {b.stage.clone().map(|s| view! {
+                                            <span class=format!("cc-stage cc-stage--{}", s.semantic.as_str()) data-testid="binding-stage">{s.name}</span>
+                                        })}
+                                        {b.amount.clone().map(|m| view! {
+                                            <span class="cc-binding__amount" data-testid="binding-amount">{format_money(m.amount, &m.currency, locale)}</span>
+                                        })}
+                                        {missing.then(|| view! { <span class="cc-muted">{tr(lang, T::Deleted)}</span> })}
+                                        {(!loaded).then(|| view! { <span class="cc-skeleton cc-skeleton--chip" aria-label=tr(lang, T::Loading)></span> })}
+                                    </span>
+                                </li>
+                            }
+                        }
+                    </For>
+                </ul>
+            </Show>
+        </section>
+    }
+}

@@ -1,0 +1,62 @@
+//! The demo banner: says it is a demo, drives the scenario, counts REST requests.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+
+use super::use_store;
+use crate::i18n::{T, tr};
+use crate::portal::demo::Scenario;
+use crate::portal::demo_portal::DemoPortal;
+
+/// The banner and the scenario controls.
+#[component]
+pub fn DemoControls(
+    /// The demo portal to drive.
+    demo: Rc<DemoPortal>,
+) -> impl IntoView {
+    let store = use_store();
+    let lang = store.lang;
+    let requests = demo.requests;
+    let state = Memo::new(move |_| store.status.with(|s| s.state));
+    let scenario = demo.config.scenario;
+    let reason = demo.fallback_reason.clone();
+    let (d1, d2, d3, d4) = (demo.clone(), demo.clone(), demo.clone(), demo.clone());
+    use crate::model::CallState::*;
+    let scenario_links = Scenario::all()
+        .iter()
+        .map(|s| {
+            let href = format!("?scenario={}&lang={}", s.as_str(), demo.config.lang);
+            let current = *s == scenario;
+            view! { <a class="cc-demo__scenario" class:cc-demo__scenario--current=current aria-current=current.then_some("page") href=href>{s.as_str()}</a> }
+        })
+        .collect_view();
+    view! {
+        <aside class="cc-demo" data-testid="demo-banner" aria-label="demo">
+            <div class="cc-demo__title">
+                <span class="cc-demo__tag">"DEMO"</span>
+                <span>{tr(lang, T::DemoBanner)}</span>
+            </div>
+            {reason.map(|r| view! { <div class="cc-demo__reason" data-testid="demo-fallback">{tr(lang, T::DemoFallback)}" ("{r}")"</div> })}
+            <div class="cc-demo__controls">
+                <button type="button" class="cc-button cc-button--success" data-testid="demo-answer"
+                    disabled=move || state.get() != Connecting on:click=move |_| d1.answer()>{tr(lang, T::DemoAnswer)}</button>
+                <button type="button" class="cc-button cc-button--danger" data-testid="demo-hangup"
+                    disabled=move || state.get() == Idle on:click=move |_| d2.hangup()>{tr(lang, T::DemoHangup)}</button>
+                <button type="button" class="cc-button" data-testid="demo-redial"
+                    disabled=move || state.get() != Idle on:click=move |_| d3.redial()>{tr(lang, T::DemoRedial)}</button>
+                <button type="button" class="cc-button" data-testid="demo-switch-client" on:click=move |_| d4.switch_client()>
+                    {tr(lang, T::DemoSwitch)}
+                </button>
+                <span class="cc-demo__counter" title=tr(lang, T::DemoRequests)>
+                    {tr(lang, T::DemoRequests)}": "
+                    <b data-testid="demo-request-count">{move || requests.get()}</b>
+                </span>
+            </div>
+            <nav class="cc-demo__scenarios" aria-label=tr(lang, T::DemoScenario)>
+                <span class="cc-muted">{tr(lang, T::DemoScenario)}": "</span>
+                {scenario_links}
+            </nav>
+        </aside>
+    }
+}

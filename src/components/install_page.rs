@@ -1,0 +1,119 @@
+//! The app's own page (`PLACEMENT = DEFAULT`): registers the CALL_CARD tab and finishes installation.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::json;
+
+use super::error_banner::error_text;
+use super::use_store;
+use crate::i18n::{T, tr};
+use crate::rest::RestError;
+use crate::state::CardError;
+
+/// The handler address to register: this page, without query or fragment.
+fn handler_url() -> String {
+    web_sys::window()
+        .and_then(|w| {
+            let l = w.location();
+            Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
+        })
+        .unwrap_or_default()
+}
+
+/// Whether `placement.get`'s answer lists a CALL_CARD binding.
+pub fn has_call_card(result: &serde_json::Value) -> bool {
+    result.as_array().is_some_and(|a| {
+        a.iter().any(|p| p.get("placement").or_else(|| p.get("PLACEMENT")).and_then(|v| v.as_str()) == Some("CALL_CARD"))
+    })
+}
+
+/// Install / settings page.
+#[component]
+pub fn InstallPage() -> impl IntoView {
+    let store = use_store();
+    let lang = store.lang;
+    let admin = store.portal().is_admin();
+    let registered = RwSignal::new(None::<bool>);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<CardError>);
+    let changed = RwSignal::new(false);
+
+    let check = move || {
+        spawn_local(async move {
+            match store.portal().call("placement.get", &json!({})).await {
+                Ok(a) => {
+                    let bound = has_call_card(&a.result);
+                    registered.set(Some(bound));
+                    // Installation ends once the tab exists (a no-op outside installation).
+                    if bound {
+                        store.portal().install_finish();
+                    }
+                }
+                Err(e) => error.set(Some(CardError::Rest(e.class()))),
+            }
+        })
+    };
+    check();
+
+    let toggle = move |_| {
+        let bind = registered.get_untracked() != Some(true);
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let handler = handler_url();
+            let result: Result<_, RestError> = if bind {
+                store
+                    .portal()
+                    .call(
+                        "placement.bind",
+                        &json!({"PLACEMENT": "CALL_CARD", "HANDLER": handler, "TITLE": "Client",
+                            "LANG_ALL": {"en": {"TITLE": "Client"}, "ru": {"TITLE": "Клиент"}}}),
+                    )
+                    .await
+            } else {
+                store.portal().call("placement.unbind", &json!({"PLACEMENT": "CALL_CARD", "HANDLER": handler})).await
+            };
+            busy.set(false);
+            match result {
+                Ok(_) => {
+                    registered.set(Some(bind));
+                    changed.set(true);
+                    if bind {
+                        store.portal().install_finish();
+                    }
+                }
+                Err(e) => error.set(Some(CardError::Rest(e.class()))),
+            }
+        });
+    };
+
+    view! {
+        <section class="cc-install" data-testid="install-page">
+            <h1 class="cc-install__title">{tr(lang, T::InstallTitle)}</h1>
+            <p class="cc-muted">{tr(lang, T::InstallIntro)}</p>
+            <p class="cc-install__status" data-testid="install-status" data-registered=move || match registered.get() {
+                None => "unknown",
+                Some(true) => "yes",
+                Some(false) => "no",
+            }>
+                {move || tr(lang, match registered.get() {
+                    None => T::InstallChecking,
+                    Some(true) => T::InstallRegistered,
+                    Some(false) => T::InstallNotRegistered,
+                })}
+            </p>
+            {move || error.get().map(|e| view! { <div class="cc-banner cc-banner--error" data-testid="error-banner" role="alert">{tr(lang, error_text(&e))}</div> })}
+            {if admin {
+                view! {
+                    <button type="button" class="cc-button cc-button--primary" data-testid="install-toggle"
+                        disabled=move || busy.get() || registered.get().is_none() on:click=toggle>
+                        {move || tr(lang, if registered.get() == Some(true) { T::InstallUnbind } else { T::InstallBind })}
+                    </button>
+                }.into_any()
+            } else {
+                view! { <p class="cc-muted">{tr(lang, T::InstallNotAdmin)}</p> }.into_any()
+            }}
+            {move || changed.get().then(|| view! { <p class="cc-install__hint">{tr(lang, T::InstallReload)}</p> })}
+        </section>
+    }
+}

@@ -1,0 +1,32 @@
+//! One component a file. Each reads the shared [`Store`](crate::state::Store) from context.
+
+pub mod bindings;
+pub mod call_header;
+pub mod client_card;
+pub mod demo_controls;
+pub mod error_banner;
+pub mod install_page;
+
+use crate::i18n::{T, tr};
+use crate::model::EntityKind;
+use crate::state::Store;
+use leptos::prelude::*;
+
+/// The store provided by `App`.
+pub fn use_store() -> Store {
+    expect_context::<Store>()
+}
+
+/// The localized name of an entity type.
+pub fn kind_label(store: &Store, kind: EntityKind) -> &'static str {
+    let t = match kind {
+        EntityKind::Contact => T::Contact,
+        EntityKind::Company => T::Company,
+        EntityKind::Lead => T::Lead,
+        EntityKind::Deal => T::Deal,
+        EntityKind::Quote => T::Quote,
+        EntityKind::Invoice | EntityKind::SmartInvoice => T::Invoice,
+        EntityKind::Dynamic(_) => T::Item,
+    };
+    tr(store.lang, t)
+}

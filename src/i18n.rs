@@ -1,0 +1,236 @@
+//! Russian and English texts, chosen from the portal's language code.
+
+/// The language the card speaks. Russian and English are complete; the portal's other
+/// languages fall back to the closer of the two (ua/kz/by → Russian, the rest → English).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    Ru,
+    #[default]
+    En,
+}
+
+impl Lang {
+    /// From a Bitrix24 language code (`BX24.getLang()`: `ru`, `en`, `ua`, `kz`, `la`, `br`, …).
+    pub fn from_bitrix(code: &str) -> Lang {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "ru" | "ua" | "uk" | "kz" | "kk" | "by" | "be" => Lang::Ru,
+            _ => Lang::En,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ru => "ru",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// The BCP 47 locale for `Intl` formatting (numbers, money, dates) from a Bitrix24 code.
+/// Bitrix uses its own codes: `ua` is Ukrainian (`uk`), `la` Latin-American Spanish, `br`
+/// Brazilian Portuguese, `tc`/`sc` Chinese.
+pub fn locale_for(code: &str) -> &'static str {
+    match code.trim().to_ascii_lowercase().as_str() {
+        "ru" => "ru-RU",
+        "ua" | "uk" => "uk-UA",
+        "kz" | "kk" => "kk-KZ",
+        "by" | "be" => "be-BY",
+        "de" => "de-DE",
+        "la" => "es-419",
+        "br" => "pt-BR",
+        "fr" => "fr-FR",
+        "it" => "it-IT",
+        "pl" => "pl-PL",
+        "tr" => "tr-TR",
+        "sc" => "zh-CN",
+        "tc" => "zh-TW",
+        "ja" => "ja-JP",
+        "vn" => "vi-VN",
+        "id" => "id-ID",
+        "ms" => "ms-MY",
+        "th" => "th-TH",
+        "ar" => "ar",
+        _ => "en-US",
+    }
+}
+
+/// Every text the card shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum T {
+    Incoming,
+    Outgoing,
+    Callback,
+    Transferred,
+    Ringing,
+    Dialling,
+    Connected,
+    Ended,
+    NoCall,
+    CallFailed,
+    HiddenNumber,
+    UnknownNumber,
+    Line,
+    Contact,
+    Company,
+    Lead,
+    Deal,
+    Quote,
+    Invoice,
+    Item,
+    NotInCrm,
+    NotInCrmHint,
+    Responsible,
+    Phones,
+    Bindings,
+    NoBindings,
+    NoAccess,
+    Deleted,
+    Loading,
+    Updating,
+    Retry,
+    OpenInCrm,
+    ErrUnavailable,
+    ErrRateLimited,
+    ErrAccess,
+    ErrAuth,
+    ErrArgument,
+    ErrStatus,
+    DemoBanner,
+    DemoFallback,
+    DemoAnswer,
+    DemoHangup,
+    DemoRedial,
+    DemoSwitch,
+    DemoRequests,
+    DemoScenario,
+    DemoLatency,
+    InstallTitle,
+    InstallIntro,
+    InstallRegistered,
+    InstallNotRegistered,
+    InstallBind,
+    InstallUnbind,
+    InstallReload,
+    InstallChecking,
+    InstallNotAdmin,
+    TabTitle,
+    CallDuration,
+    CampaignMode,
+    StartFailed,
+}
+
+/// The text for `t` in `lang`.
+pub fn tr(lang: Lang, t: T) -> &'static str {
+    let (en, ru) = match t {
+        T::Incoming => ("Incoming call", "Входящий звонок"),
+        T::Outgoing => ("Outgoing call", "Исходящий звонок"),
+        T::Callback => ("Callback", "Обратный звонок"),
+        T::Transferred => ("Transferred call", "Переведённый звонок"),
+        T::Ringing => ("Ringing", "Звонит"),
+        T::Dialling => ("Dialling", "Вызов"),
+        T::Connected => ("Connected", "Разговор"),
+        T::Ended => ("Call ended", "Звонок завершён"),
+        T::NoCall => ("No active call", "Нет активного звонка"),
+        T::CallFailed => ("Call failed", "Звонок не состоялся"),
+        T::HiddenNumber => ("Hidden number", "Скрытый номер"),
+        T::UnknownNumber => ("Unknown number", "Номер неизвестен"),
+        T::Line => ("Line", "Линия"),
+        T::Contact => ("Contact", "Контакт"),
+        T::Company => ("Company", "Компания"),
+        T::Lead => ("Lead", "Лид"),
+        T::Deal => ("Deal", "Сделка"),
+        T::Quote => ("Quote", "Предложение"),
+        T::Invoice => ("Invoice", "Счёт"),
+        T::Item => ("Item", "Элемент"),
+        T::NotInCrm => ("Not in CRM", "Нет в CRM"),
+        T::NotInCrmHint => ("This number is not linked to any contact, company or lead.", "Этот номер не привязан ни к контакту, ни к компании, ни к лиду."),
+        T::Responsible => ("Responsible", "Ответственный"),
+        T::Phones => ("Phones", "Телефоны"),
+        T::Bindings => ("Linked to this call", "Привязано к звонку"),
+        T::NoBindings => ("Nothing else is linked to this call.", "Звонок больше ни к чему не привязан."),
+        T::NoAccess => ("No access", "Нет доступа"),
+        T::Deleted => ("Deleted or not available", "Удалено или недоступно"),
+        T::Loading => ("Loading…", "Загрузка…"),
+        T::Updating => ("Updating…", "Обновление…"),
+        T::Retry => ("Retry", "Повторить"),
+        T::OpenInCrm => ("Open in CRM", "Открыть в CRM"),
+        T::ErrUnavailable => ("The portal is not answering. The data shown may be out of date.", "Портал не отвечает. Данные на экране могут быть устаревшими."),
+        T::ErrRateLimited => ("The portal is busy. Try again in a few seconds.", "Портал перегружен. Повторите через несколько секунд."),
+        T::ErrAccess => ("You do not have access to this data.", "Нет доступа к этим данным."),
+        T::ErrAuth => ("The session has expired. Reopen the call card.", "Сессия истекла. Откройте карточку звонка заново."),
+        T::ErrArgument => ("The portal rejected the request.", "Портал отклонил запрос."),
+        T::ErrStatus => ("The call card sent data the app could not read.", "Карточка звонка передала данные, которые приложение не смогло прочитать."),
+        T::DemoBanner => ("Demo portal: simulated call and CRM, not connected to Bitrix24", "Демо-портал: звонок и CRM смоделированы, Битрикс24 не подключён"),
+        T::DemoFallback => ("Bitrix24 did not answer, so the demo portal is shown.", "Битрикс24 не ответил, поэтому показан демо-портал."),
+        T::DemoAnswer => ("Answer", "Ответить"),
+        T::DemoHangup => ("Hang up", "Завершить"),
+        T::DemoRedial => ("Call again", "Перезвонить"),
+        T::DemoSwitch => ("Next client", "Следующий клиент"),
+        T::DemoRequests => ("REST requests", "REST-запросов"),
+        T::DemoScenario => ("Scenario", "Сценарий"),
+        T::DemoLatency => ("Latency", "Задержка"),
+        T::InstallTitle => ("Call card tab", "Вкладка карточки звонка"),
+        T::InstallIntro => ("The app shows the client, their deals and the call's progress as a tab of the telephony call card.", "Приложение показывает клиента, его сделки и ход звонка во вкладке карточки звонка телефонии."),
+        T::InstallRegistered => ("The tab is registered in the call card.", "Вкладка зарегистрирована в карточке звонка."),
+        T::InstallNotRegistered => ("The tab is not registered yet.", "Вкладка ещё не зарегистрирована."),
+        T::InstallBind => ("Register the tab", "Зарегистрировать вкладку"),
+        T::InstallUnbind => ("Remove the tab", "Удалить вкладку"),
+        T::InstallReload => ("Reload the Bitrix24 page to see the change in the call card.", "Перезагрузите страницу Битрикс24, чтобы увидеть изменения в карточке звонка."),
+        T::InstallChecking => ("Checking…", "Проверка…"),
+        T::InstallNotAdmin => ("Only a portal administrator can change this.", "Изменить это может только администратор портала."),
+        T::TabTitle => ("Client", "Клиент"),
+        T::CallDuration => ("Call duration", "Длительность звонка"),
+        T::CampaignMode => ("Call campaign", "Обзвон"),
+        T::StartFailed => ("The call card could not start.", "Не удалось запустить карточку звонка."),
+    };
+    match lang {
+        Lang::En => en,
+        Lang::Ru => ru,
+    }
+}
+
+/// The reason for a failed call's SIP code, when it is a common one.
+pub fn sip_reason(lang: Lang, code: &str) -> Option<&'static str> {
+    let (en, ru) = match code.trim() {
+        "486" | "600" => ("busy", "занято"),
+        "480" => ("unavailable", "абонент недоступен"),
+        "603" | "603-S" => ("declined", "вызов отклонён"),
+        "404" | "484" => ("wrong number", "неверный номер"),
+        "408" => ("no answer", "нет ответа"),
+        "487" => ("cancelled", "вызов отменён"),
+        "402" => ("not enough funds", "недостаточно средств"),
+        "403" => ("forbidden", "запрещено"),
+        "503" | "500" | "502" => ("line unavailable", "линия недоступна"),
+        "304" => ("missed", "пропущен"),
+        _ => return None,
+    };
+    Some(match lang {
+        Lang::En => en,
+        Lang::Ru => ru,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bitrix_codes_map_to_languages() {
+        for (code, lang) in [("ru", Lang::Ru), ("ua", Lang::Ru), ("kz", Lang::Ru), ("by", Lang::Ru), ("RU", Lang::Ru),
+            ("en", Lang::En), ("de", Lang::En), ("la", Lang::En), ("br", Lang::En), ("", Lang::En), ("xx", Lang::En)] {
+            assert_eq!(Lang::from_bitrix(code), lang, "{code}");
+        }
+        assert_eq!(locale_for("ua"), "uk-UA");
+        assert_eq!(locale_for("br"), "pt-BR");
+        assert_eq!(locale_for("la"), "es-419");
+        assert_eq!(locale_for("??"), "en-US");
+    }
+
+    #[test]
+    fn russian_texts_are_russian() {
+        assert_eq!(tr(Lang::Ru, T::Incoming), "Входящий звонок");
+        assert_eq!(tr(Lang::En, T::Incoming), "Incoming call");
+        assert_eq!(sip_reason(Lang::Ru, "486"), Some("занято"));
+        assert_eq!(sip_reason(Lang::En, "999"), None);
+    }
+}

@@ -1,0 +1,319 @@
+//! CRM records as the card shows them, decoded from `crm.item.*`, `user.get` and `crm.status.list`.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::entity::{EntityKind, EntityRef};
+use super::value::{DecodeError, as_object, opt_array, opt_f64, opt_text, opt_u64};
+
+/// A phone of a CRM record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phone {
+    pub value: String,
+    /// `WORK`, `MOBILE`, `HOME`, … as the portal sends it.
+    pub kind: Option<String>,
+}
+
+/// A portal user (the responsible person).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub id: u64,
+    pub name: String,
+    pub position: Option<String>,
+}
+
+/// A stage or status, with its name from the directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stage {
+    pub id: String,
+    pub name: String,
+    pub semantic: Semantic,
+}
+
+/// Where a stage stands: in progress, won, lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Semantic {
+    #[default]
+    Process,
+    Success,
+    Failure,
+}
+
+impl Semantic {
+    fn parse(s: &str) -> Semantic {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "S" | "SUCCESS" => Semantic::Success,
+            "F" | "FAILURE" => Semantic::Failure,
+            _ => Semantic::Process,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Semantic::Process => "process",
+            Semantic::Success => "success",
+            Semantic::Failure => "failure",
+        }
+    }
+}
+
+/// An amount of money with its currency code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Money {
+    pub amount: f64,
+    pub currency: String,
+}
+
+/// One CRM item, normalised across types. Fields a type does not have are `None`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrmItem {
+    pub entity: EntityRef,
+    /// Contact/lead person name parts, joined.
+    pub person_name: Option<String>,
+    pub title: Option<String>,
+    pub post: Option<String>,
+    pub company_id: Option<u64>,
+    pub company_title: Option<String>,
+    pub assigned_by: Option<u64>,
+    pub phones: Vec<Phone>,
+    pub stage_id: Option<String>,
+    pub category_id: Option<u64>,
+    pub amount: Option<Money>,
+}
+
+impl CrmItem {
+    /// The name a person would use: a contact's full name; a lead's title or person; a title.
+    pub fn display_name(&self) -> Option<String> {
+        match self.entity.kind {
+            EntityKind::Contact => self.person_name.clone().or_else(|| self.title.clone()),
+            EntityKind::Lead => self.title.clone().or_else(|| self.person_name.clone()),
+            _ => self.title.clone().or_else(|| self.person_name.clone()),
+        }
+    }
+
+    /// The stage directory (`ENTITY_ID` of `crm.status.list`) this item's `stage_id` belongs to.
+    pub fn stage_directory(&self) -> Option<String> {
+        match self.entity.kind {
+            EntityKind::Lead => Some("STATUS".into()),
+            EntityKind::Deal => Some(match self.category_id.unwrap_or(0) {
+                0 => "DEAL_STAGE".into(),
+                n => format!("DEAL_STAGE_{n}"),
+            }),
+            EntityKind::Quote => Some("QUOTE_STATUS".into()),
+            EntityKind::SmartInvoice => Some(format!("SMART_INVOICE_STAGE_{}", self.category_id.unwrap_or(0))),
+            EntityKind::Dynamic(t) => Some(format!("DYNAMIC_{t}_STAGE_{}", self.category_id.unwrap_or(0))),
+            _ => None,
+        }
+    }
+}
+
+fn join_name(o: &Map<String, Value>, keys: &[&str]) -> Result<Option<String>, DecodeError> {
+    let mut parts = Vec::new();
+    for k in keys {
+        if let Some(p) = opt_text(o, k)? {
+            parts.push(p);
+        }
+    }
+    Ok(if parts.is_empty() { None } else { Some(parts.join(" ")) })
+}
+
+/// Decodes one `crm.item.*` item (camelCase) of a known type.
+pub fn decode_item(kind: EntityKind, v: &Value) -> Result<CrmItem, DecodeError> {
+    let o = as_object(v)?;
+    let id = opt_u64(o, "id")?.ok_or(DecodeError::Field { field: "item.id".into(), expected: "id", got: "nothing".into() })?;
+    let mut phones = Vec::new();
+    for f in opt_array(o, "fm")? {
+        let Some(fo) = f.as_object() else { continue };
+        if opt_text(fo, "typeId")?.as_deref() == Some("PHONE") {
+            if let Some(value) = opt_text(fo, "value")? {
+                phones.push(Phone { value, kind: opt_text(fo, "valueType")? });
+            }
+        }
+    }
+    if phones.is_empty() {
+        if let Some(value) = opt_text(o, "phone")? {
+            phones.push(Phone { value, kind: None });
+        }
+    }
+    let amount = match (opt_f64(o, "opportunity")?, opt_text(o, "currencyId")?) {
+        (Some(amount), Some(currency)) if matches!(kind, EntityKind::Deal | EntityKind::Lead | EntityKind::Quote | EntityKind::SmartInvoice | EntityKind::Dynamic(_)) => {
+            Some(Money { amount, currency })
+        }
+        _ => None,
+    };
+    Ok(CrmItem {
+        entity: EntityRef::new(kind, id),
+        person_name: join_name(o, &["name", "secondName", "lastName"])?,
+        title: opt_text(o, "title")?,
+        post: opt_text(o, "post")?,
+        company_id: opt_u64(o, "companyId")?.filter(|c| *c > 0),
+        company_title: opt_text(o, "companyTitle")?,
+        assigned_by: opt_u64(o, "assignedById")?.filter(|c| *c > 0),
+        phones,
+        stage_id: opt_text(o, "stageId")?,
+        category_id: opt_u64(o, "categoryId")?,
+        amount,
+    })
+}
+
+/// Decodes `crm.item.get`'s result `{item: {...}}`.
+pub fn decode_item_get(kind: EntityKind, result: &Value) -> Result<CrmItem, DecodeError> {
+    let o = as_object(result)?;
+    decode_item(kind, o.get("item").unwrap_or(&Value::Null))
+}
+
+/// Decodes `crm.item.list`'s result `{items: [...]}`; unreadable items are skipped, not fatal.
+pub fn decode_item_list(kind: EntityKind, result: &Value) -> Result<Vec<CrmItem>, DecodeError> {
+    let o = as_object(result)?;
+    Ok(opt_array(o, "items")?.iter().filter_map(|i| decode_item(kind, i).ok()).collect())
+}
+
+/// Decodes `user.get`'s array of users (old-style UPPER_CASE, string ids).
+pub fn decode_users(result: &Value) -> Result<Vec<Person>, DecodeError> {
+    let arr = match result {
+        Value::Array(a) => a.as_slice(),
+        Value::Object(m) if m.is_empty() => &[],
+        other => return Err(DecodeError::Shape { expected: "array of users", got: super::value::kind_of(other) }),
+    };
+    let mut out = Vec::new();
+    for u in arr {
+        let Some(o) = u.as_object() else { continue };
+        let Some(id) = opt_u64(o, "ID")? else { continue };
+        let name = join_name(o, &["NAME", "LAST_NAME"])?
+            .or(opt_text(o, "EMAIL")?)
+            .unwrap_or_else(|| format!("#{id}"));
+        out.push(Person { id, name, position: opt_text(o, "WORK_POSITION")? });
+    }
+    Ok(out)
+}
+
+/// Stage and status names by directory and code, from `crm.status.list`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StageBook {
+    entries: BTreeMap<(String, String), Stage>,
+}
+
+impl StageBook {
+    /// Decodes `crm.status.list`'s array.
+    pub fn decode(result: &Value) -> Result<StageBook, DecodeError> {
+        let arr = match result {
+            Value::Array(a) => a.as_slice(),
+            Value::Object(m) if m.is_empty() => &[],
+            other => return Err(DecodeError::Shape { expected: "array of statuses", got: super::value::kind_of(other) }),
+        };
+        let mut book = StageBook::default();
+        for s in arr {
+            let Some(o) = s.as_object() else { continue };
+            let (Some(dir), Some(code)) = (opt_text(o, "ENTITY_ID")?, opt_text(o, "STATUS_ID")?) else { continue };
+            let name = opt_text(o, "NAME")?.unwrap_or_else(|| code.clone());
+            let semantic = match o.get("EXTRA").and_then(|e| e.as_object()) {
+                Some(extra) => opt_text(extra, "SEMANTICS")?,
+                None => None,
+            }
+            .or(opt_text(o, "SEMANTICS")?)
+            .map(|s| Semantic::parse(&s))
+            .unwrap_or_default();
+            book.entries.insert((dir, code.clone()), Stage { id: code, name, semantic });
+        }
+        Ok(book)
+    }
+
+    pub fn get(&self, directory: &str, code: &str) -> Option<&Stage> {
+        self.entries.get(&(directory.to_string(), code.to_string()))
+    }
+
+    /// The stage of an item, when the item has one and the book knows it.
+    pub fn stage_of(&self, item: &CrmItem) -> Option<Stage> {
+        let code = item.stage_id.as_deref()?;
+        self.get(&item.stage_directory()?, code).cloned()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The compact form kept across frame reloads: `[[dir, code, name, semantic], …]`.
+    pub fn to_cache(&self) -> Value {
+        Value::Array(
+            self.entries
+                .values()
+                .zip(self.entries.keys())
+                .map(|(s, (dir, _))| serde_json::json!([dir, s.id, s.name, s.semantic.as_str()]))
+                .collect(),
+        )
+    }
+
+    /// Reads [`StageBook::to_cache`]'s output; anything malformed gives an empty book.
+    pub fn from_cache(v: &Value) -> StageBook {
+        let mut book = StageBook::default();
+        for row in v.as_array().map(|a| a.as_slice()).unwrap_or(&[]) {
+            let cols: Vec<&str> = row.as_array().map(|r| r.iter().filter_map(|c| c.as_str()).collect()).unwrap_or_default();
+            if let [dir, code, name, sem] = cols[..] {
+                book.entries.insert(
+                    (dir.to_string(), code.to_string()),
+                    Stage { id: code.to_string(), name: name.to_string(), semantic: Semantic::parse(sem) },
+                );
+            }
+        }
+        book
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn contact_from_item_get() {
+        let r = json!({"item": {"id": 797, "name": "Anna", "secondName": "", "lastName": "Petrova", "post": "CFO",
+            "companyId": 643, "assignedById": 5,
+            "fm": [{"id": 1, "typeId": "PHONE", "valueType": "MOBILE", "value": "+79161234567"},
+                   {"id": 2, "typeId": "EMAIL", "valueType": "WORK", "value": "a@b.c"}]}});
+        let c = decode_item_get(EntityKind::Contact, &r).unwrap();
+        assert_eq!(c.display_name().as_deref(), Some("Anna Petrova"));
+        assert_eq!(c.company_id, Some(643));
+        assert_eq!(c.assigned_by, Some(5));
+        assert_eq!(c.phones, vec![Phone { value: "+79161234567".into(), kind: Some("MOBILE".into()) }]);
+        assert_eq!(c.amount, None);
+    }
+
+    #[test]
+    fn deal_with_string_amount_and_category() {
+        let r = json!({"items": [{"id": "25", "title": "Supply", "stageId": "C1:NEW", "categoryId": "1",
+            "opportunity": "125000.50", "currencyId": "RUB"}, {"noid": true}]});
+        let d = decode_item_list(EntityKind::Deal, &r).unwrap();
+        assert_eq!(d.len(), 1, "an unreadable item is skipped");
+        assert_eq!(d[0].amount, Some(Money { amount: 125000.5, currency: "RUB".into() }));
+        assert_eq!(d[0].stage_directory().as_deref(), Some("DEAL_STAGE_1"));
+    }
+
+    #[test]
+    fn users_and_stages() {
+        let u = decode_users(&json!([{"ID": "5", "NAME": "Ivan", "LAST_NAME": "Orlov", "WORK_POSITION": "Manager"}])).unwrap();
+        assert_eq!(u, vec![Person { id: 5, name: "Ivan Orlov".into(), position: Some("Manager".into()) }]);
+        assert!(decode_users(&json!({})).unwrap().is_empty());
+        assert!(decode_users(&json!("x")).is_err());
+        let b = StageBook::decode(&json!([
+            {"ENTITY_ID": "DEAL_STAGE", "STATUS_ID": "WON", "NAME": "Won", "EXTRA": {"SEMANTICS": "success"}},
+            {"ENTITY_ID": "STATUS", "STATUS_ID": "JUNK", "NAME": "Junk", "SEMANTICS": "F"},
+            {"ENTITY_ID": "STATUS", "STATUS_ID": "NEW", "NAME": "New", "SEMANTICS": null}
+        ]))
+        .unwrap();
+        assert_eq!(b.get("DEAL_STAGE", "WON").unwrap().semantic, Semantic::Success);
+        assert_eq!(b.get("STATUS", "JUNK").unwrap().semantic, Semantic::Failure);
+        assert_eq!(b.get("STATUS", "NEW").unwrap().semantic, Semantic::Process);
+        assert_eq!(StageBook::from_cache(&b.to_cache()), b);
+        assert!(StageBook::from_cache(&json!("garbage")).is_empty());
+    }
+
+    #[test]
+    fn item_without_id_is_an_error() {
+        assert!(decode_item_get(EntityKind::Contact, &json!({"item": {"name": "x"}})).is_err());
+        assert!(decode_item_get(EntityKind::Contact, &json!([])).is_err());
+    }
+}

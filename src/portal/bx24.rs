@@ -1,0 +1,352 @@
+//! The real portal: typed async wrappers over `window.BX24`. The ONLY module where `JsValue` lives.
+//!
+//! Faithful to the classic library's behaviour (reference §1.3): an unknown placement command
+//! and an HTTP 5xx answer never call back, so every call here has a timeout; events arrive with
+//! their first argument only; `bindEvent` has no unbind, so each event is bound once.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use js_sys::{Function, Promise, Reflect};
+use serde::Serialize;
+use serde_json::Value;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use super::{EventSink, Fut, Placement, Portal, PortalError};
+use crate::model::call::{decode_call_status, decode_entity_changed, decode_state_changed};
+use crate::model::{CallEvent, CallStatus};
+use crate::rest::{RestAnswer, RestError};
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = BX24, js_name = init)]
+    fn bx_init(cb: &JsValue) -> Result<(), JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["BX24", "placement"], js_name = info)]
+    fn bx_placement_info() -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["BX24", "placement"], js_name = call)]
+    fn bx_placement_call(cmd: &str, params: &JsValue, cb: &JsValue) -> Result<(), JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["BX24", "placement"], js_name = bindEvent)]
+    fn bx_bind_event(event: &str, cb: &JsValue) -> Result<(), JsValue>;
+    #[wasm_bindgen(catch, js_namespace = BX24, js_name = callMethod)]
+    fn bx_call_method(method: &str, params: &JsValue, cb: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = BX24, js_name = callBatch)]
+    fn bx_call_batch(calls: &JsValue, cb: &JsValue, halt: bool) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = BX24, js_name = fitWindow)]
+    fn bx_fit_window() -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = BX24, js_name = getLang)]
+    fn bx_get_lang() -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = BX24, js_name = openPath)]
+    fn bx_open_path(path: &str, cb: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = BX24, js_name = installFinish)]
+    fn bx_install_finish() -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = BX24, js_name = isAdmin)]
+    fn bx_is_admin() -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["BX24", "userOption"], js_name = get)]
+    fn bx_user_option_get(name: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["BX24", "userOption"], js_name = set)]
+    fn bx_user_option_set(name: &str, value: &str, cb: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// How long each kind of call may take before it counts as unanswered.
+pub mod timeouts {
+    /// `BX24.init`: the parent answers `getInitData` at once when we are in a frame.
+    pub const INIT_MS: u32 = 4_000;
+    /// Placement commands (`getStatus`, auto-close).
+    pub const PLACEMENT_MS: u32 = 3_000;
+    /// REST calls: the server cuts a request at 60 s; the operator should not wait that long.
+    pub const REST_MS: u32 = 20_000;
+}
+
+/// Why a callback-style call failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallFail {
+    /// The callback was not called in time.
+    Timeout(u32),
+    /// The library threw at once (missing, `BX24 = null`, bad arguments).
+    Threw(String),
+}
+
+/// A short, token-free description of a thrown JS value.
+fn describe(e: &JsValue) -> String {
+    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
+        return String::from(err.name()) + ": " + &String::from(err.message()).chars().take(120).collect::<String>();
+    }
+    e.as_string().map(|s| s.chars().take(120).collect()).unwrap_or_else(|| "unknown error".into())
+}
+
+/// Starts a callback-style call and waits for its first callback, or `timeout_ms`.
+/// `start` receives the JS callback to hand to the library.
+pub async fn callback_with_timeout(
+    timeout_ms: u32,
+    start: impl FnOnce(&JsValue) -> Result<(), JsValue>,
+) -> Result<JsValue, CallFail> {
+    let started: Rc<Cell<Option<JsValue>>> = Rc::new(Cell::new(None));
+    let mut start = Some(start);
+    let started_in = started.clone();
+    let promise = Promise::new(&mut |resolve: Function, reject: Function| {
+        let resolve_cb = resolve.clone();
+        // The library may call back more than once (the classic one never forgets a callback);
+        // only the first call settles the promise, later ones are ignored by the promise itself.
+        let cb = Closure::<dyn FnMut(JsValue)>::new(move |v: JsValue| {
+            let _ = resolve_cb.call1(&JsValue::NULL, &v);
+        });
+        let timer = Closure::once_into_js(move || {
+            let _ = reject.call1(&JsValue::NULL, &JsValue::from_str("timeout"));
+        });
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(timer.unchecked_ref(), timeout_ms as i32);
+        }
+        if let Some(f) = start.take() {
+            if let Err(e) = f(cb.as_ref()) {
+                started_in.set(Some(e));
+                let _ = resolve.call1(&JsValue::NULL, &JsValue::UNDEFINED);
+            }
+        }
+        // The callback must outlive this frame; it is small and calls are few.
+        cb.forget();
+    });
+    let result = JsFuture::from(promise).await;
+    if let Some(e) = started.take() {
+        return Err(CallFail::Threw(describe(&e)));
+    }
+    result.map_err(|_| CallFail::Timeout(timeout_ms))
+}
+
+/// JS → JSON value. Non-JSON values (functions, cycles) become an error, never a panic.
+pub fn to_json(v: &JsValue) -> Result<Value, String> {
+    if v.is_undefined() {
+        return Ok(Value::Null);
+    }
+    serde_wasm_bindgen::from_value::<Value>(v.clone()).map_err(|e| e.to_string().chars().take(80).collect())
+}
+
+/// JSON value → plain JS object.
+pub fn to_js(v: &Value) -> JsValue {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+}
+
+fn call0(obj: &JsValue, name: &str) -> Option<JsValue> {
+    let f = Reflect::get(obj, &JsValue::from_str(name)).ok()?;
+    let f = f.dyn_ref::<Function>()?;
+    f.call0(obj).ok()
+}
+
+/// Reads a classic `ajaxResult` through its methods: `error()`, `data()`, `more()`, `total()`.
+pub fn read_ajax_result(res: &JsValue) -> Result<RestAnswer, RestError> {
+    if let Some(err) = call0(res, "error").filter(|e| !e.is_undefined() && !e.is_null() && !e.is_falsy()) {
+        let status = Reflect::get(&err, &"status".into()).ok().and_then(|s| s.as_f64()).unwrap_or(0.0) as u16;
+        let ex = call0(&err, "getError").or_else(|| Reflect::get(&err, &"ex".into()).ok()).unwrap_or(JsValue::NULL);
+        let body = to_json(&ex).unwrap_or(Value::Null);
+        return Err(RestError::from_body(status, &body));
+    }
+    let result = call0(res, "data").ok_or_else(|| RestError::Library("result object without data()".into()))?;
+    let result = to_json(&result).map_err(RestError::Library)?;
+    let answer = Reflect::get(res, &"answer".into()).unwrap_or(JsValue::UNDEFINED);
+    let answer = to_json(&answer).unwrap_or(Value::Null);
+    let more = call0(res, "more").map(|m| m.is_truthy()).unwrap_or(false);
+    let total = call0(res, "total").and_then(|t| t.as_f64()).filter(|t| t.is_finite() && *t >= 0.0).map(|t| t as u64);
+    let next = if more { answer.get("next").and_then(|n| crate::model::value::value_u64(n).ok().flatten()) } else { None };
+    Ok(RestAnswer { result, next, total, time: answer.get("time").cloned() })
+}
+
+/// Whether `window.name` is what the portal sets on an app frame: `DOMAIN|PROTOCOL|APP_SID`.
+pub fn frame_name_looks_like_bitrix(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('|').collect();
+    parts.len() >= 3 && !parts[0].is_empty() && parts[1].chars().all(|c| c.is_ascii_digit()) && !parts[2].is_empty()
+}
+
+/// Whether `window.BX24` is an object (the library sets it to `null` when it cannot start).
+pub fn library_present() -> bool {
+    web_sys::window()
+        .and_then(|w| Reflect::get(&w, &"BX24".into()).ok())
+        .map(|v| v.is_object())
+        .unwrap_or(false)
+}
+
+/// Runs `BX24.init` and waits for it, at most [`timeouts::INIT_MS`].
+pub async fn init() -> Result<(), CallFail> {
+    callback_with_timeout(timeouts::INIT_MS, |cb| bx_init(cb)).await.map(|_| ())
+}
+
+/// The real portal, after a successful [`init`].
+pub struct Bx24Portal {
+    subscribed: Cell<bool>,
+    sink: Rc<RefCell<Option<EventSink>>>,
+}
+
+impl Bx24Portal {
+    pub fn new() -> Bx24Portal {
+        Bx24Portal { subscribed: Cell::new(false), sink: Rc::new(RefCell::new(None)) }
+    }
+
+    /// `BX24.placement.call(cmd, params, cb)` with a timeout.
+    pub async fn placement_call(&self, cmd: &str, params: &Value) -> Result<Value, PortalError> {
+        let params = to_js(params);
+        let v = callback_with_timeout(timeouts::PLACEMENT_MS, |cb| bx_placement_call(cmd, &params, cb))
+            .await
+            .map_err(PortalError::from)?;
+        let v = to_json(&v).map_err(PortalError::Library)?;
+        // Errors come back in the same callback: [{"result":"error","errorCode":"Call card is undefined"}]
+        if let Some(code) = v
+            .as_array()
+            .and_then(|a| a.first())
+            .filter(|f| f.get("result").and_then(|r| r.as_str()) == Some("error"))
+            .and_then(|f| f.get("errorCode"))
+        {
+            return Err(PortalError::Refused(code.as_str().unwrap_or("error").chars().take(80).collect()));
+        }
+        Ok(v)
+    }
+
+    /// `BX24.callBatch(calls, cb, halt)`: the library's own batch. Each key's `ajaxResult` is
+    /// read like a single call's. (The card builds its batches itself through `callMethod('batch')`
+    /// so that it controls chunking and references; this wrapper exists for parity.)
+    pub async fn call_batch(&self, calls: &Value, halt: bool) -> Result<Vec<(String, Result<RestAnswer, RestError>)>, RestError> {
+        let calls = to_js(calls);
+        let v = callback_with_timeout(timeouts::REST_MS, |cb| bx_call_batch(&calls, cb, halt).map(|_| ()))
+            .await
+            .map_err(|f| fail_to_rest("batch", f))?;
+        let keys = js_sys::Object::keys(v.unchecked_ref::<js_sys::Object>());
+        Ok(keys
+            .iter()
+            .filter_map(|k| {
+                let name = k.as_string()?;
+                let res = Reflect::get(&v, &k).ok()?;
+                Some((name, read_ajax_result(&res)))
+            })
+            .collect())
+    }
+}
+
+impl Default for Bx24Portal {
+    fn default() -> Self {
+        Bx24Portal::new()
+    }
+}
+
+fn fail_to_rest(method: &str, f: CallFail) -> RestError {
+    match f {
+        CallFail::Timeout(ms) => RestError::Timeout { method: method.to_string(), after_ms: ms },
+        CallFail::Threw(s) => RestError::Library(s),
+    }
+}
+
+impl From<CallFail> for PortalError {
+    fn from(f: CallFail) -> Self {
+        match f {
+            CallFail::Timeout(ms) => PortalError::Timeout(ms),
+            CallFail::Threw(s) => PortalError::Library(s),
+        }
+    }
+}
+
+fn deliver(sink: &Rc<RefCell<Option<EventSink>>>, ev: Result<CallEvent, crate::model::DecodeError>) {
+    match ev {
+        Ok(ev) => {
+            let s = sink.borrow().clone();
+            if let Some(s) = s {
+                s(ev);
+            }
+        }
+        Err(e) => log::warn!("ignored a call-card event that could not be read: {e}"),
+    }
+}
+
+impl Portal for Bx24Portal {
+    fn placement(&self) -> Placement {
+        match bx_placement_info() {
+            Ok(info) => {
+                let name = Reflect::get(&info, &"placement".into()).ok().and_then(|p| p.as_string()).unwrap_or_else(|| "DEFAULT".into());
+                let options = Reflect::get(&info, &"options".into()).ok().map(|o| to_json(&o).unwrap_or(Value::Null)).unwrap_or(Value::Null);
+                Placement { name, options }
+            }
+            Err(_) => Placement { name: "DEFAULT".into(), options: Value::Null },
+        }
+    }
+
+    fn lang(&self) -> String {
+        bx_get_lang().ok().and_then(|l| l.as_string()).unwrap_or_else(|| "en".into())
+    }
+
+    fn is_admin(&self) -> bool {
+        bx_is_admin().map(|v| v.is_truthy()).unwrap_or(false)
+    }
+
+    fn get_status(&self) -> Fut<'_, Result<CallStatus, PortalError>> {
+        Box::pin(async move {
+            let v = self.placement_call("getStatus", &serde_json::json!({})).await?;
+            decode_call_status(&v).map_err(PortalError::Decode)
+        })
+    }
+
+    fn subscribe(&self, sink: EventSink) {
+        *self.sink.borrow_mut() = Some(sink);
+        if self.subscribed.replace(true) {
+            return; // bindEvent has no unbind: binding again would double every event.
+        }
+        let s = self.sink.clone();
+        let state = Closure::<dyn FnMut(JsValue, JsValue)>::new(move |a: JsValue, b: JsValue| {
+            let first = to_json(&a).unwrap_or(Value::Null);
+            let second = if b.is_undefined() { None } else { to_json(&b).ok() };
+            deliver(&s, decode_state_changed(&first, second.as_ref()));
+        });
+        let s = self.sink.clone();
+        let entity = Closure::<dyn FnMut(JsValue)>::new(move |a: JsValue| {
+            deliver(&s, to_json(&a).map_err(|_| crate::model::DecodeError::Shape { expected: "object", got: "non-JSON" }).and_then(|v| decode_entity_changed(&v)));
+        });
+        let s = self.sink.clone();
+        let close = Closure::<dyn FnMut(JsValue)>::new(move |_a: JsValue| deliver(&s, Ok(CallEvent::BeforeClose)));
+        for (name, cb) in [
+            ("CallCard::CallStateChanged", state.as_ref().clone()),
+            ("CallCard::EntityChanged", entity.as_ref().clone()),
+            ("CallCard::BeforeClose", close.as_ref().clone()),
+        ] {
+            if let Err(e) = bx_bind_event(name, &cb) {
+                log::warn!("bindEvent {name} failed: {}", describe(&e));
+            }
+        }
+        state.forget();
+        entity.forget();
+        close.forget();
+    }
+
+    fn call(&self, method: &str, params: &Value) -> Fut<'_, Result<RestAnswer, RestError>> {
+        let method = method.to_string();
+        let params = to_js(params);
+        Box::pin(async move {
+            let res = callback_with_timeout(timeouts::REST_MS, |cb| bx_call_method(&method, &params, cb).map(|_| ()))
+                .await
+                .map_err(|f| fail_to_rest(&method, f))?;
+            read_ajax_result(&res)
+        })
+    }
+
+    fn set_auto_close(&self, enabled: bool) -> Fut<'_, Result<(), PortalError>> {
+        Box::pin(async move {
+            let cmd = if enabled { "enableAutoClose" } else { "disableAutoClose" };
+            self.placement_call(cmd, &serde_json::json!({})).await.map(|_| ())
+        })
+    }
+
+    fn fit_window(&self) {
+        let _ = bx_fit_window();
+    }
+
+    fn open_path(&self, path: &str) {
+        let _ = bx_open_path(path, &JsValue::UNDEFINED);
+    }
+
+    fn install_finish(&self) {
+        let _ = bx_install_finish();
+    }
+
+    fn user_option(&self, name: &str) -> Option<String> {
+        bx_user_option_get(name).ok().and_then(|v| v.as_string()).filter(|s| !s.is_empty())
+    }
+
+    fn set_user_option(&self, name: &str, value: &str) {
+        let _ = bx_user_option_set(name, value, &JsValue::UNDEFINED);
+    }
+}

@@ -1,0 +1,93 @@
+//! The app's port to Bitrix24: one [`Portal`] interface, two implementations — the real portal
+//! (`bx24`, wasm only) and the simulated demo portal (`demo`, whose core is host-testable).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+use serde_json::Value;
+use thiserror::Error;
+
+use crate::model::{CallEvent, CallStatus, DecodeError};
+use crate::rest::batch::decode_answer;
+use crate::rest::{Batch, BatchAnswer, RestAnswer, RestError};
+
+pub mod demo;
+
+#[cfg(target_arch = "wasm32")]
+pub mod bx24;
+#[cfg(target_arch = "wasm32")]
+pub mod demo_portal;
+#[cfg(target_arch = "wasm32")]
+pub mod start;
+
+/// A future that lives on the browser's one thread.
+pub type Fut<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+/// Where `CallCard::*` events are delivered.
+pub type EventSink = Rc<dyn Fn(CallEvent)>;
+
+/// Where the app was opened: `CALL_CARD`, or `DEFAULT` (the app's own page, install/settings).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placement {
+    pub name: String,
+    /// `PLACEMENT_OPTIONS` as the library parsed it (values are strings).
+    pub options: Value,
+}
+
+impl Placement {
+    pub fn is_call_card(&self) -> bool {
+        self.name == "CALL_CARD"
+    }
+}
+
+/// Why a placement command failed.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum PortalError {
+    #[error("the call card did not answer within {0} ms")]
+    Timeout(u32),
+    #[error("the Bitrix24 library failed: {0}")]
+    Library(String),
+    #[error("the call card refused: {0}")]
+    Refused(String),
+    #[error("unreadable call status: {0}")]
+    Decode(DecodeError),
+}
+
+/// Everything the app needs from a portal. Implemented by the real `BX24` wrapper and the demo.
+pub trait Portal {
+    /// The placement snapshot taken when the tab opened.
+    fn placement(&self) -> Placement;
+    /// The portal's language code (`ru`, `en`, `ua`, …).
+    fn lang(&self) -> String;
+    /// Whether the current user administers the portal.
+    fn is_admin(&self) -> bool;
+    /// `getStatus`: the live call.
+    fn get_status(&self) -> Fut<'_, Result<CallStatus, PortalError>>;
+    /// Delivers `CallCard::*` events to `sink`. Binds each event once, however often it is called.
+    fn subscribe(&self, sink: EventSink);
+    /// One REST request.
+    fn call(&self, method: &str, params: &Value) -> Fut<'_, Result<RestAnswer, RestError>>;
+    /// `disableAutoClose` / `enableAutoClose`.
+    fn set_auto_close(&self, enabled: bool) -> Fut<'_, Result<(), PortalError>>;
+    /// Lets the frame follow the content's height.
+    fn fit_window(&self);
+    /// Opens a portal path in the slider.
+    fn open_path(&self, path: &str);
+    /// Ends the installation (a no-op outside it).
+    fn install_finish(&self);
+    /// A per-user option kept by the portal.
+    fn user_option(&self, name: &str) -> Option<String>;
+    fn set_user_option(&self, name: &str, value: &str);
+}
+
+/// Sends `batch` as `callMethod('batch')` chunks of at most 50 commands, one request each,
+/// and merges the per-key answers.
+pub async fn send_batch(portal: &dyn Portal, batch: &Batch) -> Result<BatchAnswer, RestError> {
+    let mut out = BatchAnswer::default();
+    for params in batch.to_params() {
+        let answer = portal.call("batch", &params).await?;
+        out.merge(decode_answer(&answer.result)?);
+    }
+    Ok(out)
+}

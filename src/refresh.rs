@@ -1,0 +1,296 @@
+//! The refresh pipeline's pure half: what one refresh asks for (one `batch`), and what the
+//! answer means for the screen. The browser half (`state.rs`) only sends and stores.
+
+use serde_json::{Value, json};
+
+use crate::model::crm::{CrmItem, Money, Person, Phone, Stage, StageBook, decode_item_get, decode_item_list, decode_users};
+use crate::model::{CallStatus, EntityKind, EntityRef};
+use crate::rest::error::ErrorClass;
+use crate::rest::{Batch, BatchAnswer, RestError};
+
+/// The fields bindings are listed with (`fm` cannot be selected in `crm.item.list`).
+const BINDING_SELECT: &[&str] =
+    &["id", "title", "name", "secondName", "lastName", "stageId", "categoryId", "opportunity", "currencyId", "companyTitle"];
+
+/// Batch keys, shared by [`plan`] and [`decode`].
+mod key {
+    pub const CLIENT: &str = "client";
+    pub const COMPANY: &str = "company";
+    pub const USER: &str = "user";
+    pub const STAGES: &str = "stages";
+    pub fn bindings(kind: super::EntityKind) -> String {
+        format!("b_{}", kind.name().to_ascii_lowercase())
+    }
+}
+
+/// What one refresh asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefreshPlan {
+    /// The status this plan was made for.
+    pub status: CallStatus,
+    /// The one batch; empty when there is nothing to ask (no client, no bindings, stages cached).
+    pub batch: Batch,
+}
+
+/// Builds the batch for `status`: the client (`crm.item.get`, with phones), its company and its
+/// responsible user through `$result` references (so they cost no second round trip), one
+/// `crm.item.list` per bound type, and the stage directory only when `stages` is empty.
+pub fn plan(status: &CallStatus, stages: &StageBook) -> RefreshPlan {
+    let mut batch = Batch::new();
+    if let Some(e) = status.entity {
+        batch.add(key::CLIENT, "crm.item.get", json!({"entityTypeId": e.kind.type_id(), "id": e.id}));
+        if e.kind == EntityKind::Contact {
+            // A list (not a get) so that a contact without a company (companyId 0) is an empty
+            // answer instead of an error.
+            batch.add(
+                key::COMPANY,
+                "crm.item.list",
+                json!({"entityTypeId": 4, "filter": {"=id": Batch::reference(key::CLIENT, &["item", "companyId"])}, "select": ["id", "title"]}),
+            );
+        }
+        batch.add(key::USER, "user.get", json!({"ID": Batch::reference(key::CLIENT, &["item", "assignedById"])}));
+    }
+    let others = status.other_bindings();
+    let mut kinds: Vec<EntityKind> = others.iter().map(|b| b.kind).collect();
+    kinds.sort();
+    kinds.dedup();
+    for kind in kinds {
+        let ids: Vec<u64> = others.iter().filter(|b| b.kind == kind).map(|b| b.id).collect();
+        batch.add(
+            key::bindings(kind),
+            "crm.item.list",
+            json!({"entityTypeId": kind.type_id(), "filter": {"@id": ids}, "select": BINDING_SELECT}),
+        );
+    }
+    let needs_stages = !batch.is_empty() && stages.is_empty();
+    if needs_stages {
+        batch.add(key::STAGES, "crm.status.list", json!({"order": {"SORT": "ASC"}}));
+    }
+    RefreshPlan { status: status.clone(), batch }
+}
+
+/// The client as the card shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientView {
+    pub entity: EntityRef,
+    pub name: String,
+    pub post: Option<String>,
+    pub company: Option<(EntityRef, String)>,
+    pub phones: Vec<Phone>,
+    pub responsible: Option<Person>,
+    pub stage: Option<Stage>,
+}
+
+/// What the card can say about the client slot.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClientSlot {
+    /// The number is not in the CRM.
+    None,
+    Loaded(ClientView),
+    /// The item could not be read: deleted, or the user may not see it.
+    Unavailable { entity: EntityRef, class: ErrorClass },
+}
+
+/// A binding as the card shows it. `title` is `None` when the item could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BindingView {
+    pub entity: EntityRef,
+    pub title: Option<String>,
+    pub stage: Option<Stage>,
+    pub amount: Option<Money>,
+}
+
+/// Everything one refresh produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CardData {
+    pub client: ClientSlot,
+    pub bindings: Vec<BindingView>,
+    /// A fresh stage directory, when this refresh asked for one (to cache).
+    pub new_stages: Option<StageBook>,
+    /// A stage code the directory did not know: the cache is stale, ask again next time.
+    pub stages_stale: bool,
+}
+
+fn unavailable_class(e: &RestError) -> ErrorClass {
+    match e.class() {
+        ErrorClass::Argument => ErrorClass::NotFound,
+        c => c,
+    }
+}
+
+/// Reads the batch answer for `plan`. A failed sub-call degrades its part only.
+pub fn decode(plan: &RefreshPlan, answer: &BatchAnswer, cached: &StageBook) -> CardData {
+    let new_stages = answer.get(key::STAGES).ok().and_then(|a| StageBook::decode(&a.result).ok());
+    let book = new_stages.as_ref().unwrap_or(cached);
+    let mut stale = false;
+    let mut stage_of = |item: &CrmItem| {
+        let s = book.stage_of(item);
+        if s.is_none() && item.stage_id.is_some() && item.stage_directory().is_some() {
+            stale = true;
+        }
+        s
+    };
+
+    let client = match plan.status.entity {
+        None => ClientSlot::None,
+        Some(entity) => match answer.get(key::CLIENT) {
+            Err(e) => ClientSlot::Unavailable { entity, class: unavailable_class(&e) },
+            Ok(a) => match decode_item_get(entity.kind, &a.result) {
+                Err(e) => ClientSlot::Unavailable { entity, class: unavailable_class(&RestError::Decode(e)) },
+                Ok(item) => {
+                    let responsible = answer
+                        .get(key::USER)
+                        .ok()
+                        .and_then(|u| decode_users(&u.result).ok())
+                        .and_then(|users| users.into_iter().find(|p| Some(p.id) == item.assigned_by));
+                    let company = answer
+                        .get(key::COMPANY)
+                        .ok()
+                        .and_then(|c| decode_item_list(EntityKind::Company, &c.result).ok())
+                        .and_then(|list| list.into_iter().find(|c| Some(c.entity.id) == item.company_id))
+                        .and_then(|c| Some((c.entity, c.title?)));
+                    let company = company.or_else(|| {
+                        // Leads carry the company as text only.
+                        item.company_title.clone().map(|t| (EntityRef::new(EntityKind::Company, 0), t))
+                    });
+                    let stage = if entity.kind == EntityKind::Lead { stage_of(&item) } else { None };
+                    ClientSlot::Loaded(ClientView {
+                        entity,
+                        name: item.display_name().unwrap_or_default(),
+                        post: item.post.clone(),
+                        company,
+                        phones: item.phones.clone(),
+                        responsible,
+                        stage,
+                    })
+                }
+            },
+        },
+    };
+
+    let mut bindings = Vec::new();
+    for b in plan.status.other_bindings() {
+        let item = answer
+            .get(&key::bindings(b.kind))
+            .ok()
+            .and_then(|a| decode_item_list(b.kind, &a.result).ok())
+            .and_then(|items| items.into_iter().find(|i| i.entity == b));
+        bindings.push(match item {
+            Some(i) => BindingView { entity: b, title: i.display_name(), stage: stage_of(&i), amount: i.amount.clone() },
+            None => BindingView { entity: b, title: None, stage: None, amount: None },
+        });
+    }
+    CardData { client, bindings, new_stages, stages_stale: stale }
+}
+
+/// The stage cache entry kept across reloads: the book and when it was fetched.
+pub fn stage_cache_value(book: &StageBook, fetched_at_ms: f64) -> Value {
+    json!({"at": fetched_at_ms, "rows": book.to_cache()})
+}
+
+/// How long stage names are trusted (they change when an admin edits a pipeline).
+pub const STAGE_CACHE_TTL_MS: f64 = 60.0 * 60.0 * 1000.0;
+
+/// Reads a stage cache entry; expired or malformed entries give an empty book.
+pub fn stage_cache_read(v: &Value, now_ms: f64) -> StageBook {
+    match v.get("at").and_then(|a| a.as_f64()) {
+        Some(at) if now_ms >= at && now_ms - at < STAGE_CACHE_TTL_MS => StageBook::from_cache(v.get("rows").unwrap_or(&Value::Null)),
+        _ => StageBook::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::call::decode_call_status;
+    use crate::rest::batch::decode_answer;
+
+    fn status() -> CallStatus {
+        decode_call_status(&json!({"CRM_ENTITY_TYPE":"CONTACT","CRM_ENTITY_ID":797,
+            "CRM_BINDINGS":[{"ENTITY_TYPE":"DEAL","ENTITY_ID":4615},{"ENTITY_TYPE":"DEAL","ENTITY_ID":4616},
+                            {"ENTITY_TYPE":"COMPANY","ENTITY_ID":643},{"ENTITY_TYPE":"CONTACT","ENTITY_ID":797}]}))
+        .unwrap()
+    }
+
+    #[test]
+    fn one_batch_with_references_and_one_list_per_type() {
+        let p = plan(&status(), &StageBook::default());
+        let keys: Vec<&str> = p.batch.commands.iter().map(|c| c.key.as_str()).collect();
+        assert_eq!(keys, vec!["client", "company", "user", "b_deal", "b_company", "stages"]);
+        let cmd = &p.batch.to_params()[0]["cmd"];
+        assert_eq!(cmd["b_deal"], "crm.item.list?entityTypeId=2&filter[%40id][0]=4615&filter[%40id][1]=4616&select[0]=id&select[1]=title&select[2]=name&select[3]=secondName&select[4]=lastName&select[5]=stageId&select[6]=categoryId&select[7]=opportunity&select[8]=currencyId&select[9]=companyTitle");
+        assert!(cmd["user"].as_str().unwrap().contains("%24result%5Bclient%5D%5Bitem%5D%5BassignedById%5D"));
+    }
+
+    #[test]
+    fn cached_stages_are_not_asked_again() {
+        let book = StageBook::decode(&json!([{"ENTITY_ID":"DEAL_STAGE","STATUS_ID":"NEW","NAME":"New"}])).unwrap();
+        let p = plan(&status(), &book);
+        assert!(p.batch.commands.iter().all(|c| c.method != "crm.status.list"));
+    }
+
+    #[test]
+    fn nothing_to_ask_means_no_request() {
+        let s = decode_call_status(&json!({"PHONE_NUMBER": "+100"})).unwrap();
+        assert!(plan(&s, &StageBook::default()).batch.is_empty());
+    }
+
+    #[test]
+    fn lead_and_company_clients_do_not_ask_for_a_company() {
+        let s = decode_call_status(&json!({"CRM_ENTITY_TYPE":"LEAD","CRM_ENTITY_ID":"5"})).unwrap();
+        let p = plan(&s, &StageBook::default());
+        let keys: Vec<&str> = p.batch.commands.iter().map(|c| c.key.as_str()).collect();
+        assert_eq!(keys, vec!["client", "user", "stages"]);
+    }
+
+    #[test]
+    fn decodes_a_full_answer() {
+        let p = plan(&status(), &StageBook::default());
+        let answer = decode_answer(&json!({
+            "result": {
+                "client": {"item": {"id": 797, "name": "Anna", "lastName": "Petrova", "post": "CFO", "companyId": 643, "assignedById": 5,
+                    "fm": [{"typeId": "PHONE", "valueType": "WORK", "value": "+74950000000"}]}},
+                "company": {"items": [{"id": 643, "title": "Northwind"}]},
+                "user": [{"ID": "5", "NAME": "Ivan", "LAST_NAME": "Orlov"}],
+                "b_deal": {"items": [{"id": 4615, "title": "Supply", "stageId": "WON", "categoryId": 0, "opportunity": 100, "currencyId": "USD"}]},
+                "b_company": {"items": [{"id": 643, "title": "Northwind"}]},
+                "stages": [{"ENTITY_ID": "DEAL_STAGE", "STATUS_ID": "WON", "NAME": "Won", "SEMANTICS": "S"}]
+            },
+            "result_error": []
+        }))
+        .unwrap();
+        let d = decode(&p, &answer, &StageBook::default());
+        let ClientSlot::Loaded(c) = &d.client else { panic!("{:?}", d.client) };
+        assert_eq!(c.name, "Anna Petrova");
+        assert_eq!(c.company.as_ref().unwrap().1, "Northwind");
+        assert_eq!(c.responsible.as_ref().unwrap().name, "Ivan Orlov");
+        assert_eq!(d.bindings.len(), 3);
+        assert_eq!(d.bindings[0].stage.as_ref().unwrap().name, "Won");
+        assert_eq!(d.bindings[0].amount, Some(Money { amount: 100.0, currency: "USD".into() }));
+        assert_eq!(d.bindings[1].title, None, "deal 4616 was not returned: no access or deleted");
+        assert!(d.new_stages.is_some());
+        assert!(!d.stages_stale);
+    }
+
+    #[test]
+    fn failed_client_is_unavailable_and_unknown_stage_marks_cache_stale() {
+        let p = plan(&status(), &StageBook::default());
+        let answer = decode_answer(&json!({
+            "result": {"b_deal": {"items": [{"id": 4615, "title": "X", "stageId": "C9:ODD", "categoryId": 9}]}, "stages": []},
+            "result_error": {"client": {"error": "ACCESS_DENIED", "error_description": ""}}
+        }))
+        .unwrap();
+        let d = decode(&p, &answer, &StageBook::default());
+        assert_eq!(d.client, ClientSlot::Unavailable { entity: EntityRef::new(EntityKind::Contact, 797), class: ErrorClass::AccessDenied });
+        assert!(d.stages_stale);
+    }
+
+    #[test]
+    fn stage_cache_expires() {
+        let book = StageBook::decode(&json!([{"ENTITY_ID":"STATUS","STATUS_ID":"NEW","NAME":"New"}])).unwrap();
+        let v = stage_cache_value(&book, 1000.0);
+        assert_eq!(stage_cache_read(&v, 2000.0), book);
+        assert!(stage_cache_read(&v, 1000.0 + STAGE_CACHE_TTL_MS + 1.0).is_empty());
+        assert!(stage_cache_read(&json!(null), 0.0).is_empty());
+    }
+}

@@ -1,0 +1,240 @@
+//! The reactive store and the refresh pipeline's browser half:
+//! portal event → what to fetch (`refresh::plan`) → one batch → store.
+//!
+//! Every refresh carries a generation; an answer for an older generation is dropped, so the
+//! newest event always wins. The last good data stays on screen while a refresh runs.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::browser;
+use crate::i18n::{Lang, locale_for};
+use crate::model::call::decode_call_status;
+use crate::model::crm::StageBook;
+use crate::model::{CallEvent, CallState, CallStatus};
+use crate::portal::{Portal, PortalError, send_batch};
+use crate::refresh::{self, CardData};
+use crate::rest::error::ErrorClass;
+use crate::rest::{BatchAnswer, RestError};
+
+/// What went wrong, as far as the operator needs to know.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CardError {
+    /// A REST refresh failed; the class says what to tell the operator.
+    Rest(ErrorClass),
+    /// The call card's status could not be read.
+    Status(PortalError),
+}
+
+/// The live call beyond what `getStatus` says: what the card has seen happen.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CallProgress {
+    /// When the call connected (ms since the epoch), for the timer.
+    pub connected_at: Option<f64>,
+    /// The call ended while the card watched (or was already over at open).
+    pub ended: bool,
+    /// The SIP code of a failed end, when the portal passed it.
+    pub failed_code: Option<String>,
+}
+
+/// The app's shared state: one small `Copy` struct provided once in `App`.
+#[derive(Clone, Copy)]
+pub struct Store {
+    pub lang: Lang,
+    pub locale: &'static str,
+    pub status: RwSignal<CallStatus>,
+    pub progress: RwSignal<CallProgress>,
+    pub data: RwSignal<Option<CardData>>,
+    pub loading: RwSignal<bool>,
+    pub error: RwSignal<Option<CardError>>,
+    portal: StoredValue<Rc<dyn Portal>, LocalStorage>,
+    generation: StoredValue<u64>,
+    /// Bumped by every `CallStateChanged`, so a slower `getStatus` cannot undo a newer state.
+    state_events: StoredValue<u64>,
+    stages: StoredValue<StageBook>,
+}
+
+const STAGE_CACHE_KEY: &str = "callcard.stages.v1";
+
+fn connected_key(call_id: &str) -> String {
+    format!("callcard.connected.{call_id}")
+}
+
+impl Store {
+    pub fn new(portal: Rc<dyn Portal>) -> Store {
+        let code = portal.lang();
+        let stages = browser::local_get(STAGE_CACHE_KEY)
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .map(|v| refresh::stage_cache_read(&v, browser::now_ms()))
+            .unwrap_or_default();
+        Store {
+            lang: Lang::from_bitrix(&code),
+            locale: locale_for(&code),
+            status: RwSignal::new(CallStatus::default()),
+            progress: RwSignal::new(CallProgress::default()),
+            data: RwSignal::new(None),
+            loading: RwSignal::new(false),
+            error: RwSignal::new(None),
+            portal: StoredValue::new_local(portal),
+            generation: StoredValue::new(0),
+            state_events: StoredValue::new(0),
+            stages: StoredValue::new(stages),
+        }
+    }
+
+    pub fn portal(&self) -> Rc<dyn Portal> {
+        self.portal.get_value()
+    }
+
+    /// Start: first paint from the placement snapshot, then events, then `getStatus` + one batch.
+    pub fn start(self) {
+        let placement = self.portal().placement();
+        match decode_call_status(&placement.options) {
+            Ok(s) => self.set_status(s),
+            Err(e) => log::warn!("placement options could not be read: {e}"),
+        }
+        self.portal().subscribe(Rc::new(move |ev| self.on_event(ev)));
+        self.reload_status();
+    }
+
+    fn set_status(&self, s: CallStatus) {
+        let mut p = self.progress.get_untracked();
+        match s.state {
+            CallState::Connected if p.connected_at.is_none() => {
+                // A frame reload mid-call keeps the timer: the moment is kept per call.
+                let key = s.call_id.as_deref().map(connected_key);
+                let stored = key.as_deref().and_then(browser::session_get).and_then(|v| v.parse::<f64>().ok());
+                let at = stored.unwrap_or_else(browser::now_ms);
+                if let (Some(k), None) = (key, stored) {
+                    browser::session_set(&k, &at.to_string());
+                }
+                p.connected_at = Some(at);
+            }
+            _ => {}
+        }
+        self.progress.set(p);
+        self.status.set(s);
+    }
+
+    /// A `CallCard::*` event.
+    pub fn on_event(&self, ev: CallEvent) {
+        match ev {
+            CallEvent::StateChanged { state, failed_code } => {
+                self.state_events.update_value(|n| *n += 1);
+                let before = self.status.get_untracked().state;
+                let mut p = self.progress.get_untracked();
+                match state {
+                    CallState::Connected => {
+                        let at = browser::now_ms();
+                        if let Some(id) = self.status.get_untracked().call_id {
+                            browser::session_set(&connected_key(&id), &at.to_string());
+                        }
+                        p = CallProgress { connected_at: Some(at), ended: false, failed_code: None };
+                    }
+                    CallState::Connecting => p = CallProgress::default(),
+                    CallState::Idle => {
+                        p.ended = before != CallState::Idle || p.ended;
+                        p.failed_code = failed_code;
+                    }
+                }
+                self.progress.set(p);
+                // In place, no request: the client did not change.
+                self.status.update(|s| s.state = state);
+            }
+            CallEvent::EntityChanged(change) => {
+                // Show the new number at once; bindings come with `getStatus`.
+                self.status.update(|s| *s = s.with_entity_change(&change));
+                self.reload_status();
+            }
+            CallEvent::BeforeClose => {}
+        }
+    }
+
+    /// `getStatus`, then one batch. A newer event makes this one's answers stale.
+    pub fn reload_status(&self) {
+        let generation = self.next_generation();
+        let this = *self;
+        let events_before = self.state_events.get_value();
+        self.loading.set(true);
+        spawn_local(async move {
+            let fetched = this.portal().get_status().await;
+            if this.generation.get_value() != generation {
+                return;
+            }
+            match fetched {
+                Ok(mut s) => {
+                    if matches!(this.error.get_untracked(), Some(CardError::Status(_))) {
+                        this.error.set(None);
+                    }
+                    if this.state_events.get_value() != events_before {
+                        s.state = this.status.get_untracked().state;
+                    }
+                    if this.status.get_untracked().call_id != s.call_id {
+                        this.progress.set(CallProgress::default());
+                    }
+                    this.set_status(s);
+                    this.refresh_with(generation).await;
+                }
+                Err(e) => {
+                    log::warn!("getStatus failed: {e}");
+                    this.error.set(Some(CardError::Status(e)));
+                    // The snapshot (or the event) is still worth showing.
+                    this.refresh_with(generation).await;
+                }
+            }
+        });
+    }
+
+    /// Refreshes the CRM data for the current status (the retry button).
+    pub fn refresh(&self) {
+        let generation = self.next_generation();
+        let this = *self;
+        self.loading.set(true);
+        spawn_local(async move { this.refresh_with(generation).await });
+    }
+
+    fn next_generation(&self) -> u64 {
+        self.generation.update_value(|g| *g += 1);
+        self.generation.get_value()
+    }
+
+    async fn refresh_with(self, generation: u64) {
+        let status = self.status.get_untracked();
+        let cached = self.stages.get_value();
+        let plan = refresh::plan(&status, &cached);
+        let answer = if plan.batch.is_empty() {
+            Ok(BatchAnswer::default())
+        } else {
+            send_batch(self.portal().as_ref(), &plan.batch).await
+        };
+        if self.generation.get_value() != generation {
+            return; // a newer event asked for newer data
+        }
+        self.loading.set(false);
+        match answer {
+            Ok(answer) => {
+                let data = refresh::decode(&plan, &answer, &cached);
+                if let Some(book) = &data.new_stages {
+                    self.stages.set_value(book.clone());
+                    let v = refresh::stage_cache_value(book, browser::now_ms());
+                    browser::local_set(STAGE_CACHE_KEY, &v.to_string());
+                } else if data.stages_stale {
+                    // An unknown stage: ask for the directory again next time.
+                    self.stages.set_value(StageBook::default());
+                }
+                if !matches!(self.error.get_untracked(), Some(CardError::Status(_))) {
+                    self.error.set(None);
+                }
+                self.data.set(Some(data));
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    fn fail(&self, e: RestError) {
+        log::warn!("refresh failed: {e}");
+        self.error.set(Some(CardError::Rest(e.class())));
+    }
+}
