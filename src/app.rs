@@ -41,7 +41,10 @@ pub fn App(
         request_animation_frame(move || p.fit_window());
     });
 
-    let demo = chosen.demo.clone().map(|d| view! { <DemoControls demo=d/> });
+    let demo = chosen
+        .demo
+        .clone()
+        .map(|d| view! { <DemoControls demo=d/> });
     if placement.is_call_card() {
         store.start();
         view! {

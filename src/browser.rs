@@ -64,15 +64,25 @@ pub fn session_set(key: &str, value: &str) {
 
 /// Sets a class on `<body>` (theme, language) once at start.
 pub fn body_class(class: &str, on: bool) {
-    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+    if let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    {
         let list = body.class_list();
-        let _ = if on { list.add_1(class) } else { list.remove_1(class) };
+        let _ = if on {
+            list.add_1(class)
+        } else {
+            list.remove_1(class)
+        };
     }
 }
 
 /// Sets `<html lang>` for screen readers and hyphenation.
 pub fn set_document_lang(code: &str) {
-    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
         let _ = el.set_attribute("lang", code);
     }
 }

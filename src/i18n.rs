@@ -143,25 +143,55 @@ pub fn tr(lang: Lang, t: T) -> &'static str {
         T::Invoice => ("Invoice", "Счёт"),
         T::Item => ("Item", "Элемент"),
         T::NotInCrm => ("Not in CRM", "Нет в CRM"),
-        T::NotInCrmHint => ("This number is not linked to any contact, company or lead.", "Этот номер не привязан ни к контакту, ни к компании, ни к лиду."),
+        T::NotInCrmHint => (
+            "This number is not linked to any contact, company or lead.",
+            "Этот номер не привязан ни к контакту, ни к компании, ни к лиду.",
+        ),
         T::Responsible => ("Responsible", "Ответственный"),
         T::Phones => ("Phones", "Телефоны"),
         T::Bindings => ("Linked to this call", "Привязано к звонку"),
-        T::NoBindings => ("Nothing else is linked to this call.", "Звонок больше ни к чему не привязан."),
+        T::NoBindings => (
+            "Nothing else is linked to this call.",
+            "Звонок больше ни к чему не привязан.",
+        ),
         T::NoAccess => ("No access", "Нет доступа"),
         T::Deleted => ("Deleted or not available", "Удалено или недоступно"),
         T::Loading => ("Loading…", "Загрузка…"),
         T::Updating => ("Updating…", "Обновление…"),
         T::Retry => ("Retry", "Повторить"),
         T::OpenInCrm => ("Open in CRM", "Открыть в CRM"),
-        T::ErrUnavailable => ("The portal is not answering. The data shown may be out of date.", "Портал не отвечает. Данные на экране могут быть устаревшими."),
-        T::ErrRateLimited => ("The portal is busy. Try again in a few seconds.", "Портал перегружен. Повторите через несколько секунд."),
-        T::ErrAccess => ("You do not have access to this data.", "Нет доступа к этим данным."),
-        T::ErrAuth => ("The session has expired. Reopen the call card.", "Сессия истекла. Откройте карточку звонка заново."),
-        T::ErrArgument => ("The portal rejected the request.", "Портал отклонил запрос."),
-        T::ErrStatus => ("The call card sent data the app could not read.", "Карточка звонка передала данные, которые приложение не смогло прочитать."),
-        T::DemoBanner => ("Demo portal: simulated call and CRM, not connected to Bitrix24", "Демо-портал: звонок и CRM смоделированы, Битрикс24 не подключён"),
-        T::DemoFallback => ("Bitrix24 did not answer, so the demo portal is shown.", "Битрикс24 не ответил, поэтому показан демо-портал."),
+        T::ErrUnavailable => (
+            "The portal is not answering. The data shown may be out of date.",
+            "Портал не отвечает. Данные на экране могут быть устаревшими.",
+        ),
+        T::ErrRateLimited => (
+            "The portal is busy. Try again in a few seconds.",
+            "Портал перегружен. Повторите через несколько секунд.",
+        ),
+        T::ErrAccess => (
+            "You do not have access to this data.",
+            "Нет доступа к этим данным.",
+        ),
+        T::ErrAuth => (
+            "The session has expired. Reopen the call card.",
+            "Сессия истекла. Откройте карточку звонка заново.",
+        ),
+        T::ErrArgument => (
+            "The portal rejected the request.",
+            "Портал отклонил запрос.",
+        ),
+        T::ErrStatus => (
+            "The call card sent data the app could not read.",
+            "Карточка звонка передала данные, которые приложение не смогло прочитать.",
+        ),
+        T::DemoBanner => (
+            "Demo portal: simulated call and CRM, not connected to Bitrix24",
+            "Демо-портал: звонок и CRM смоделированы, Битрикс24 не подключён",
+        ),
+        T::DemoFallback => (
+            "Bitrix24 did not answer, so the demo portal is shown.",
+            "Битрикс24 не ответил, поэтому показан демо-портал.",
+        ),
         T::DemoAnswer => ("Answer", "Ответить"),
         T::DemoHangup => ("Hang up", "Завершить"),
         T::DemoRedial => ("Call again", "Перезвонить"),
@@ -170,18 +200,36 @@ pub fn tr(lang: Lang, t: T) -> &'static str {
         T::DemoScenario => ("Scenario", "Сценарий"),
         T::DemoLatency => ("Latency", "Задержка"),
         T::InstallTitle => ("Call card tab", "Вкладка карточки звонка"),
-        T::InstallIntro => ("The app shows the client, their deals and the call's progress as a tab of the telephony call card.", "Приложение показывает клиента, его сделки и ход звонка во вкладке карточки звонка телефонии."),
-        T::InstallRegistered => ("The tab is registered in the call card.", "Вкладка зарегистрирована в карточке звонка."),
-        T::InstallNotRegistered => ("The tab is not registered yet.", "Вкладка ещё не зарегистрирована."),
+        T::InstallIntro => (
+            "The app shows the client, their deals and the call's progress as a tab of the telephony call card.",
+            "Приложение показывает клиента, его сделки и ход звонка во вкладке карточки звонка телефонии.",
+        ),
+        T::InstallRegistered => (
+            "The tab is registered in the call card.",
+            "Вкладка зарегистрирована в карточке звонка.",
+        ),
+        T::InstallNotRegistered => (
+            "The tab is not registered yet.",
+            "Вкладка ещё не зарегистрирована.",
+        ),
         T::InstallBind => ("Register the tab", "Зарегистрировать вкладку"),
         T::InstallUnbind => ("Remove the tab", "Удалить вкладку"),
-        T::InstallReload => ("Reload the Bitrix24 page to see the change in the call card.", "Перезагрузите страницу Битрикс24, чтобы увидеть изменения в карточке звонка."),
+        T::InstallReload => (
+            "Reload the Bitrix24 page to see the change in the call card.",
+            "Перезагрузите страницу Битрикс24, чтобы увидеть изменения в карточке звонка.",
+        ),
         T::InstallChecking => ("Checking…", "Проверка…"),
-        T::InstallNotAdmin => ("Only a portal administrator can change this.", "Изменить это может только администратор портала."),
+        T::InstallNotAdmin => (
+            "Only a portal administrator can change this.",
+            "Изменить это может только администратор портала.",
+        ),
         T::TabTitle => ("Client", "Клиент"),
         T::CallDuration => ("Call duration", "Длительность звонка"),
         T::CampaignMode => ("Call campaign", "Обзвон"),
-        T::StartFailed => ("The call card could not start.", "Не удалось запустить карточку звонка."),
+        T::StartFailed => (
+            "The call card could not start.",
+            "Не удалось запустить карточку звонка.",
+        ),
     };
     match lang {
         Lang::En => en,
@@ -216,8 +264,19 @@ mod tests {
 
     #[test]
     fn bitrix_codes_map_to_languages() {
-        for (code, lang) in [("ru", Lang::Ru), ("ua", Lang::Ru), ("kz", Lang::Ru), ("by", Lang::Ru), ("RU", Lang::Ru),
-            ("en", Lang::En), ("de", Lang::En), ("la", Lang::En), ("br", Lang::En), ("", Lang::En), ("xx", Lang::En)] {
+        for (code, lang) in [
+            ("ru", Lang::Ru),
+            ("ua", Lang::Ru),
+            ("kz", Lang::Ru),
+            ("by", Lang::Ru),
+            ("RU", Lang::Ru),
+            ("en", Lang::En),
+            ("de", Lang::En),
+            ("la", Lang::En),
+            ("br", Lang::En),
+            ("", Lang::En),
+            ("xx", Lang::En),
+        ] {
             assert_eq!(Lang::from_bitrix(code), lang, "{code}");
         }
         assert_eq!(locale_for("ua"), "uk-UA");

@@ -24,7 +24,9 @@ pub fn start() {
         console_error_panic_hook::hook(info);
         show_fatal(&info.to_string());
     }));
-    log::set_logger(&browser::CONSOLE).map(|()| log::set_max_level(log::LevelFilter::Info)).ok();
+    log::set_logger(&browser::CONSOLE)
+        .map(|()| log::set_max_level(log::LevelFilter::Info))
+        .ok();
     // Leptos sets up its executor when mounting; until then use the plain wasm-bindgen one.
     wasm_bindgen_futures::spawn_local(async {
         let chosen = portal::start::choose().await;
@@ -35,7 +37,10 @@ pub fn start() {
 
 #[cfg(target_arch = "wasm32")]
 fn remove_boot_placeholder() {
-    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("cc-boot")) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("cc-boot"))
+    {
         el.remove();
     }
 }
@@ -43,9 +48,14 @@ fn remove_boot_placeholder() {
 /// Replaces the page with a plain message (text, never HTML) when the app cannot go on.
 #[cfg(target_arch = "wasm32")]
 fn show_fatal(detail: &str) {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
     let Some(body) = doc.body() else { return };
-    let lang = doc.document_element().and_then(|e| e.get_attribute("lang")).unwrap_or_default();
+    let lang = doc
+        .document_element()
+        .and_then(|e| e.get_attribute("lang"))
+        .unwrap_or_default();
     let l = i18n::Lang::from_bitrix(&lang);
     body.set_text_content(None);
     if let Ok(div) = doc.create_element("div") {
@@ -53,7 +63,10 @@ fn show_fatal(detail: &str) {
         div.set_attribute("role", "alert").ok();
         div.set_attribute("data-testid", "fatal").ok();
         let detail: String = detail.chars().take(300).collect();
-        div.set_text_content(Some(&format!("{}\n\n{detail}", i18n::tr(l, i18n::T::StartFailed))));
+        div.set_text_content(Some(&format!(
+            "{}\n\n{detail}",
+            i18n::tr(l, i18n::T::StartFailed)
+        )));
         body.append_child(&div).ok();
     }
 }

@@ -3,14 +3,27 @@
 
 use serde_json::{Value, json};
 
-use crate::model::crm::{CrmItem, Money, Person, Phone, Stage, StageBook, decode_item_get, decode_item_list, decode_users};
+use crate::model::crm::{
+    CrmItem, Money, Person, Phone, Stage, StageBook, decode_item_get, decode_item_list,
+    decode_users,
+};
 use crate::model::{CallStatus, EntityKind, EntityRef};
 use crate::rest::error::ErrorClass;
 use crate::rest::{Batch, BatchAnswer, RestError};
 
 /// The fields bindings are listed with (`fm` cannot be selected in `crm.item.list`).
-const BINDING_SELECT: &[&str] =
-    &["id", "title", "name", "secondName", "lastName", "stageId", "categoryId", "opportunity", "currencyId", "companyTitle"];
+const BINDING_SELECT: &[&str] = &[
+    "id",
+    "title",
+    "name",
+    "secondName",
+    "lastName",
+    "stageId",
+    "categoryId",
+    "opportunity",
+    "currencyId",
+    "companyTitle",
+];
 
 /// Batch keys, shared by [`plan`] and [`decode`].
 mod key {
@@ -38,7 +51,11 @@ pub struct RefreshPlan {
 pub fn plan(status: &CallStatus, stages: &StageBook) -> RefreshPlan {
     let mut batch = Batch::new();
     if let Some(e) = status.entity {
-        batch.add(key::CLIENT, "crm.item.get", json!({"entityTypeId": e.kind.type_id(), "id": e.id}));
+        batch.add(
+            key::CLIENT,
+            "crm.item.get",
+            json!({"entityTypeId": e.kind.type_id(), "id": e.id}),
+        );
         if e.kind == EntityKind::Contact {
             // A list (not a get) so that a contact without a company (companyId 0) is an empty
             // answer instead of an error.
@@ -48,14 +65,22 @@ pub fn plan(status: &CallStatus, stages: &StageBook) -> RefreshPlan {
                 json!({"entityTypeId": 4, "filter": {"=id": Batch::reference(key::CLIENT, &["item", "companyId"])}, "select": ["id", "title"]}),
             );
         }
-        batch.add(key::USER, "user.get", json!({"ID": Batch::reference(key::CLIENT, &["item", "assignedById"])}));
+        batch.add(
+            key::USER,
+            "user.get",
+            json!({"ID": Batch::reference(key::CLIENT, &["item", "assignedById"])}),
+        );
     }
     let others = status.other_bindings();
     let mut kinds: Vec<EntityKind> = others.iter().map(|b| b.kind).collect();
     kinds.sort();
     kinds.dedup();
     for kind in kinds {
-        let ids: Vec<u64> = others.iter().filter(|b| b.kind == kind).map(|b| b.id).collect();
+        let ids: Vec<u64> = others
+            .iter()
+            .filter(|b| b.kind == kind)
+            .map(|b| b.id)
+            .collect();
         batch.add(
             key::bindings(kind),
             "crm.item.list",
@@ -64,9 +89,16 @@ pub fn plan(status: &CallStatus, stages: &StageBook) -> RefreshPlan {
     }
     let needs_stages = !batch.is_empty() && stages.is_empty();
     if needs_stages {
-        batch.add(key::STAGES, "crm.status.list", json!({"order": {"SORT": "ASC"}}));
+        batch.add(
+            key::STAGES,
+            "crm.status.list",
+            json!({"order": {"SORT": "ASC"}}),
+        );
     }
-    RefreshPlan { status: status.clone(), batch }
+    RefreshPlan {
+        status: status.clone(),
+        batch,
+    }
 }
 
 /// The client as the card shows it.
@@ -86,9 +118,12 @@ pub struct ClientView {
 pub enum ClientSlot {
     /// The number is not in the CRM.
     None,
-    Loaded(ClientView),
+    Loaded(Box<ClientView>),
     /// The item could not be read: deleted, or the user may not see it.
-    Unavailable { entity: EntityRef, class: ErrorClass },
+    Unavailable {
+        entity: EntityRef,
+        class: ErrorClass,
+    },
 }
 
 /// A binding as the card shows it. `title` is `None` when the item could not be read.
@@ -120,7 +155,10 @@ fn unavailable_class(e: &RestError) -> ErrorClass {
 
 /// Reads the batch answer for `plan`. A failed sub-call degrades its part only.
 pub fn decode(plan: &RefreshPlan, answer: &BatchAnswer, cached: &StageBook) -> CardData {
-    let new_stages = answer.get(key::STAGES).ok().and_then(|a| StageBook::decode(&a.result).ok());
+    let new_stages = answer
+        .get(key::STAGES)
+        .ok()
+        .and_then(|a| StageBook::decode(&a.result).ok());
     let book = new_stages.as_ref().unwrap_or(cached);
     let mut stale = false;
     let mut stage_of = |item: &CrmItem| {
@@ -134,27 +172,44 @@ pub fn decode(plan: &RefreshPlan, answer: &BatchAnswer, cached: &StageBook) -> C
     let client = match plan.status.entity {
         None => ClientSlot::None,
         Some(entity) => match answer.get(key::CLIENT) {
-            Err(e) => ClientSlot::Unavailable { entity, class: unavailable_class(&e) },
+            Err(e) => ClientSlot::Unavailable {
+                entity,
+                class: unavailable_class(&e),
+            },
             Ok(a) => match decode_item_get(entity.kind, &a.result) {
-                Err(e) => ClientSlot::Unavailable { entity, class: unavailable_class(&RestError::Decode(e)) },
+                Err(e) => ClientSlot::Unavailable {
+                    entity,
+                    class: unavailable_class(&RestError::Decode(e)),
+                },
                 Ok(item) => {
                     let responsible = answer
                         .get(key::USER)
                         .ok()
                         .and_then(|u| decode_users(&u.result).ok())
-                        .and_then(|users| users.into_iter().find(|p| Some(p.id) == item.assigned_by));
+                        .and_then(|users| {
+                            users.into_iter().find(|p| Some(p.id) == item.assigned_by)
+                        });
                     let company = answer
                         .get(key::COMPANY)
                         .ok()
                         .and_then(|c| decode_item_list(EntityKind::Company, &c.result).ok())
-                        .and_then(|list| list.into_iter().find(|c| Some(c.entity.id) == item.company_id))
+                        .and_then(|list| {
+                            list.into_iter()
+                                .find(|c| Some(c.entity.id) == item.company_id)
+                        })
                         .and_then(|c| Some((c.entity, c.title?)));
                     let company = company.or_else(|| {
                         // Leads carry the company as text only.
-                        item.company_title.clone().map(|t| (EntityRef::new(EntityKind::Company, 0), t))
+                        item.company_title
+                            .clone()
+                            .map(|t| (EntityRef::new(EntityKind::Company, 0), t))
                     });
-                    let stage = if entity.kind == EntityKind::Lead { stage_of(&item) } else { None };
-                    ClientSlot::Loaded(ClientView {
+                    let stage = if entity.kind == EntityKind::Lead {
+                        stage_of(&item)
+                    } else {
+                        None
+                    };
+                    ClientSlot::Loaded(Box::new(ClientView {
                         entity,
                         name: item.display_name().unwrap_or_default(),
                         post: item.post.clone(),
@@ -162,7 +217,7 @@ pub fn decode(plan: &RefreshPlan, answer: &BatchAnswer, cached: &StageBook) -> C
                         phones: item.phones.clone(),
                         responsible,
                         stage,
-                    })
+                    }))
                 }
             },
         },
@@ -176,11 +231,26 @@ pub fn decode(plan: &RefreshPlan, answer: &BatchAnswer, cached: &StageBook) -> C
             .and_then(|a| decode_item_list(b.kind, &a.result).ok())
             .and_then(|items| items.into_iter().find(|i| i.entity == b));
         bindings.push(match item {
-            Some(i) => BindingView { entity: b, title: i.display_name(), stage: stage_of(&i), amount: i.amount.clone() },
-            None => BindingView { entity: b, title: None, stage: None, amount: None },
+            Some(i) => BindingView {
+                entity: b,
+                title: i.display_name(),
+                stage: stage_of(&i),
+                amount: i.amount.clone(),
+            },
+            None => BindingView {
+                entity: b,
+                title: None,
+                stage: None,
+                amount: None,
+            },
         });
     }
-    CardData { client, bindings, new_stages, stages_stale: stale }
+    CardData {
+        client,
+        bindings,
+        new_stages,
+        stages_stale: stale,
+    }
 }
 
 /// The stage cache entry kept across reloads: the book and when it was fetched.
@@ -194,7 +264,9 @@ pub const STAGE_CACHE_TTL_MS: f64 = 60.0 * 60.0 * 1000.0;
 /// Reads a stage cache entry; expired or malformed entries give an empty book.
 pub fn stage_cache_read(v: &Value, now_ms: f64) -> StageBook {
     match v.get("at").and_then(|a| a.as_f64()) {
-        Some(at) if now_ms >= at && now_ms - at < STAGE_CACHE_TTL_MS => StageBook::from_cache(v.get("rows").unwrap_or(&Value::Null)),
+        Some(at) if now_ms >= at && now_ms - at < STAGE_CACHE_TTL_MS => {
+            StageBook::from_cache(v.get("rows").unwrap_or(&Value::Null))
+        }
         _ => StageBook::default(),
     }
 }
@@ -216,17 +288,37 @@ mod tests {
     fn one_batch_with_references_and_one_list_per_type() {
         let p = plan(&status(), &StageBook::default());
         let keys: Vec<&str> = p.batch.commands.iter().map(|c| c.key.as_str()).collect();
-        assert_eq!(keys, vec!["client", "company", "user", "b_deal", "b_company", "stages"]);
+        assert_eq!(
+            keys,
+            vec!["client", "company", "user", "b_deal", "b_company", "stages"]
+        );
         let cmd = &p.batch.to_params()[0]["cmd"];
-        assert_eq!(cmd["b_deal"], "crm.item.list?entityTypeId=2&filter[%40id][0]=4615&filter[%40id][1]=4616&select[0]=id&select[1]=title&select[2]=name&select[3]=secondName&select[4]=lastName&select[5]=stageId&select[6]=categoryId&select[7]=opportunity&select[8]=currencyId&select[9]=companyTitle");
-        assert!(cmd["user"].as_str().unwrap().contains("%24result%5Bclient%5D%5Bitem%5D%5BassignedById%5D"));
+        assert_eq!(
+            cmd["b_deal"],
+            "crm.item.list?entityTypeId=2&filter[%40id][0]=4615&filter[%40id][1]=4616&select[0]=id&select[1]=title&select[2]=name&select[3]=secondName&select[4]=lastName&select[5]=stageId&select[6]=categoryId&select[7]=opportunity&select[8]=currencyId&select[9]=companyTitle"
+        );
+        assert!(
+            cmd["user"]
+                .as_str()
+                .unwrap()
+                .contains("%24result%5Bclient%5D%5Bitem%5D%5BassignedById%5D")
+        );
+        // The portal runs commands in key order: `company` and `user` must sort after `client`.
+        assert_eq!(p.batch.check_references(), Ok(()));
     }
 
     #[test]
     fn cached_stages_are_not_asked_again() {
-        let book = StageBook::decode(&json!([{"ENTITY_ID":"DEAL_STAGE","STATUS_ID":"NEW","NAME":"New"}])).unwrap();
+        let book =
+            StageBook::decode(&json!([{"ENTITY_ID":"DEAL_STAGE","STATUS_ID":"NEW","NAME":"New"}]))
+                .unwrap();
         let p = plan(&status(), &book);
-        assert!(p.batch.commands.iter().all(|c| c.method != "crm.status.list"));
+        assert!(
+            p.batch
+                .commands
+                .iter()
+                .all(|c| c.method != "crm.status.list")
+        );
     }
 
     #[test]
@@ -260,14 +352,25 @@ mod tests {
         }))
         .unwrap();
         let d = decode(&p, &answer, &StageBook::default());
-        let ClientSlot::Loaded(c) = &d.client else { panic!("{:?}", d.client) };
+        let ClientSlot::Loaded(c) = &d.client else {
+            panic!("{:?}", d.client)
+        };
         assert_eq!(c.name, "Anna Petrova");
         assert_eq!(c.company.as_ref().unwrap().1, "Northwind");
         assert_eq!(c.responsible.as_ref().unwrap().name, "Ivan Orlov");
         assert_eq!(d.bindings.len(), 3);
         assert_eq!(d.bindings[0].stage.as_ref().unwrap().name, "Won");
-        assert_eq!(d.bindings[0].amount, Some(Money { amount: 100.0, currency: "USD".into() }));
-        assert_eq!(d.bindings[1].title, None, "deal 4616 was not returned: no access or deleted");
+        assert_eq!(
+            d.bindings[0].amount,
+            Some(Money {
+                amount: 100.0,
+                currency: "USD".into()
+            })
+        );
+        assert_eq!(
+            d.bindings[1].title, None,
+            "deal 4616 was not returned: no access or deleted"
+        );
         assert!(d.new_stages.is_some());
         assert!(!d.stages_stale);
     }
@@ -281,13 +384,21 @@ mod tests {
         }))
         .unwrap();
         let d = decode(&p, &answer, &StageBook::default());
-        assert_eq!(d.client, ClientSlot::Unavailable { entity: EntityRef::new(EntityKind::Contact, 797), class: ErrorClass::AccessDenied });
+        assert_eq!(
+            d.client,
+            ClientSlot::Unavailable {
+                entity: EntityRef::new(EntityKind::Contact, 797),
+                class: ErrorClass::AccessDenied
+            }
+        );
         assert!(d.stages_stale);
     }
 
     #[test]
     fn stage_cache_expires() {
-        let book = StageBook::decode(&json!([{"ENTITY_ID":"STATUS","STATUS_ID":"NEW","NAME":"New"}])).unwrap();
+        let book =
+            StageBook::decode(&json!([{"ENTITY_ID":"STATUS","STATUS_ID":"NEW","NAME":"New"}]))
+                .unwrap();
         let v = stage_cache_value(&book, 1000.0);
         assert_eq!(stage_cache_read(&v, 2000.0), book);
         assert!(stage_cache_read(&v, 1000.0 + STAGE_CACHE_TTL_MS + 1.0).is_empty());

@@ -95,7 +95,8 @@ impl Store {
             Ok(s) => self.set_status(s),
             Err(e) => log::warn!("placement options could not be read: {e}"),
         }
-        self.portal().subscribe(Rc::new(move |ev| self.on_event(ev)));
+        self.portal()
+            .subscribe(Rc::new(move |ev| self.on_event(ev)));
         self.reload_status();
     }
 
@@ -105,7 +106,10 @@ impl Store {
             CallState::Connected if p.connected_at.is_none() => {
                 // A frame reload mid-call keeps the timer: the moment is kept per call.
                 let key = s.call_id.as_deref().map(connected_key);
-                let stored = key.as_deref().and_then(browser::session_get).and_then(|v| v.parse::<f64>().ok());
+                let stored = key
+                    .as_deref()
+                    .and_then(browser::session_get)
+                    .and_then(|v| v.parse::<f64>().ok());
                 let at = stored.unwrap_or_else(browser::now_ms);
                 if let (Some(k), None) = (key, stored) {
                     browser::session_set(&k, &at.to_string());
@@ -131,7 +135,11 @@ impl Store {
                         if let Some(id) = self.status.get_untracked().call_id {
                             browser::session_set(&connected_key(&id), &at.to_string());
                         }
-                        p = CallProgress { connected_at: Some(at), ended: false, failed_code: None };
+                        p = CallProgress {
+                            connected_at: Some(at),
+                            ended: false,
+                            failed_code: None,
+                        };
                     }
                     CallState::Connecting => p = CallProgress::default(),
                     CallState::Idle => {
@@ -160,7 +168,7 @@ impl Store {
         self.loading.set(true);
         spawn_local(async move {
             let fetched = this.portal().get_status().await;
-            if this.generation.get_value() != generation {
+            if !this.is_current(generation) {
                 return;
             }
             match fetched {
@@ -195,6 +203,12 @@ impl Store {
         spawn_local(async move { this.refresh_with(generation).await });
     }
 
+    /// Whether an answer for `generation` may still be applied. False after a newer event, and
+    /// after the card was unmounted (its signals are gone; a late answer must not touch them).
+    fn is_current(&self, generation: u64) -> bool {
+        self.generation.try_get_value() == Some(generation)
+    }
+
     fn next_generation(&self) -> u64 {
         self.generation.update_value(|g| *g += 1);
         self.generation.get_value()
@@ -209,8 +223,8 @@ impl Store {
         } else {
             send_batch(self.portal().as_ref(), &plan.batch).await
         };
-        if self.generation.get_value() != generation {
-            return; // a newer event asked for newer data
+        if !self.is_current(generation) {
+            return; // a newer event asked for newer data (or the card is gone)
         }
         self.loading.set(false);
         match answer {

@@ -27,7 +27,15 @@ pub fn Bindings() -> impl IntoView {
                     d.as_ref()
                         .and_then(|d| d.bindings.iter().find(|b| b.entity == *e).cloned())
                         .map(|b| (b, true))
-                        .unwrap_or((BindingView { entity: *e, title: None, stage: None, amount: None }, false))
+                        .unwrap_or((
+                            BindingView {
+                                entity: *e,
+                                title: None,
+                                stage: None,
+                                amount: None,
+                            },
+                            false,
+                        ))
                 })
                 .collect::<Vec<_>>()
         })

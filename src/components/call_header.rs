@@ -10,7 +10,11 @@ use crate::model::{CallState, Direction, PhoneNumber};
 /// `mm:ss`, or `h:mm:ss` past an hour.
 pub fn format_duration(secs: u64) -> String {
     let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
-    if h > 0 { format!("{h}:{m:02}:{s:02}") } else { format!("{m:02}:{s:02}") }
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m:02}:{s:02}")
+    }
 }
 
 /// The top block of the card.
@@ -63,16 +67,22 @@ pub fn CallHeader() -> impl IntoView {
     let line = move || status.with(|s| s.line().map(format_phone));
     let failure = move || {
         progress.with(|p| {
-            p.failed_code.as_ref().map(|code| match sip_reason(lang, code) {
-                Some(reason) => format!("{}: {reason} ({code})", tr(lang, T::CallFailed)),
-                None => format!("{} ({code})", tr(lang, T::CallFailed)),
-            })
+            p.failed_code
+                .as_ref()
+                .map(|code| match sip_reason(lang, code) {
+                    Some(reason) => format!("{}: {reason} ({code})", tr(lang, T::CallFailed)),
+                    None => format!("{} ({code})", tr(lang, T::CallFailed)),
+                })
         })
     };
 
     // The timer ticks once a second while connected; the interval is cleared on cleanup.
     let now = RwSignal::new(crate::browser::now_ms());
-    let handle = set_interval_with_handle(move || now.set(crate::browser::now_ms()), std::time::Duration::from_millis(1000)).ok();
+    let handle = set_interval_with_handle(
+        move || now.set(crate::browser::now_ms()),
+        std::time::Duration::from_millis(1000),
+    )
+    .ok();
     on_cleanup(move || {
         if let Some(h) = handle {
             h.clear();
@@ -80,11 +90,12 @@ pub fn CallHeader() -> impl IntoView {
     });
     let timer = move || {
         let at = progress.with(|p| p.connected_at)?;
-        (state.get() == CallState::Connected).then(|| format_duration(((now.get() - at).max(0.0) / 1000.0) as u64))
+        (state.get() == CallState::Connected)
+            .then(|| format_duration(((now.get() - at).max(0.0) / 1000.0) as u64))
     };
 
     view! {
-        <section class="cc-call" class:cc-call--live=move || state.get() != CallState::Idle aria-label=move || direction_label()>
+        <section class="cc-call" class:cc-call--live=move || state.get() != CallState::Idle aria-label=direction_label>
             <div class="cc-call__row">
                 <span class="cc-call__direction" data-testid="call-direction" data-direction=move || direction.get().as_str()>
                     <span class="cc-call__arrow" aria-hidden="true">{move || if direction.get().is_incoming() { "↙" } else { "↗" }}</span>

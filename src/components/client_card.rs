@@ -12,7 +12,10 @@ use crate::rest::error::ErrorClass;
 /// Two letters for the avatar.
 fn initials(name: &str) -> String {
     // First and last word: "Emily Rose Carter" → "EC".
-    let letters: Vec<char> = name.split_whitespace().filter_map(|w| w.chars().find(|c| c.is_alphanumeric())).collect();
+    let letters: Vec<char> = name
+        .split_whitespace()
+        .filter_map(|w| w.chars().find(|c| c.is_alphanumeric()))
+        .collect();
     let pick: Vec<char> = match letters.len() {
         0 => vec![],
         1 => vec![letters[0]],
@@ -57,7 +60,11 @@ pub fn ClientCard() -> impl IntoView {
 
     let loaded = move |c: ClientView, stale: bool| {
         let entity = c.entity;
-        let name = if c.name.is_empty() { format!("{} #{}", kind_label(&store, entity.kind), entity.id) } else { c.name.clone() };
+        let name = if c.name.is_empty() {
+            format!("{} #{}", kind_label(&store, entity.kind), entity.id)
+        } else {
+            c.name.clone()
+        };
         let company = c.company.clone().map(|(e, title)| {
             if e.id > 0 {
                 view! { <button type="button" class="cc-link" on:click=move |_| open(e)>{title}</button> }.into_any()
@@ -85,7 +92,7 @@ pub fn ClientCard() -> impl IntoView {
                     {(c.post.is_some() || company.is_some()).then(|| view! {
                         <div class="cc-client__post">
                             {c.post.clone()}
-                            {(c.post.is_some() && company.is_some()).then(|| " · ")}
+                            {(c.post.is_some() && company.is_some()).then_some(" · ")}
                             {company}
                         </div>
                     })}
@@ -105,7 +112,11 @@ pub fn ClientCard() -> impl IntoView {
     };
 
     let unavailable = move |entity: EntityRef, class: ErrorClass| {
-        let why = if class == ErrorClass::AccessDenied { T::NoAccess } else { T::Deleted };
+        let why = if class == ErrorClass::AccessDenied {
+            T::NoAccess
+        } else {
+            T::Deleted
+        };
         view! {
             <div class="cc-client cc-client--unavailable" data-testid="client">
                 <div class="cc-avatar cc-avatar--none" aria-hidden="true">"!"</div>
@@ -137,9 +148,11 @@ pub fn ClientCard() -> impl IntoView {
         (None, _) => no_client(),
         (Some(e), Some(ClientSlot::Loaded(c))) => {
             let stale = c.entity != e;
-            loaded(c, stale)
+            loaded(*c, stale)
         }
-        (Some(e), Some(ClientSlot::Unavailable { entity, class })) if entity == e => unavailable(entity, class),
+        (Some(e), Some(ClientSlot::Unavailable { entity, class })) if entity == e => {
+            unavailable(entity, class)
+        }
         (Some(_), _) => placeholder(),
     }
 }

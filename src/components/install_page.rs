@@ -23,7 +23,12 @@ fn handler_url() -> String {
 /// Whether `placement.get`'s answer lists a CALL_CARD binding.
 pub fn has_call_card(result: &serde_json::Value) -> bool {
     result.as_array().is_some_and(|a| {
-        a.iter().any(|p| p.get("placement").or_else(|| p.get("PLACEMENT")).and_then(|v| v.as_str()) == Some("CALL_CARD"))
+        a.iter().any(|p| {
+            p.get("placement")
+                .or_else(|| p.get("PLACEMENT"))
+                .and_then(|v| v.as_str())
+                == Some("CALL_CARD")
+        })
     })
 }
 
@@ -71,7 +76,13 @@ pub fn InstallPage() -> impl IntoView {
                     )
                     .await
             } else {
-                store.portal().call("placement.unbind", &json!({"PLACEMENT": "CALL_CARD", "HANDLER": handler})).await
+                store
+                    .portal()
+                    .call(
+                        "placement.unbind",
+                        &json!({"PLACEMENT": "CALL_CARD", "HANDLER": handler}),
+                    )
+                    .await
             };
             busy.set(false);
             match result {

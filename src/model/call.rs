@@ -138,7 +138,11 @@ impl CallStatus {
     }
 }
 
-fn entity_of(kind: Option<String>, id: Option<u64>, field: &str) -> Result<Option<EntityRef>, DecodeError> {
+fn entity_of(
+    kind: Option<String>,
+    id: Option<u64>,
+    field: &str,
+) -> Result<Option<EntityRef>, DecodeError> {
     match (kind, id) {
         (_, None) | (_, Some(0)) | (None, _) => Ok(None),
         (Some(k), Some(id)) => match EntityKind::from_name(&k) {
@@ -156,7 +160,11 @@ fn entity_of(kind: Option<String>, id: Option<u64>, field: &str) -> Result<Optio
 /// Missing keys take defaults; wrong types are errors.
 pub fn decode_call_status(v: &Value) -> Result<CallStatus, DecodeError> {
     let o = as_object(v)?;
-    let entity = entity_of(opt_text(o, "CRM_ENTITY_TYPE")?, opt_u64(o, "CRM_ENTITY_ID")?, "CRM_ENTITY_TYPE")?;
+    let entity = entity_of(
+        opt_text(o, "CRM_ENTITY_TYPE")?,
+        opt_u64(o, "CRM_ENTITY_ID")?,
+        "CRM_ENTITY_TYPE",
+    )?;
     let mut bindings = Vec::new();
     // `CRM_BINDINGS` arrives as an array, or as a JSON string inside the string-typed options.
     let parsed;
@@ -177,10 +185,13 @@ pub fn decode_call_status(v: &Value) -> Result<CallStatus, DecodeError> {
             expected: "object",
             got: super::value::kind_of(b).into(),
         })?;
-        if let Some(e) = entity_of(opt_text(bo, "ENTITY_TYPE")?, opt_u64(bo, "ENTITY_ID")?, "CRM_BINDINGS[].ENTITY_TYPE")? {
-            if !bindings.contains(&e) {
-                bindings.push(e);
-            }
+        if let Some(e) = entity_of(
+            opt_text(bo, "ENTITY_TYPE")?,
+            opt_u64(bo, "ENTITY_ID")?,
+            "CRM_BINDINGS[].ENTITY_TYPE",
+        )? && !bindings.contains(&e)
+        {
+            bindings.push(e);
         }
     }
     let direction = match opt_text(o, "CALL_DIRECTION")? {
@@ -215,8 +226,10 @@ pub fn decode_call_status(v: &Value) -> Result<CallStatus, DecodeError> {
 
 /// Decodes `PLACEMENT_OPTIONS` when it still is the JSON *text* the handler was POSTed.
 pub fn decode_placement_options_text(text: &str) -> Result<CallStatus, DecodeError> {
-    let v: Value = serde_json::from_str(text)
-        .map_err(|_| DecodeError::Shape { expected: "JSON object text", got: "malformed text" })?;
+    let v: Value = serde_json::from_str(text).map_err(|_| DecodeError::Shape {
+        expected: "JSON object text",
+        got: "malformed text",
+    })?;
     decode_call_status(&v)
 }
 
@@ -232,13 +245,19 @@ pub struct EntityChange {
 pub enum CallEvent {
     /// The state changed. `failed_code` is the SIP code of an unsuccessful end, when the bridge
     /// passes the second argument at all (it usually does not).
-    StateChanged { state: CallState, failed_code: Option<String> },
+    StateChanged {
+        state: CallState,
+        failed_code: Option<String>,
+    },
     EntityChanged(EntityChange),
     BeforeClose,
 }
 
 /// Decodes `CallCard::CallStateChanged`'s arguments: a state word, maybe an object with `failedCode`.
-pub fn decode_state_changed(first: &Value, second: Option<&Value>) -> Result<CallEvent, DecodeError> {
+pub fn decode_state_changed(
+    first: &Value,
+    second: Option<&Value>,
+) -> Result<CallEvent, DecodeError> {
     let word = match first {
         Value::String(s) => s.as_str(),
         // Some bridges wrap the arguments: {"callState": "...", "additionalParams": {...}}
@@ -247,9 +266,17 @@ pub fn decode_state_changed(first: &Value, second: Option<&Value>) -> Result<Cal
                 let extra = o.get("additionalParams");
                 return decode_state_changed(&Value::String(s.clone()), extra.or(second));
             }
-            return Err(DecodeError::Shape { expected: "state word", got: "object" });
+            return Err(DecodeError::Shape {
+                expected: "state word",
+                got: "object",
+            });
         }
-        other => return Err(DecodeError::Shape { expected: "state word", got: super::value::kind_of(other) }),
+        other => {
+            return Err(DecodeError::Shape {
+                expected: "state word",
+                got: super::value::kind_of(other),
+            });
+        }
     };
     let state = CallState::parse(word).ok_or_else(|| DecodeError::Field {
         field: "callState".into(),
@@ -266,8 +293,15 @@ pub fn decode_state_changed(first: &Value, second: Option<&Value>) -> Result<Cal
 /// Decodes `CallCard::EntityChanged`'s object.
 pub fn decode_entity_changed(v: &Value) -> Result<CallEvent, DecodeError> {
     let o = as_object(v)?;
-    let entity = entity_of(opt_text(o, "CRM_ENTITY_TYPE")?, opt_u64(o, "CRM_ENTITY_ID")?, "CRM_ENTITY_TYPE")?;
-    Ok(CallEvent::EntityChanged(EntityChange { phone: PhoneNumber::from_text(opt_text(o, "PHONE_NUMBER")?), entity }))
+    let entity = entity_of(
+        opt_text(o, "CRM_ENTITY_TYPE")?,
+        opt_u64(o, "CRM_ENTITY_ID")?,
+        "CRM_ENTITY_TYPE",
+    )?;
+    Ok(CallEvent::EntityChanged(EntityChange {
+        phone: PhoneNumber::from_text(opt_text(o, "PHONE_NUMBER")?),
+        entity,
+    }))
 }
 
 #[cfg(test)]
@@ -283,14 +317,20 @@ mod tests {
             "CRM_BINDINGS":[{"ENTITY_TYPE":"DEAL","ENTITY_ID":4615},{"ENTITY_TYPE":"COMPANY","ENTITY_ID":643}],
             "CALL_DIRECTION":"outgoing","CALL_STATE":"idle","CALL_LIST_MODE":false});
         let s = decode_call_status(&v).unwrap();
-        assert_eq!(s.call_id.as_deref(), Some("E45D40253D1C2D2F.1774588815.822533"));
+        assert_eq!(
+            s.call_id.as_deref(),
+            Some("E45D40253D1C2D2F.1774588815.822533")
+        );
         assert_eq!(s.phone, PhoneNumber::Known("+19999999666".into()));
         assert_eq!(s.line(), Some("reg151083"));
         assert_eq!(s.entity, Some(EntityRef::new(EntityKind::Contact, 797)));
         assert_eq!(s.activity_id, None);
         assert_eq!(
             s.bindings,
-            vec![EntityRef::new(EntityKind::Deal, 4615), EntityRef::new(EntityKind::Company, 643)]
+            vec![
+                EntityRef::new(EntityKind::Deal, 4615),
+                EntityRef::new(EntityKind::Company, 643)
+            ]
         );
         assert_eq!(s.direction, Direction::Outgoing);
         assert_eq!(s.state, CallState::Idle);
@@ -317,7 +357,10 @@ mod tests {
         assert_eq!(s.direction, Direction::Incoming);
         assert_eq!(s.state, CallState::Connected);
         assert!(!s.call_list_mode);
-        assert_eq!(s.other_bindings(), vec![EntityRef::new(EntityKind::Deal, 25)]);
+        assert_eq!(
+            s.other_bindings(),
+            vec![EntityRef::new(EntityKind::Deal, 25)]
+        );
     }
 
     #[test]
@@ -325,25 +368,40 @@ mod tests {
         let s = decode_call_status(&json!({})).unwrap();
         assert_eq!(s, CallStatus::default());
         assert_eq!(s.phone, PhoneNumber::Unknown);
-        let s = decode_call_status(&json!({"CALL_LIST_MODE": "true", "PHONE_NUMBER": "hidden"})).unwrap();
+        let s = decode_call_status(&json!({"CALL_LIST_MODE": "true", "PHONE_NUMBER": "hidden"}))
+            .unwrap();
         assert!(s.call_list_mode);
         assert_eq!(s.phone, PhoneNumber::Hidden);
     }
 
     #[test]
     fn none_spellings_are_none() {
-        for none in [json!(""), json!("undefined"), json!(null), json!("0"), json!(0)] {
-            let s = decode_call_status(&json!({"CRM_ENTITY_TYPE": "CONTACT", "CRM_ENTITY_ID": none})).unwrap();
+        for none in [
+            json!(""),
+            json!("undefined"),
+            json!(null),
+            json!("0"),
+            json!(0),
+        ] {
+            let s =
+                decode_call_status(&json!({"CRM_ENTITY_TYPE": "CONTACT", "CRM_ENTITY_ID": none}))
+                    .unwrap();
             assert_eq!(s.entity, None);
         }
-        let s = decode_call_status(&json!({"CRM_ENTITY_TYPE": "", "CRM_ENTITY_ID": "0", "CRM_BINDINGS": "undefined"})).unwrap();
+        let s = decode_call_status(
+            &json!({"CRM_ENTITY_TYPE": "", "CRM_ENTITY_ID": "0", "CRM_BINDINGS": "undefined"}),
+        )
+        .unwrap();
         assert_eq!(s.entity, None);
         assert!(s.bindings.is_empty());
     }
 
     #[test]
     fn bindings_as_json_text_inside_string_options() {
-        let s = decode_call_status(&json!({"CRM_BINDINGS": "[{\"ENTITY_TYPE\":\"DEAL\",\"ENTITY_ID\":\"5\"}]"})).unwrap();
+        let s = decode_call_status(
+            &json!({"CRM_BINDINGS": "[{\"ENTITY_TYPE\":\"DEAL\",\"ENTITY_ID\":\"5\"}]"}),
+        )
+        .unwrap();
         assert_eq!(s.bindings, vec![EntityRef::new(EntityKind::Deal, 5)]);
     }
 
@@ -373,15 +431,24 @@ mod tests {
     fn state_event_with_and_without_second_argument() {
         assert_eq!(
             decode_state_changed(&json!("connected"), None).unwrap(),
-            CallEvent::StateChanged { state: CallState::Connected, failed_code: None }
+            CallEvent::StateChanged {
+                state: CallState::Connected,
+                failed_code: None
+            }
         );
         assert_eq!(
             decode_state_changed(&json!("idle"), Some(&json!({"failedCode": "486"}))).unwrap(),
-            CallEvent::StateChanged { state: CallState::Idle, failed_code: Some("486".into()) }
+            CallEvent::StateChanged {
+                state: CallState::Idle,
+                failed_code: Some("486".into())
+            }
         );
         assert_eq!(
             decode_state_changed(&json!("idle"), Some(&json!({"failedCode": 480}))).unwrap(),
-            CallEvent::StateChanged { state: CallState::Idle, failed_code: Some("480".into()) }
+            CallEvent::StateChanged {
+                state: CallState::Idle,
+                failed_code: Some("480".into())
+            }
         );
         assert!(decode_state_changed(&json!(5), None).is_err());
         assert!(decode_state_changed(&json!("exploded"), None).is_err());
@@ -389,7 +456,10 @@ mod tests {
 
     #[test]
     fn entity_changed_event() {
-        let e = decode_entity_changed(&json!({"PHONE_NUMBER":"unknown","CRM_ENTITY_TYPE":"LEAD","CRM_ENTITY_ID":42})).unwrap();
+        let e = decode_entity_changed(
+            &json!({"PHONE_NUMBER":"unknown","CRM_ENTITY_TYPE":"LEAD","CRM_ENTITY_ID":42}),
+        )
+        .unwrap();
         assert_eq!(
             e,
             CallEvent::EntityChanged(EntityChange {
@@ -405,7 +475,10 @@ mod tests {
         let s = decode_call_status(&json!({"CRM_ENTITY_TYPE":"CONTACT","CRM_ENTITY_ID":1,
             "CRM_BINDINGS":[{"ENTITY_TYPE":"DEAL","ENTITY_ID":2}]}))
         .unwrap();
-        let change = EntityChange { phone: PhoneNumber::Known("+7".into()), entity: Some(EntityRef::new(EntityKind::Company, 9)) };
+        let change = EntityChange {
+            phone: PhoneNumber::Known("+7".into()),
+            entity: Some(EntityRef::new(EntityKind::Company, 9)),
+        };
         let n = s.with_entity_change(&change);
         assert_eq!(n.entity, change.entity);
         assert_eq!(n.bindings, vec![EntityRef::new(EntityKind::Company, 9)]);

@@ -100,8 +100,14 @@ impl CrmItem {
                 n => format!("DEAL_STAGE_{n}"),
             }),
             EntityKind::Quote => Some("QUOTE_STATUS".into()),
-            EntityKind::SmartInvoice => Some(format!("SMART_INVOICE_STAGE_{}", self.category_id.unwrap_or(0))),
-            EntityKind::Dynamic(t) => Some(format!("DYNAMIC_{t}_STAGE_{}", self.category_id.unwrap_or(0))),
+            EntityKind::SmartInvoice => Some(format!(
+                "SMART_INVOICE_STAGE_{}",
+                self.category_id.unwrap_or(0)
+            )),
+            EntityKind::Dynamic(t) => Some(format!(
+                "DYNAMIC_{t}_STAGE_{}",
+                self.category_id.unwrap_or(0)
+            )),
             _ => None,
         }
     }
@@ -114,29 +120,49 @@ fn join_name(o: &Map<String, Value>, keys: &[&str]) -> Result<Option<String>, De
             parts.push(p);
         }
     }
-    Ok(if parts.is_empty() { None } else { Some(parts.join(" ")) })
+    Ok(if parts.is_empty() {
+        None
+    } else {
+        Some(parts.join(" "))
+    })
 }
 
 /// Decodes one `crm.item.*` item (camelCase) of a known type.
 pub fn decode_item(kind: EntityKind, v: &Value) -> Result<CrmItem, DecodeError> {
     let o = as_object(v)?;
-    let id = opt_u64(o, "id")?.ok_or(DecodeError::Field { field: "item.id".into(), expected: "id", got: "nothing".into() })?;
+    let id = opt_u64(o, "id")?.ok_or(DecodeError::Field {
+        field: "item.id".into(),
+        expected: "id",
+        got: "nothing".into(),
+    })?;
     let mut phones = Vec::new();
     for f in opt_array(o, "fm")? {
         let Some(fo) = f.as_object() else { continue };
-        if opt_text(fo, "typeId")?.as_deref() == Some("PHONE") {
-            if let Some(value) = opt_text(fo, "value")? {
-                phones.push(Phone { value, kind: opt_text(fo, "valueType")? });
-            }
+        if opt_text(fo, "typeId")?.as_deref() == Some("PHONE")
+            && let Some(value) = opt_text(fo, "value")?
+        {
+            phones.push(Phone {
+                value,
+                kind: opt_text(fo, "valueType")?,
+            });
         }
     }
-    if phones.is_empty() {
-        if let Some(value) = opt_text(o, "phone")? {
-            phones.push(Phone { value, kind: None });
-        }
+    if phones.is_empty()
+        && let Some(value) = opt_text(o, "phone")?
+    {
+        phones.push(Phone { value, kind: None });
     }
     let amount = match (opt_f64(o, "opportunity")?, opt_text(o, "currencyId")?) {
-        (Some(amount), Some(currency)) if matches!(kind, EntityKind::Deal | EntityKind::Lead | EntityKind::Quote | EntityKind::SmartInvoice | EntityKind::Dynamic(_)) => {
+        (Some(amount), Some(currency))
+            if matches!(
+                kind,
+                EntityKind::Deal
+                    | EntityKind::Lead
+                    | EntityKind::Quote
+                    | EntityKind::SmartInvoice
+                    | EntityKind::Dynamic(_)
+            ) =>
+        {
             Some(Money { amount, currency })
         }
         _ => None,
@@ -165,7 +191,10 @@ pub fn decode_item_get(kind: EntityKind, result: &Value) -> Result<CrmItem, Deco
 /// Decodes `crm.item.list`'s result `{items: [...]}`; unreadable items are skipped, not fatal.
 pub fn decode_item_list(kind: EntityKind, result: &Value) -> Result<Vec<CrmItem>, DecodeError> {
     let o = as_object(result)?;
-    Ok(opt_array(o, "items")?.iter().filter_map(|i| decode_item(kind, i).ok()).collect())
+    Ok(opt_array(o, "items")?
+        .iter()
+        .filter_map(|i| decode_item(kind, i).ok())
+        .collect())
 }
 
 /// Decodes `user.get`'s array of users (old-style UPPER_CASE, string ids).
@@ -173,16 +202,27 @@ pub fn decode_users(result: &Value) -> Result<Vec<Person>, DecodeError> {
     let arr = match result {
         Value::Array(a) => a.as_slice(),
         Value::Object(m) if m.is_empty() => &[],
-        other => return Err(DecodeError::Shape { expected: "array of users", got: super::value::kind_of(other) }),
+        other => {
+            return Err(DecodeError::Shape {
+                expected: "array of users",
+                got: super::value::kind_of(other),
+            });
+        }
     };
     let mut out = Vec::new();
     for u in arr {
         let Some(o) = u.as_object() else { continue };
-        let Some(id) = opt_u64(o, "ID")? else { continue };
+        let Some(id) = opt_u64(o, "ID")? else {
+            continue;
+        };
         let name = join_name(o, &["NAME", "LAST_NAME"])?
             .or(opt_text(o, "EMAIL")?)
             .unwrap_or_else(|| format!("#{id}"));
-        out.push(Person { id, name, position: opt_text(o, "WORK_POSITION")? });
+        out.push(Person {
+            id,
+            name,
+            position: opt_text(o, "WORK_POSITION")?,
+        });
     }
     Ok(out)
 }
@@ -199,12 +239,20 @@ impl StageBook {
         let arr = match result {
             Value::Array(a) => a.as_slice(),
             Value::Object(m) if m.is_empty() => &[],
-            other => return Err(DecodeError::Shape { expected: "array of statuses", got: super::value::kind_of(other) }),
+            other => {
+                return Err(DecodeError::Shape {
+                    expected: "array of statuses",
+                    got: super::value::kind_of(other),
+                });
+            }
         };
         let mut book = StageBook::default();
         for s in arr {
             let Some(o) = s.as_object() else { continue };
-            let (Some(dir), Some(code)) = (opt_text(o, "ENTITY_ID")?, opt_text(o, "STATUS_ID")?) else { continue };
+            let (Some(dir), Some(code)) = (opt_text(o, "ENTITY_ID")?, opt_text(o, "STATUS_ID")?)
+            else {
+                continue;
+            };
             let name = opt_text(o, "NAME")?.unwrap_or_else(|| code.clone());
             let semantic = match o.get("EXTRA").and_then(|e| e.as_object()) {
                 Some(extra) => opt_text(extra, "SEMANTICS")?,
@@ -213,7 +261,14 @@ impl StageBook {
             .or(opt_text(o, "SEMANTICS")?)
             .map(|s| Semantic::parse(&s))
             .unwrap_or_default();
-            book.entries.insert((dir, code.clone()), Stage { id: code, name, semantic });
+            book.entries.insert(
+                (dir, code.clone()),
+                Stage {
+                    id: code,
+                    name,
+                    semantic,
+                },
+            );
         }
         Ok(book)
     }
@@ -251,11 +306,18 @@ impl StageBook {
     pub fn from_cache(v: &Value) -> StageBook {
         let mut book = StageBook::default();
         for row in v.as_array().map(|a| a.as_slice()).unwrap_or(&[]) {
-            let cols: Vec<&str> = row.as_array().map(|r| r.iter().filter_map(|c| c.as_str()).collect()).unwrap_or_default();
+            let cols: Vec<&str> = row
+                .as_array()
+                .map(|r| r.iter().filter_map(|c| c.as_str()).collect())
+                .unwrap_or_default();
             if let [dir, code, name, sem] = cols[..] {
                 book.entries.insert(
                     (dir.to_string(), code.to_string()),
-                    Stage { id: code.to_string(), name: name.to_string(), semantic: Semantic::parse(sem) },
+                    Stage {
+                        id: code.to_string(),
+                        name: name.to_string(),
+                        semantic: Semantic::parse(sem),
+                    },
                 );
             }
         }
@@ -278,7 +340,13 @@ mod tests {
         assert_eq!(c.display_name().as_deref(), Some("Anna Petrova"));
         assert_eq!(c.company_id, Some(643));
         assert_eq!(c.assigned_by, Some(5));
-        assert_eq!(c.phones, vec![Phone { value: "+79161234567".into(), kind: Some("MOBILE".into()) }]);
+        assert_eq!(
+            c.phones,
+            vec![Phone {
+                value: "+79161234567".into(),
+                kind: Some("MOBILE".into())
+            }]
+        );
         assert_eq!(c.amount, None);
     }
 
@@ -288,14 +356,30 @@ mod tests {
             "opportunity": "125000.50", "currencyId": "RUB"}, {"noid": true}]});
         let d = decode_item_list(EntityKind::Deal, &r).unwrap();
         assert_eq!(d.len(), 1, "an unreadable item is skipped");
-        assert_eq!(d[0].amount, Some(Money { amount: 125000.5, currency: "RUB".into() }));
+        assert_eq!(
+            d[0].amount,
+            Some(Money {
+                amount: 125000.5,
+                currency: "RUB".into()
+            })
+        );
         assert_eq!(d[0].stage_directory().as_deref(), Some("DEAL_STAGE_1"));
     }
 
     #[test]
     fn users_and_stages() {
-        let u = decode_users(&json!([{"ID": "5", "NAME": "Ivan", "LAST_NAME": "Orlov", "WORK_POSITION": "Manager"}])).unwrap();
-        assert_eq!(u, vec![Person { id: 5, name: "Ivan Orlov".into(), position: Some("Manager".into()) }]);
+        let u = decode_users(
+            &json!([{"ID": "5", "NAME": "Ivan", "LAST_NAME": "Orlov", "WORK_POSITION": "Manager"}]),
+        )
+        .unwrap();
+        assert_eq!(
+            u,
+            vec![Person {
+                id: 5,
+                name: "Ivan Orlov".into(),
+                position: Some("Manager".into())
+            }]
+        );
         assert!(decode_users(&json!({})).unwrap().is_empty());
         assert!(decode_users(&json!("x")).is_err());
         let b = StageBook::decode(&json!([
@@ -304,7 +388,10 @@ mod tests {
             {"ENTITY_ID": "STATUS", "STATUS_ID": "NEW", "NAME": "New", "SEMANTICS": null}
         ]))
         .unwrap();
-        assert_eq!(b.get("DEAL_STAGE", "WON").unwrap().semantic, Semantic::Success);
+        assert_eq!(
+            b.get("DEAL_STAGE", "WON").unwrap().semantic,
+            Semantic::Success
+        );
         assert_eq!(b.get("STATUS", "JUNK").unwrap().semantic, Semantic::Failure);
         assert_eq!(b.get("STATUS", "NEW").unwrap().semantic, Semantic::Process);
         assert_eq!(StageBook::from_cache(&b.to_cache()), b);

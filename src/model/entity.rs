@@ -107,7 +107,10 @@ impl EntityKind {
 
     /// True for the two types a person on the line can be (a "client").
     pub fn is_party(self) -> bool {
-        matches!(self, EntityKind::Contact | EntityKind::Company | EntityKind::Lead)
+        matches!(
+            self,
+            EntityKind::Contact | EntityKind::Company | EntityKind::Lead
+        )
     }
 }
 
@@ -151,7 +154,10 @@ mod tests {
         assert_eq!(EntityKind::from_name("contact"), Some(EntityKind::Contact));
         assert_eq!(EntityKind::from_name("3"), Some(EntityKind::Contact));
         assert_eq!(EntityKind::from_value(&json!(4)), Some(EntityKind::Company));
-        assert_eq!(EntityKind::from_value(&json!("DYNAMIC_156")), Some(EntityKind::Dynamic(156)));
+        assert_eq!(
+            EntityKind::from_value(&json!("DYNAMIC_156")),
+            Some(EntityKind::Dynamic(156))
+        );
     }
 
     #[test]
@@ -167,6 +173,9 @@ mod tests {
     #[test]
     fn slider_paths() {
         assert_eq!(EntityKind::Deal.details_path(25), "/crm/deal/details/25/");
-        assert_eq!(EntityKind::Dynamic(128).details_path(3), "/crm/type/128/details/3/");
+        assert_eq!(
+            EntityKind::Dynamic(128).details_path(3),
+            "/crm/type/128/details/3/"
+        );
     }
 }

@@ -6,7 +6,9 @@ pub fn format_phone(raw: &str) -> String {
     let trimmed = raw.trim();
     let plus = trimmed.starts_with('+');
     let digits: String = trimmed.chars().filter(|c| c.is_ascii_digit()).collect();
-    let only_number_chars = trimmed.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
+    let only_number_chars = trimmed
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-()".contains(c));
     if !only_number_chars || digits.len() < 5 {
         return trimmed.to_string();
     }
@@ -32,7 +34,10 @@ pub fn format_phone(raw: &str) -> String {
     // Russia/Kazakhstan: +7 916 123-45-67, and the domestic 8 916 123-45-67.
     if digits.len() == 11 && (digits.starts_with('7') && plus || digits.starts_with('8') && !plus) {
         let head = if plus { "+7" } else { "8" };
-        return format!("{head} {}", group(&digits[1..], &[3, 3, 2, 2], &[" ", "-", "-"]));
+        return format!(
+            "{head} {}",
+            group(&digits[1..], &[3, 3, 2, 2], &[" ", "-", "-"])
+        );
     }
     // North America: +1 999 999-9666.
     if plus && digits.len() == 11 && digits.starts_with('1') {
@@ -40,20 +45,35 @@ pub fn format_phone(raw: &str) -> String {
     }
     // UK: mobiles +44 7700 900743, London-style +44 20 7123 4567.
     if plus && digits.starts_with("44") && digits.len() == 12 {
-        let sizes: &[usize] = if digits[2..].starts_with('7') { &[4, 6] } else { &[2, 4, 4] };
+        let sizes: &[usize] = if digits[2..].starts_with('7') {
+            &[4, 6]
+        } else {
+            &[2, 4, 4]
+        };
         return format!("+44 {}", group(&digits[2..], sizes, &[" ", " "]));
     }
     if plus {
         // Elsewhere: a 1–3 digit country code is not knowable without a table; 2 is the most
         // common, and grouping by 3 keeps long numbers readable without claiming more.
-        let cc = if digits.starts_with("49") || digits.starts_with("33") || digits.starts_with("39") { 2 } else if digits.starts_with("380") || digits.starts_with("375") { 3 } else { 2 };
+        let cc = if digits.starts_with("49") || digits.starts_with("33") || digits.starts_with("39")
+        {
+            2
+        } else if digits.starts_with("380") || digits.starts_with("375") {
+            3
+        } else {
+            2
+        };
         let rest = &digits[cc..];
         let mut parts = Vec::new();
         let mut i = 0;
         while i < rest.len() {
             let end = (i + 3).min(rest.len());
             // Never leave a lone trailing digit.
-            let end = if rest.len() - end == 1 { rest.len() } else { end };
+            let end = if rest.len() - end == 1 {
+                rest.len()
+            } else {
+                end
+            };
             parts.push(&rest[i..end]);
             i = end;
         }

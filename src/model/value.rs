@@ -13,10 +13,17 @@ use thiserror::Error;
 pub enum DecodeError {
     /// The payload as a whole had the wrong shape (e.g. a string where an object was expected).
     #[error("expected {expected}, got {got}")]
-    Shape { expected: &'static str, got: &'static str },
+    Shape {
+        expected: &'static str,
+        got: &'static str,
+    },
     /// One field had a type or value that cannot mean anything sensible.
     #[error("field {field}: expected {expected}, got {got}")]
-    Field { field: String, expected: &'static str, got: String },
+    Field {
+        field: String,
+        expected: &'static str,
+        got: String,
+    },
 }
 
 /// A short name of a JSON value's type, for error messages (never the value itself: it may be private).
@@ -45,7 +52,10 @@ pub fn is_none_like(v: &Value) -> bool {
 
 /// The payload as an object, or a shape error.
 pub fn as_object(v: &Value) -> Result<&Map<String, Value>, DecodeError> {
-    v.as_object().ok_or(DecodeError::Shape { expected: "object", got: kind_of(v) })
+    v.as_object().ok_or(DecodeError::Shape {
+        expected: "object",
+        got: kind_of(v),
+    })
 }
 
 fn field_err(field: &str, expected: &'static str, v: &Value) -> DecodeError {
@@ -55,7 +65,11 @@ fn field_err(field: &str, expected: &'static str, v: &Value) -> DecodeError {
         let short: String = s.chars().take(24).collect();
         got = format!("string {short:?}");
     }
-    DecodeError::Field { field: field.to_string(), expected, got }
+    DecodeError::Field {
+        field: field.to_string(),
+        expected,
+        got,
+    }
 }
 
 /// A text field: strings and numbers are accepted; none-like spellings are `None`.
@@ -77,8 +91,12 @@ pub fn opt_u64(obj: &Map<String, Value>, key: &str) -> Result<Option<u64>, Decod
     }
 }
 
+/// A value that should have been an unsigned number and was not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotANumber;
+
 /// [`opt_u64`] for a bare value.
-pub fn value_u64(v: &Value) -> Result<Option<u64>, ()> {
+pub fn value_u64(v: &Value) -> Result<Option<u64>, NotANumber> {
     if is_none_like(v) {
         return Ok(None);
     }
@@ -86,14 +104,17 @@ pub fn value_u64(v: &Value) -> Result<Option<u64>, ()> {
         Value::Number(n) => {
             if let Some(u) = n.as_u64() {
                 Ok(Some(u))
-            } else if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 9.0e15) {
+            } else if let Some(f) = n
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 9.0e15)
+            {
                 Ok(Some(f as u64))
             } else {
-                Err(())
+                Err(NotANumber)
             }
         }
-        Value::String(s) => s.trim().parse::<u64>().map(Some).map_err(|_| ()),
-        _ => Err(()),
+        Value::String(s) => s.trim().parse::<u64>().map(Some).map_err(|_| NotANumber),
+        _ => Err(NotANumber),
     }
 }
 
@@ -166,7 +187,10 @@ mod tests {
     fn wrong_types_are_errors_not_panics() {
         let m = o(json!({"a": "12abc", "b": [1], "c": -3, "d": {"x": 1}, "e": 1.5}));
         for k in ["a", "b", "c", "d", "e"] {
-            assert!(matches!(opt_u64(&m, k), Err(DecodeError::Field { .. })), "{k}");
+            assert!(
+                matches!(opt_u64(&m, k), Err(DecodeError::Field { .. })),
+                "{k}"
+            );
         }
         assert!(opt_text(&m, "b").is_err());
         assert!(opt_bool(&m, "a").is_err());
@@ -174,7 +198,9 @@ mod tests {
 
     #[test]
     fn flags_in_every_spelling() {
-        let m = o(json!({"a": true, "b": "false", "c": "Y", "d": "N", "e": 1, "f": "0", "g": "undefined"}));
+        let m = o(
+            json!({"a": true, "b": "false", "c": "Y", "d": "N", "e": 1, "f": "0", "g": "undefined"}),
+        );
         assert_eq!(opt_bool(&m, "a"), Ok(Some(true)));
         assert_eq!(opt_bool(&m, "b"), Ok(Some(false)));
         assert_eq!(opt_bool(&m, "c"), Ok(Some(true)));

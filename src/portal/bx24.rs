@@ -50,13 +50,24 @@ extern "C" {
 }
 
 /// How long each kind of call may take before it counts as unanswered.
-pub mod timeouts {
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Timeouts {
     /// `BX24.init`: the parent answers `getInitData` at once when we are in a frame.
-    pub const INIT_MS: u32 = 4_000;
-    /// Placement commands (`getStatus`, auto-close).
-    pub const PLACEMENT_MS: u32 = 3_000;
+    pub init_ms: u32,
+    /// Placement commands (`getStatus`, auto-close): answered by the card itself, locally.
+    pub placement_ms: u32,
     /// REST calls: the server cuts a request at 60 s; the operator should not wait that long.
-    pub const REST_MS: u32 = 20_000;
+    pub rest_ms: u32,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            init_ms: 4_000,
+            placement_ms: 3_000,
+            rest_ms: 20_000,
+        }
+    }
 }
 
 /// Why a callback-style call failed.
@@ -71,9 +82,16 @@ pub enum CallFail {
 /// A short, token-free description of a thrown JS value.
 fn describe(e: &JsValue) -> String {
     if let Some(err) = e.dyn_ref::<js_sys::Error>() {
-        return String::from(err.name()) + ": " + &String::from(err.message()).chars().take(120).collect::<String>();
+        return String::from(err.name())
+            + ": "
+            + &String::from(err.message())
+                .chars()
+                .take(120)
+                .collect::<String>();
     }
-    e.as_string().map(|s| s.chars().take(120).collect()).unwrap_or_else(|| "unknown error".into())
+    e.as_string()
+        .map(|s| s.chars().take(120).collect())
+        .unwrap_or_else(|| "unknown error".into())
 }
 
 /// Starts a callback-style call and waits for its first callback, or `timeout_ms`.
@@ -96,13 +114,16 @@ pub async fn callback_with_timeout(
             let _ = reject.call1(&JsValue::NULL, &JsValue::from_str("timeout"));
         });
         if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(timer.unchecked_ref(), timeout_ms as i32);
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                timer.unchecked_ref(),
+                timeout_ms as i32,
+            );
         }
-        if let Some(f) = start.take() {
-            if let Err(e) = f(cb.as_ref()) {
-                started_in.set(Some(e));
-                let _ = resolve.call1(&JsValue::NULL, &JsValue::UNDEFINED);
-            }
+        if let Some(f) = start.take()
+            && let Err(e) = f(cb.as_ref())
+        {
+            started_in.set(Some(e));
+            let _ = resolve.call1(&JsValue::NULL, &JsValue::UNDEFINED);
         }
         // The callback must outlive this frame; it is small and calls are few.
         cb.forget();
@@ -114,17 +135,29 @@ pub async fn callback_with_timeout(
     result.map_err(|_| CallFail::Timeout(timeout_ms))
 }
 
-/// JS → JSON value. Non-JSON values (functions, cycles) become an error, never a panic.
+/// JS → JSON value, through `JSON.stringify`: a cycle (the classic library's error objects point
+/// back at their answer) or anything else unserialisable becomes an error value, and serde_json's
+/// depth limit bounds the recursion — never a stack overflow or a panic.
 pub fn to_json(v: &JsValue) -> Result<Value, String> {
     if v.is_undefined() {
         return Ok(Value::Null);
     }
-    serde_wasm_bindgen::from_value::<Value>(v.clone()).map_err(|e| e.to_string().chars().take(80).collect())
+    let text = js_sys::JSON::stringify(v).map_err(|e| describe(&e))?;
+    let text = text
+        .as_string()
+        .ok_or_else(|| "not representable as JSON".to_string())?;
+    serde_json::from_str(&text).map_err(|e| e.to_string().chars().take(80).collect())
+}
+
+fn get_string(obj: &JsValue, key: &str) -> Option<String> {
+    let v = Reflect::get(obj, &JsValue::from_str(key)).ok()?;
+    v.as_string().or_else(|| v.as_f64().map(|n| n.to_string()))
 }
 
 /// JSON value → plain JS object.
 pub fn to_js(v: &Value) -> JsValue {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL)
 }
 
 fn call0(obj: &JsValue, name: &str) -> Option<JsValue> {
@@ -135,26 +168,58 @@ fn call0(obj: &JsValue, name: &str) -> Option<JsValue> {
 
 /// Reads a classic `ajaxResult` through its methods: `error()`, `data()`, `more()`, `total()`.
 pub fn read_ajax_result(res: &JsValue) -> Result<RestAnswer, RestError> {
-    if let Some(err) = call0(res, "error").filter(|e| !e.is_undefined() && !e.is_null() && !e.is_falsy()) {
-        let status = Reflect::get(&err, &"status".into()).ok().and_then(|s| s.as_f64()).unwrap_or(0.0) as u16;
-        let ex = call0(&err, "getError").or_else(|| Reflect::get(&err, &"ex".into()).ok()).unwrap_or(JsValue::NULL);
-        let body = to_json(&ex).unwrap_or(Value::Null);
-        return Err(RestError::from_body(status, &body));
+    if let Some(err) =
+        call0(res, "error").filter(|e| !e.is_undefined() && !e.is_null() && !e.is_falsy())
+    {
+        let status = Reflect::get(&err, &"status".into())
+            .ok()
+            .and_then(|s| s.as_f64())
+            .unwrap_or(0.0) as u16;
+        // `ex` is the answer `{error, error_description, ex: <this ajaxError>}`: a cycle, so only
+        // the two fields are read, never the whole object.
+        let ex = call0(&err, "getError")
+            .or_else(|| Reflect::get(&err, &"ex".into()).ok())
+            .unwrap_or(JsValue::NULL);
+        let code = get_string(&ex, "error").unwrap_or_else(|| format!("HTTP_{status}"));
+        let description = get_string(&ex, "error_description").unwrap_or_default();
+        return Err(RestError::Api {
+            status,
+            code,
+            description,
+        });
     }
-    let result = call0(res, "data").ok_or_else(|| RestError::Library("result object without data()".into()))?;
+    let result = call0(res, "data")
+        .ok_or_else(|| RestError::Library("result object without data()".into()))?;
     let result = to_json(&result).map_err(RestError::Library)?;
     let answer = Reflect::get(res, &"answer".into()).unwrap_or(JsValue::UNDEFINED);
     let answer = to_json(&answer).unwrap_or(Value::Null);
     let more = call0(res, "more").map(|m| m.is_truthy()).unwrap_or(false);
-    let total = call0(res, "total").and_then(|t| t.as_f64()).filter(|t| t.is_finite() && *t >= 0.0).map(|t| t as u64);
-    let next = if more { answer.get("next").and_then(|n| crate::model::value::value_u64(n).ok().flatten()) } else { None };
-    Ok(RestAnswer { result, next, total, time: answer.get("time").cloned() })
+    let total = call0(res, "total")
+        .and_then(|t| t.as_f64())
+        .filter(|t| t.is_finite() && *t >= 0.0)
+        .map(|t| t as u64);
+    let next = if more {
+        answer
+            .get("next")
+            .and_then(|n| crate::model::value::value_u64(n).ok().flatten())
+    } else {
+        None
+    };
+    Ok(RestAnswer {
+        result,
+        next,
+        total,
+        time: answer.get("time").cloned(),
+    })
 }
 
 /// Whether `window.name` is what the portal sets on an app frame: `DOMAIN|PROTOCOL|APP_SID`.
 pub fn frame_name_looks_like_bitrix(name: &str) -> bool {
     let parts: Vec<&str> = name.split('|').collect();
-    parts.len() >= 3 && !parts[0].is_empty() && parts[1].chars().all(|c| c.is_ascii_digit()) && !parts[2].is_empty()
+    parts.len() >= 3
+        && !parts[0].is_empty()
+        && parts[1].chars().all(|c| c.is_ascii_digit())
+        && !parts[2].is_empty()
 }
 
 /// Whether `window.BX24` is an object (the library sets it to `null` when it cannot start).
@@ -165,28 +230,39 @@ pub fn library_present() -> bool {
         .unwrap_or(false)
 }
 
-/// Runs `BX24.init` and waits for it, at most [`timeouts::INIT_MS`].
-pub async fn init() -> Result<(), CallFail> {
-    callback_with_timeout(timeouts::INIT_MS, |cb| bx_init(cb)).await.map(|_| ())
+/// Runs `BX24.init` and waits for it, at most `timeout_ms`.
+pub async fn init(timeout_ms: u32) -> Result<(), CallFail> {
+    callback_with_timeout(timeout_ms, bx_init).await.map(|_| ())
 }
 
 /// The real portal, after a successful [`init`].
 pub struct Bx24Portal {
+    timeouts: Timeouts,
     subscribed: Cell<bool>,
     sink: Rc<RefCell<Option<EventSink>>>,
 }
 
 impl Bx24Portal {
     pub fn new() -> Bx24Portal {
-        Bx24Portal { subscribed: Cell::new(false), sink: Rc::new(RefCell::new(None)) }
+        Bx24Portal::with_timeouts(Timeouts::default())
+    }
+
+    pub fn with_timeouts(timeouts: Timeouts) -> Bx24Portal {
+        Bx24Portal {
+            timeouts,
+            subscribed: Cell::new(false),
+            sink: Rc::new(RefCell::new(None)),
+        }
     }
 
     /// `BX24.placement.call(cmd, params, cb)` with a timeout.
     pub async fn placement_call(&self, cmd: &str, params: &Value) -> Result<Value, PortalError> {
         let params = to_js(params);
-        let v = callback_with_timeout(timeouts::PLACEMENT_MS, |cb| bx_placement_call(cmd, &params, cb))
-            .await
-            .map_err(PortalError::from)?;
+        let v = callback_with_timeout(self.timeouts.placement_ms, |cb| {
+            bx_placement_call(cmd, &params, cb)
+        })
+        .await
+        .map_err(PortalError::from)?;
         let v = to_json(&v).map_err(PortalError::Library)?;
         // Errors come back in the same callback: [{"result":"error","errorCode":"Call card is undefined"}]
         if let Some(code) = v
@@ -195,7 +271,9 @@ impl Bx24Portal {
             .filter(|f| f.get("result").and_then(|r| r.as_str()) == Some("error"))
             .and_then(|f| f.get("errorCode"))
         {
-            return Err(PortalError::Refused(code.as_str().unwrap_or("error").chars().take(80).collect()));
+            return Err(PortalError::Refused(
+                code.as_str().unwrap_or("error").chars().take(80).collect(),
+            ));
         }
         Ok(v)
     }
@@ -203,11 +281,17 @@ impl Bx24Portal {
     /// `BX24.callBatch(calls, cb, halt)`: the library's own batch. Each key's `ajaxResult` is
     /// read like a single call's. (The card builds its batches itself through `callMethod('batch')`
     /// so that it controls chunking and references; this wrapper exists for parity.)
-    pub async fn call_batch(&self, calls: &Value, halt: bool) -> Result<Vec<(String, Result<RestAnswer, RestError>)>, RestError> {
+    pub async fn call_batch(
+        &self,
+        calls: &Value,
+        halt: bool,
+    ) -> Result<Vec<(String, Result<RestAnswer, RestError>)>, RestError> {
         let calls = to_js(calls);
-        let v = callback_with_timeout(timeouts::REST_MS, |cb| bx_call_batch(&calls, cb, halt).map(|_| ()))
-            .await
-            .map_err(|f| fail_to_rest("batch", f))?;
+        let v = callback_with_timeout(self.timeouts.rest_ms, |cb| {
+            bx_call_batch(&calls, cb, halt).map(|_| ())
+        })
+        .await
+        .map_err(|f| fail_to_rest("batch", f))?;
         let keys = js_sys::Object::keys(v.unchecked_ref::<js_sys::Object>());
         Ok(keys
             .iter()
@@ -228,7 +312,10 @@ impl Default for Bx24Portal {
 
 fn fail_to_rest(method: &str, f: CallFail) -> RestError {
     match f {
-        CallFail::Timeout(ms) => RestError::Timeout { method: method.to_string(), after_ms: ms },
+        CallFail::Timeout(ms) => RestError::Timeout {
+            method: method.to_string(),
+            after_ms: ms,
+        },
         CallFail::Threw(s) => RestError::Library(s),
     }
 }
@@ -242,7 +329,10 @@ impl From<CallFail> for PortalError {
     }
 }
 
-fn deliver(sink: &Rc<RefCell<Option<EventSink>>>, ev: Result<CallEvent, crate::model::DecodeError>) {
+fn deliver(
+    sink: &Rc<RefCell<Option<EventSink>>>,
+    ev: Result<CallEvent, crate::model::DecodeError>,
+) {
     match ev {
         Ok(ev) => {
             let s = sink.borrow().clone();
@@ -258,16 +348,28 @@ impl Portal for Bx24Portal {
     fn placement(&self) -> Placement {
         match bx_placement_info() {
             Ok(info) => {
-                let name = Reflect::get(&info, &"placement".into()).ok().and_then(|p| p.as_string()).unwrap_or_else(|| "DEFAULT".into());
-                let options = Reflect::get(&info, &"options".into()).ok().map(|o| to_json(&o).unwrap_or(Value::Null)).unwrap_or(Value::Null);
+                let name = Reflect::get(&info, &"placement".into())
+                    .ok()
+                    .and_then(|p| p.as_string())
+                    .unwrap_or_else(|| "DEFAULT".into());
+                let options = Reflect::get(&info, &"options".into())
+                    .ok()
+                    .map(|o| to_json(&o).unwrap_or(Value::Null))
+                    .unwrap_or(Value::Null);
                 Placement { name, options }
             }
-            Err(_) => Placement { name: "DEFAULT".into(), options: Value::Null },
+            Err(_) => Placement {
+                name: "DEFAULT".into(),
+                options: Value::Null,
+            },
         }
     }
 
     fn lang(&self) -> String {
-        bx_get_lang().ok().and_then(|l| l.as_string()).unwrap_or_else(|| "en".into())
+        bx_get_lang()
+            .ok()
+            .and_then(|l| l.as_string())
+            .unwrap_or_else(|| "en".into())
     }
 
     fn is_admin(&self) -> bool {
@@ -276,7 +378,9 @@ impl Portal for Bx24Portal {
 
     fn get_status(&self) -> Fut<'_, Result<CallStatus, PortalError>> {
         Box::pin(async move {
-            let v = self.placement_call("getStatus", &serde_json::json!({})).await?;
+            let v = self
+                .placement_call("getStatus", &serde_json::json!({}))
+                .await?;
             decode_call_status(&v).map_err(PortalError::Decode)
         })
     }
@@ -289,15 +393,29 @@ impl Portal for Bx24Portal {
         let s = self.sink.clone();
         let state = Closure::<dyn FnMut(JsValue, JsValue)>::new(move |a: JsValue, b: JsValue| {
             let first = to_json(&a).unwrap_or(Value::Null);
-            let second = if b.is_undefined() { None } else { to_json(&b).ok() };
+            let second = if b.is_undefined() {
+                None
+            } else {
+                to_json(&b).ok()
+            };
             deliver(&s, decode_state_changed(&first, second.as_ref()));
         });
         let s = self.sink.clone();
         let entity = Closure::<dyn FnMut(JsValue)>::new(move |a: JsValue| {
-            deliver(&s, to_json(&a).map_err(|_| crate::model::DecodeError::Shape { expected: "object", got: "non-JSON" }).and_then(|v| decode_entity_changed(&v)));
+            deliver(
+                &s,
+                to_json(&a)
+                    .map_err(|_| crate::model::DecodeError::Shape {
+                        expected: "object",
+                        got: "non-JSON",
+                    })
+                    .and_then(|v| decode_entity_changed(&v)),
+            );
         });
         let s = self.sink.clone();
-        let close = Closure::<dyn FnMut(JsValue)>::new(move |_a: JsValue| deliver(&s, Ok(CallEvent::BeforeClose)));
+        let close = Closure::<dyn FnMut(JsValue)>::new(move |_a: JsValue| {
+            deliver(&s, Ok(CallEvent::BeforeClose))
+        });
         for (name, cb) in [
             ("CallCard::CallStateChanged", state.as_ref().clone()),
             ("CallCard::EntityChanged", entity.as_ref().clone()),
@@ -316,17 +434,25 @@ impl Portal for Bx24Portal {
         let method = method.to_string();
         let params = to_js(params);
         Box::pin(async move {
-            let res = callback_with_timeout(timeouts::REST_MS, |cb| bx_call_method(&method, &params, cb).map(|_| ()))
-                .await
-                .map_err(|f| fail_to_rest(&method, f))?;
+            let res = callback_with_timeout(self.timeouts.rest_ms, |cb| {
+                bx_call_method(&method, &params, cb).map(|_| ())
+            })
+            .await
+            .map_err(|f| fail_to_rest(&method, f))?;
             read_ajax_result(&res)
         })
     }
 
     fn set_auto_close(&self, enabled: bool) -> Fut<'_, Result<(), PortalError>> {
         Box::pin(async move {
-            let cmd = if enabled { "enableAutoClose" } else { "disableAutoClose" };
-            self.placement_call(cmd, &serde_json::json!({})).await.map(|_| ())
+            let cmd = if enabled {
+                "enableAutoClose"
+            } else {
+                "disableAutoClose"
+            };
+            self.placement_call(cmd, &serde_json::json!({}))
+                .await
+                .map(|_| ())
         })
     }
 
@@ -343,7 +469,10 @@ impl Portal for Bx24Portal {
     }
 
     fn user_option(&self, name: &str) -> Option<String> {
-        bx_user_option_get(name).ok().and_then(|v| v.as_string()).filter(|s| !s.is_empty())
+        bx_user_option_get(name)
+            .ok()
+            .and_then(|v| v.as_string())
+            .filter(|s| !s.is_empty())
     }
 
     fn set_user_option(&self, name: &str, value: &str) {

@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use super::demo::{DemoConfig, Sim, SimEvent};
 use super::{EventSink, Fut, Placement, Portal, PortalError};
-use crate::model::call::{decode_call_status, decode_entity_changed, decode_state_changed};
 use crate::model::CallStatus;
+use crate::model::call::{decode_call_status, decode_entity_changed, decode_state_changed};
 use crate::rest::{RestAnswer, RestError};
 
 /// A simulated portal with state; what `trunk serve` shows and what the tests drive.
@@ -32,7 +32,13 @@ impl DemoPortal {
     pub fn new(config: DemoConfig, fallback_reason: Option<String>) -> Rc<DemoPortal> {
         let mut sim = Sim::new(&config);
         sim.set_now_ms(now_ms());
-        Rc::new(DemoPortal { config, fallback_reason, sim: RefCell::new(sim), sink: RefCell::new(None), requests: RwSignal::new(0) })
+        Rc::new(DemoPortal {
+            config,
+            fallback_reason,
+            sim: RefCell::new(sim),
+            sink: RefCell::new(None),
+            requests: RwSignal::new(0),
+        })
     }
 
     async fn latency(&self) {
@@ -83,14 +89,23 @@ impl DemoPortal {
     }
     /// The current call state word, for the demo controls.
     pub fn state_word(&self) -> String {
-        self.sim.borrow().status().get("CALL_STATE").and_then(|s| s.as_str()).unwrap_or("idle").to_string()
+        self.sim
+            .borrow()
+            .status()
+            .get("CALL_STATE")
+            .and_then(|s| s.as_str())
+            .unwrap_or("idle")
+            .to_string()
     }
 }
 
 impl Portal for DemoPortal {
     fn placement(&self) -> Placement {
         let sim = self.sim.borrow();
-        Placement { name: sim.placement().to_string(), options: sim.placement_options() }
+        Placement {
+            name: sim.placement().to_string(),
+            options: sim.placement_options(),
+        }
     }
 
     fn lang(&self) -> String {

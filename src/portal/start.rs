@@ -4,10 +4,10 @@ use std::rc::Rc;
 
 use gloo_timers::future::TimeoutFuture;
 
+use super::Portal;
 use super::bx24::{self, Bx24Portal, CallFail};
 use super::demo::DemoConfig;
 use super::demo_portal::DemoPortal;
-use super::Portal;
 
 /// The portal the app runs on, and the demo handle when it is the demo.
 #[derive(Clone)]
@@ -23,11 +23,20 @@ const LIBRARY_WAIT_MS: u32 = 3_000;
 /// `init`; anything missing or silent falls back to the demo portal quickly, with the reason.
 pub async fn choose() -> Chosen {
     let window = web_sys::window();
-    let name = window.as_ref().and_then(|w| w.name().ok()).unwrap_or_default();
-    let query = window.as_ref().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    let name = window
+        .as_ref()
+        .and_then(|w| w.name().ok())
+        .unwrap_or_default();
+    let query = window
+        .as_ref()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
     let demo = |reason: Option<String>| {
         let d = DemoPortal::new(DemoConfig::from_query(&query), reason);
-        Chosen { portal: d.clone(), demo: Some(d) }
+        Chosen {
+            portal: d.clone(),
+            demo: Some(d),
+        }
     };
     if !bx24::frame_name_looks_like_bitrix(&name) {
         return demo(None);
@@ -40,12 +49,17 @@ pub async fn choose() -> Chosen {
     if !bx24::library_present() {
         return demo(Some("the BX24 library did not load".into()));
     }
-    match bx24::init().await {
+    match bx24::init(bx24::Timeouts::default().init_ms).await {
         Ok(()) => {
             let p = Rc::new(Bx24Portal::new());
-            Chosen { portal: p, demo: None }
+            Chosen {
+                portal: p,
+                demo: None,
+            }
         }
-        Err(CallFail::Timeout(ms)) => demo(Some(format!("BX24.init did not answer within {ms} ms"))),
+        Err(CallFail::Timeout(ms)) => {
+            demo(Some(format!("BX24.init did not answer within {ms} ms")))
+        }
         Err(CallFail::Threw(e)) => demo(Some(format!("BX24.init failed: {e}"))),
     }
 }

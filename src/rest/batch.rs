@@ -32,9 +32,18 @@ impl Batch {
     }
 
     /// Adds (or replaces) a command under `key`.
-    pub fn add(&mut self, key: impl Into<String>, method: impl Into<String>, params: Value) -> &mut Batch {
+    pub fn add(
+        &mut self,
+        key: impl Into<String>,
+        method: impl Into<String>,
+        params: Value,
+    ) -> &mut Batch {
         let key = key.into();
-        let cmd = Command { key: key.clone(), method: method.into(), params };
+        let cmd = Command {
+            key: key.clone(),
+            method: method.into(),
+            params,
+        };
         match self.commands.iter_mut().find(|c| c.key == key) {
             Some(slot) => *slot = cmd,
             None => self.commands.push(cmd),
@@ -59,6 +68,32 @@ impl Batch {
         s
     }
 
+    /// Checks that every `$result[key]` reference names a command that runs earlier. The `cmd`
+    /// map is sent with its keys in sorted order (a JSON object here, a PHP array there), and the
+    /// portal runs commands in that order: a reference to a later key silently resolves to "".
+    pub fn check_references(&self) -> Result<(), String> {
+        let mut keys: Vec<&str> = self.commands.iter().map(|c| c.key.as_str()).collect();
+        keys.sort_unstable();
+        for c in &self.commands {
+            let text = c.params.to_string();
+            for part in text.split("$result[").skip(1) {
+                let target = part.split(']').next().unwrap_or("");
+                let ok = keys
+                    .iter()
+                    .position(|k| *k == target)
+                    .zip(keys.iter().position(|k| *k == c.key))
+                    .is_some_and(|(t, me)| t < me);
+                if !ok {
+                    return Err(format!(
+                        "{} refers to {target}, which does not run before it",
+                        c.key
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The parameters of the `batch` call itself, split into chunks of at most 50 commands.
     /// (References only work within one chunk; callers that use them keep batches small.)
     pub fn to_params(&self) -> Vec<Value> {
@@ -69,7 +104,11 @@ impl Batch {
                     .iter()
                     .map(|c| {
                         let q = query::encode(&c.params);
-                        let line = if q.is_empty() { c.method.clone() } else { format!("{}?{}", c.method, q) };
+                        let line = if q.is_empty() {
+                            c.method.clone()
+                        } else {
+                            format!("{}?{}", c.method, q)
+                        };
                         (c.key.clone(), Value::String(line))
                     })
                     .collect();
@@ -93,7 +132,11 @@ impl BatchAnswer {
             return Err(e.clone());
         }
         self.results.get(key).ok_or_else(|| {
-            RestError::Decode(DecodeError::Field { field: format!("batch.{key}"), expected: "a result", got: "nothing".into() })
+            RestError::Decode(DecodeError::Field {
+                field: format!("batch.{key}"),
+                expected: "a result",
+                got: "nothing".into(),
+            })
         })
     }
 
@@ -108,7 +151,11 @@ impl BatchAnswer {
 fn entries(v: Option<&Value>) -> Vec<(String, Value)> {
     match v {
         Some(Value::Object(m)) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-        Some(Value::Array(a)) => a.iter().enumerate().map(|(i, v)| (i.to_string(), v.clone())).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i.to_string(), v.clone()))
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -116,7 +163,10 @@ fn entries(v: Option<&Value>) -> Vec<(String, Value)> {
 /// Decodes `batch`'s `result` (the inner object with `result`, `result_error`, …).
 pub fn decode_answer(result: &Value) -> Result<BatchAnswer, DecodeError> {
     let Some(obj) = result.as_object() else {
-        return Err(DecodeError::Shape { expected: "batch result object", got: crate::model::value::kind_of(result) });
+        return Err(DecodeError::Shape {
+            expected: "batch result object",
+            got: crate::model::value::kind_of(result),
+        });
     };
     let nexts: BTreeMap<String, Value> = entries(obj.get("result_next")).into_iter().collect();
     let totals: BTreeMap<String, Value> = entries(obj.get("result_total")).into_iter().collect();
@@ -136,7 +186,11 @@ pub fn decode_answer(result: &Value) -> Result<BatchAnswer, DecodeError> {
     for (k, e) in entries(obj.get("result_error")) {
         // A sub-call error has no HTTP status of its own; 400 is what the server would have sent.
         let err = match &e {
-            Value::String(code) => RestError::Api { status: 400, code: code.clone(), description: String::new() },
+            Value::String(code) => RestError::Api {
+                status: 400,
+                code: code.clone(),
+                description: String::new(),
+            },
             other => RestError::from_body(400, other),
         };
         out.results.remove(&k);
@@ -152,13 +206,49 @@ mod tests {
     #[test]
     fn builds_named_commands_with_references() {
         let mut b = Batch::new();
-        b.add("client", "crm.item.get", json!({"entityTypeId": 3, "id": 797}));
-        b.add("user", "user.get", json!({"ID": Batch::reference("client", &["item", "assignedById"])}));
+        b.add(
+            "client",
+            "crm.item.get",
+            json!({"entityTypeId": 3, "id": 797}),
+        );
+        b.add(
+            "user",
+            "user.get",
+            json!({"ID": Batch::reference("client", &["item", "assignedById"])}),
+        );
         let p = b.to_params();
         assert_eq!(p.len(), 1);
         assert_eq!(p[0]["halt"], 0);
         assert_eq!(p[0]["cmd"]["client"], "crm.item.get?entityTypeId=3&id=797");
-        assert_eq!(p[0]["cmd"]["user"], "user.get?ID=%24result%5Bclient%5D%5Bitem%5D%5BassignedById%5D");
+        assert_eq!(
+            p[0]["cmd"]["user"],
+            "user.get?ID=%24result%5Bclient%5D%5Bitem%5D%5BassignedById%5D"
+        );
+    }
+
+    #[test]
+    fn references_must_point_backwards_in_key_order() {
+        let mut b = Batch::new();
+        b.add("client", "crm.item.get", json!({"id": 1}));
+        b.add(
+            "user",
+            "user.get",
+            json!({"ID": Batch::reference("client", &["item", "assignedById"])}),
+        );
+        assert_eq!(b.check_references(), Ok(()));
+        b.add(
+            "a_first",
+            "user.get",
+            json!({"ID": Batch::reference("client", &["x"])}),
+        );
+        assert!(b.check_references().is_err(), "a_first sorts before client");
+        let mut b = Batch::new();
+        b.add(
+            "x",
+            "user.get",
+            json!({"ID": Batch::reference("nowhere", &[])}),
+        );
+        assert!(b.check_references().is_err());
     }
 
     #[test]
@@ -176,7 +266,12 @@ mod tests {
             b.add(format!("k{i}"), "user.get", json!({"ID": i}));
         }
         let p = b.to_params();
-        assert_eq!(p.iter().map(|c| c["cmd"].as_object().unwrap().len()).collect::<Vec<_>>(), vec![50, 50, 20]);
+        assert_eq!(
+            p.iter()
+                .map(|c| c["cmd"].as_object().unwrap().len())
+                .collect::<Vec<_>>(),
+            vec![50, 50, 20]
+        );
     }
 
     #[test]

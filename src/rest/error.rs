@@ -34,7 +34,11 @@ impl RestAnswer {
 pub enum RestError {
     /// The portal answered with an error body.
     #[error("{code} ({status})")]
-    Api { status: u16, code: String, description: String },
+    Api {
+        status: u16,
+        code: String,
+        description: String,
+    },
     /// No answer in time. The classic library never calls back on HTTP 5xx, so this is also how
     /// a 503 storm or a dropped connection looks from inside the frame.
     #[error("no answer from {method} within {after_ms} ms")]
@@ -91,8 +95,16 @@ impl RestError {
             Some(Value::Number(n)) => n.to_string(),
             _ => format!("HTTP_{status}"),
         };
-        let description = body.get("error_description").and_then(|v| v.as_str()).unwrap_or("").to_string();
-        RestError::Api { status, code, description }
+        let description = body
+            .get("error_description")
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string();
+        RestError::Api {
+            status,
+            code,
+            description,
+        }
     }
 }
 
@@ -103,15 +115,34 @@ pub fn classify(status: u16, code: &str) -> ErrorClass {
         "QUERY_LIMIT_EXCEEDED" => ErrorClass::RateLimited,
         "OPERATION_TIME_LIMIT" => ErrorClass::OperationLimit,
         "expired_token" | "invalid_token" => ErrorClass::Auth,
-        "NO_AUTH_FOUND" | "insufficient_scope" | "ACCESS_DENIED" | "INVALID_CREDENTIALS" | "user_access_error"
-        | "WRONG_AUTH_TYPE" | "ACCESS_ERROR" | "INVALID_REQUEST" | "PAYMENT_REQUIRED" => ErrorClass::AccessDenied,
-        "NOT_FOUND" | "ERROR_ENTITY_NOT_FOUND" | "LIST_ID_ERROR" | "ERROR_PLACEMENT_NOT_FOUND" => ErrorClass::NotFound,
-        "ERROR_ARGUMENT" | "ERROR_CORE" | "100" | "ERROR_BATCH_LENGTH_EXCEEDED" | "ERROR_BATCH_METHOD_NOT_ALLOWED"
-        | "ENTITY_TYPE_ERROR" | "ENTITIES_ERROR" | "ENTITY_ERROR" | "WEBFORM_ERROR" | "STATUS_ERROR"
-        | "ERROR_PLACEMENT_USER_MODE" | "ERROR_MANIFEST_IS_NOT_AVAILABLE" => ErrorClass::Argument,
-        "OVERLOAD_LIMIT" | "INTERNAL_SERVER_ERROR" | "ERROR_UNEXPECTED_ANSWER" | "PORTAL_DELETED" => {
-            ErrorClass::Unavailable
+        "NO_AUTH_FOUND"
+        | "insufficient_scope"
+        | "ACCESS_DENIED"
+        | "INVALID_CREDENTIALS"
+        | "user_access_error"
+        | "WRONG_AUTH_TYPE"
+        | "ACCESS_ERROR"
+        | "INVALID_REQUEST"
+        | "PAYMENT_REQUIRED" => ErrorClass::AccessDenied,
+        "NOT_FOUND" | "ERROR_ENTITY_NOT_FOUND" | "LIST_ID_ERROR" | "ERROR_PLACEMENT_NOT_FOUND" => {
+            ErrorClass::NotFound
         }
+        "ERROR_ARGUMENT"
+        | "ERROR_CORE"
+        | "100"
+        | "ERROR_BATCH_LENGTH_EXCEEDED"
+        | "ERROR_BATCH_METHOD_NOT_ALLOWED"
+        | "ENTITY_TYPE_ERROR"
+        | "ENTITIES_ERROR"
+        | "ENTITY_ERROR"
+        | "WEBFORM_ERROR"
+        | "STATUS_ERROR"
+        | "ERROR_PLACEMENT_USER_MODE"
+        | "ERROR_MANIFEST_IS_NOT_AVAILABLE" => ErrorClass::Argument,
+        "OVERLOAD_LIMIT"
+        | "INTERNAL_SERVER_ERROR"
+        | "ERROR_UNEXPECTED_ANSWER"
+        | "PORTAL_DELETED" => ErrorClass::Unavailable,
         _ => match status {
             401 => ErrorClass::Auth,
             403 => ErrorClass::AccessDenied,
@@ -153,23 +184,39 @@ mod tests {
         for (status, code, class) in cases {
             assert_eq!(classify(status, code), class, "{code}");
         }
-        assert_eq!(RestError::Timeout { method: "x".into(), after_ms: 1 }.class(), ErrorClass::Unavailable);
+        assert_eq!(
+            RestError::Timeout {
+                method: "x".into(),
+                after_ms: 1
+            }
+            .class(),
+            ErrorClass::Unavailable
+        );
     }
 
     #[test]
     fn error_body_and_answer_envelope() {
-        let e = RestError::from_body(400, &json!({"error": "ERROR_ARGUMENT", "error_description": "ID is not found"}));
+        let e = RestError::from_body(
+            400,
+            &json!({"error": "ERROR_ARGUMENT", "error_description": "ID is not found"}),
+        );
         assert_eq!(e.code(), Some("ERROR_ARGUMENT"));
         let e = RestError::from_body(502, &json!("<html>"));
         assert_eq!(e.code(), Some("HTTP_502"));
-        let a = RestAnswer::from_body(&json!({"result": [1], "next": 50, "total": "120", "time": {"operating": 0.1}}));
+        let a = RestAnswer::from_body(
+            &json!({"result": [1], "next": 50, "total": "120", "time": {"operating": 0.1}}),
+        );
         assert_eq!((a.next, a.total), (Some(50), Some(120)));
     }
 
     #[test]
     fn display_never_contains_the_description() {
         // Descriptions are "not for end users" and may echo request data; the display is code + status only.
-        let e = RestError::Api { status: 400, code: "ERROR_CORE".into(), description: "auth=secret-token".into() };
+        let e = RestError::Api {
+            status: 400,
+            code: "ERROR_CORE".into(),
+            description: "auth=secret-token".into(),
+        };
         assert!(!e.to_string().contains("secret"));
     }
 }

@@ -10,9 +10,18 @@ pub fn encode_component(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')' => {
-                out.push(b as char)
-            }
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'!'
+            | b'~'
+            | b'*'
+            | b'\''
+            | b'('
+            | b')' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -28,7 +37,9 @@ pub fn decode_component(s: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(v) => {
                         out.push(v);
@@ -58,7 +69,11 @@ fn encode_into(out: &mut Vec<String>, prefix: &str, v: &Value) {
     match v {
         Value::Object(m) => {
             for (k, child) in m {
-                let key = if prefix.is_empty() { encode_component(k) } else { format!("{prefix}[{}]", encode_component(k)) };
+                let key = if prefix.is_empty() {
+                    encode_component(k)
+                } else {
+                    format!("{prefix}[{}]", encode_component(k))
+                };
                 encode_into(out, &key, child);
             }
         }
@@ -85,12 +100,16 @@ pub fn encode(params: &Value) -> String {
 }
 
 fn insert_path(root: &mut Map<String, Value>, path: &[String], value: String) {
-    let Some((first, rest)) = path.split_first() else { return };
+    let Some((first, rest)) = path.split_first() else {
+        return;
+    };
     if rest.is_empty() {
         root.insert(first.clone(), Value::String(value));
         return;
     }
-    let slot = root.entry(first.clone()).or_insert_with(|| Value::Object(Map::new()));
+    let slot = root
+        .entry(first.clone())
+        .or_insert_with(|| Value::Object(Map::new()));
     if !slot.is_object() {
         *slot = Value::Object(Map::new());
     }
@@ -114,7 +133,11 @@ fn listify(v: Value) -> Value {
             let is_list = !m.is_empty() && (0..m.len()).all(|i| m.contains_key(&i.to_string()));
             if is_list {
                 let mut m = m;
-                Value::Array((0..m.len()).map(|i| listify(m.remove(&i.to_string()).unwrap_or(Value::Null))).collect())
+                Value::Array(
+                    (0..m.len())
+                        .map(|i| listify(m.remove(&i.to_string()).unwrap_or(Value::Null)))
+                        .collect(),
+                )
             } else {
                 Value::Object(m.into_iter().map(|(k, v)| (k, listify(v))).collect())
             }
@@ -153,8 +176,13 @@ mod tests {
 
     #[test]
     fn encodes_nested_params_like_the_library() {
-        let q = encode(&json!({"entityTypeId": 3, "filter": {"@id": [5, 7]}, "select": ["id", "title"]}));
-        assert_eq!(q, "entityTypeId=3&filter[%40id][0]=5&filter[%40id][1]=7&select[0]=id&select[1]=title");
+        let q = encode(
+            &json!({"entityTypeId": 3, "filter": {"@id": [5, 7]}, "select": ["id", "title"]}),
+        );
+        assert_eq!(
+            q,
+            "entityTypeId=3&filter[%40id][0]=5&filter[%40id][1]=7&select[0]=id&select[1]=title"
+        );
     }
 
     #[test]
@@ -166,17 +194,32 @@ mod tests {
     #[test]
     fn references_survive_encoding() {
         let q = encode(&json!({"ID": "$result[client][item][assignedById]"}));
-        assert_eq!(decode(&q), json!({"ID": "$result[client][item][assignedById]"}));
+        assert_eq!(
+            decode(&q),
+            json!({"ID": "$result[client][item][assignedById]"})
+        );
     }
 
     #[test]
     fn booleans_and_nulls() {
-        assert_eq!(encode(&json!({"a": true, "b": false, "c": null})), "a=1&b=0");
+        assert_eq!(
+            encode(&json!({"a": true, "b": false, "c": null})),
+            "a=1&b=0"
+        );
     }
 
     #[test]
     fn decode_is_total_on_garbage() {
-        for s in ["", "&&&", "=", "a[=1", "a]=2", "%", "%zz=1", "a[b][]=1&a[b][]=2"] {
+        for s in [
+            "",
+            "&&&",
+            "=",
+            "a[=1",
+            "a]=2",
+            "%",
+            "%zz=1",
+            "a[b][]=1&a[b][]=2",
+        ] {
             let _ = decode(s);
         }
         assert_eq!(decode("a[b][]=1&a[b][]=2"), json!({"a": {"b": ["1", "2"]}}));

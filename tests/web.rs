@@ -1,0 +1,478 @@
+//! Browser tests (wasm-bindgen-test in headless Chromium):
+//! the BX24 boundary against a fake `window.BX24` that behaves like the real classic library
+//! (tests/support/fake-bx24.js), and the components mounted on the demo portal.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use callcard::model::{CallEvent, CallState, EntityKind, EntityRef, PhoneNumber};
+use callcard::portal::bx24::{self, Bx24Portal, CallFail, Timeouts};
+use callcard::portal::demo::DemoConfig;
+use callcard::portal::demo_portal::DemoPortal;
+use callcard::portal::start::Chosen;
+use callcard::portal::{Portal, PortalError, send_batch};
+use callcard::rest::{Batch, RestError};
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::GetUntracked;
+use serde_json::json;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const FAKE: &str = include_str!("support/fake-bx24.js");
+
+/// Runs JS in the page (test set-up only).
+fn js(code: &str) -> wasm_bindgen::JsValue {
+    js_sys::eval(code).unwrap_or_else(|e| panic!("js failed: {code}: {e:?}"))
+}
+
+/// Installs a fresh fake library with `opts` (a JS object literal).
+fn install_fake(opts: &str) {
+    js(FAKE);
+    js(&format!("globalThis.__fakeBx24Install({opts})"));
+}
+
+fn fast() -> Timeouts {
+    Timeouts {
+        init_ms: 400,
+        placement_ms: 300,
+        rest_ms: 400,
+    }
+}
+
+async fn until(what: &str, mut f: impl FnMut() -> bool) {
+    for _ in 0..300 {
+        if f() {
+            return;
+        }
+        TimeoutFuture::new(10).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+// ---------- the boundary ----------
+
+#[wasm_bindgen_test]
+fn frame_name_detection() {
+    assert!(bx24::frame_name_looks_like_bitrix(
+        "portal.bitrix24.ru|1|abc123"
+    ));
+    assert!(bx24::frame_name_looks_like_bitrix(
+        "portal.example.com:443|0|x"
+    ));
+    assert!(!bx24::frame_name_looks_like_bitrix(""));
+    assert!(!bx24::frame_name_looks_like_bitrix("some-window"));
+    assert!(!bx24::frame_name_looks_like_bitrix("a|b|c"));
+    assert!(!bx24::frame_name_looks_like_bitrix("|1|sid"));
+}
+
+#[wasm_bindgen_test]
+async fn init_answers_and_a_silent_init_times_out() {
+    install_fake("{}");
+    assert!(bx24::library_present());
+    assert_eq!(bx24::init(400).await, Ok(()));
+    install_fake("{neverInit: true}");
+    assert_eq!(bx24::init(150).await, Err(CallFail::Timeout(150)));
+}
+
+#[wasm_bindgen_test]
+async fn a_missing_library_is_an_error_not_a_panic() {
+    js("globalThis.BX24 = null");
+    assert!(!bx24::library_present());
+    assert!(matches!(bx24::init(100).await, Err(CallFail::Threw(_))));
+    let p = Bx24Portal::with_timeouts(fast());
+    assert!(matches!(p.get_status().await, Err(PortalError::Library(_))));
+    assert!(matches!(
+        p.call("user.current", &json!({})).await,
+        Err(RestError::Library(_))
+    ));
+    js("delete globalThis.BX24");
+    assert!(matches!(
+        p.call("user.current", &json!({})).await,
+        Err(RestError::Library(_))
+    ));
+}
+
+#[wasm_bindgen_test]
+async fn get_status_is_decoded_from_real_types() {
+    install_fake("{}");
+    let p = Bx24Portal::with_timeouts(fast());
+    let s = p.get_status().await.expect("status");
+    assert_eq!(s.entity, Some(EntityRef::new(EntityKind::Contact, 797)));
+    assert_eq!(s.phone, PhoneNumber::Known("+4930123456".into()));
+    assert_eq!(s.state, CallState::Connecting);
+    assert!(s.bindings.contains(&EntityRef::new(EntityKind::Deal, 4615)));
+    assert_eq!(p.placement().name, "CALL_CARD");
+}
+
+#[wasm_bindgen_test]
+async fn get_status_that_never_answers_times_out() {
+    install_fake("{}");
+    js("__fakeBx24.neverAnswer('getStatus')");
+    let p = Bx24Portal::with_timeouts(fast());
+    assert_eq!(p.get_status().await, Err(PortalError::Timeout(300)));
+}
+
+#[wasm_bindgen_test]
+async fn placement_error_answer_is_refused() {
+    install_fake("{}");
+    js("__fakeBx24.errorAnswer('getStatus', 'Call card is undefined')");
+    let p = Bx24Portal::with_timeouts(fast());
+    assert_eq!(
+        p.get_status().await,
+        Err(PortalError::Refused("Call card is undefined".into()))
+    );
+}
+
+#[wasm_bindgen_test]
+async fn garbage_status_is_a_decode_error() {
+    install_fake("{}");
+    js("__fakeBx24.setStatus({CALL_STATE: 'exploded', CRM_ENTITY_ID: {x: 1}})");
+    let p = Bx24Portal::with_timeouts(fast());
+    assert!(matches!(p.get_status().await, Err(PortalError::Decode(_))));
+}
+
+#[wasm_bindgen_test]
+async fn call_method_reads_ajax_result_and_errors() {
+    install_fake("{}");
+    let p = Bx24Portal::with_timeouts(fast());
+    let a = p
+        .call("crm.item.get", &json!({"entityTypeId": 3, "id": 797}))
+        .await
+        .expect("item");
+    assert_eq!(a.result["item"]["id"], 797);
+    assert!(a.time.is_some());
+    let e = p
+        .call("crm.item.get", &json!({"entityTypeId": 3, "id": 999999}))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some("NOT_FOUND"));
+    let e = p.call("no.such.method", &json!({})).await.unwrap_err();
+    assert!(matches!(e, RestError::Api { .. }));
+}
+
+#[wasm_bindgen_test]
+async fn http_5xx_throws_inside_the_library_and_is_a_timeout() {
+    install_fake("{}");
+    js("__fakeBx24.failNext('user.current', {status: 503, error: 'QUERY_LIMIT_EXCEEDED'})");
+    let p = Bx24Portal::with_timeouts(fast());
+    let e = p.call("user.current", &json!({})).await.unwrap_err();
+    assert!(
+        matches!(e, RestError::Timeout { after_ms: 400, .. }),
+        "{e:?}"
+    );
+    // The next call works again: nothing was left hanging.
+    assert!(p.call("user.current", &json!({})).await.is_ok());
+}
+
+#[wasm_bindgen_test]
+async fn call_method_that_throws_synchronously() {
+    install_fake("{}");
+    js("__fakeBx24.throwOnCall('user.current')");
+    let p = Bx24Portal::with_timeouts(fast());
+    assert!(matches!(
+        p.call("user.current", &json!({})).await,
+        Err(RestError::Library(_))
+    ));
+}
+
+#[wasm_bindgen_test]
+async fn one_batch_with_references_is_one_request() {
+    install_fake("{}");
+    let p = Bx24Portal::with_timeouts(fast());
+    let mut b = Batch::new();
+    b.add(
+        "client",
+        "crm.item.get",
+        json!({"entityTypeId": 3, "id": 797}),
+    );
+    b.add(
+        "user",
+        "user.get",
+        json!({"ID": Batch::reference("client", &["item", "assignedById"])}),
+    );
+    b.add(
+        "missing",
+        "crm.item.get",
+        json!({"entityTypeId": 2, "id": 1}),
+    );
+    let before = js("__fakeBx24.requests").as_f64().unwrap();
+    let a = send_batch(&p, &b).await.expect("batch");
+    assert_eq!(js("__fakeBx24.requests").as_f64().unwrap() - before, 1.0);
+    assert_eq!(a.get("client").unwrap().result["item"]["id"], 797);
+    assert!(
+        a.get("user")
+            .unwrap()
+            .result
+            .as_array()
+            .is_some_and(|u| !u.is_empty())
+    );
+    assert_eq!(a.get("missing").unwrap_err().code(), Some("NOT_FOUND"));
+}
+
+#[wasm_bindgen_test]
+async fn events_carry_the_first_argument_and_bind_once() {
+    install_fake("{}");
+    let p = Bx24Portal::with_timeouts(fast());
+    let got: Rc<RefCell<Vec<CallEvent>>> = Rc::default();
+    let g = got.clone();
+    p.subscribe(Rc::new(move |e| g.borrow_mut().push(e)));
+    let g = got.clone();
+    p.subscribe(Rc::new(move |e| g.borrow_mut().push(e))); // again: must not double events
+    TimeoutFuture::new(20).await;
+    js("__fakeBx24.setCallState('idle', '486')");
+    js(
+        "__fakeBx24.switchClient({PHONE_NUMBER: '+15550100', CRM_ENTITY_TYPE: 'COMPANY', CRM_ENTITY_ID: 643})",
+    );
+    until("two events", || got.borrow().len() >= 2).await;
+    TimeoutFuture::new(30).await;
+    let got = got.borrow();
+    assert_eq!(got.len(), 2, "{got:?}");
+    // The bridge drops the second argument: no failed code reaches the frame.
+    assert_eq!(
+        got[0],
+        CallEvent::StateChanged {
+            state: CallState::Idle,
+            failed_code: None
+        }
+    );
+    match &got[1] {
+        CallEvent::EntityChanged(c) => {
+            assert_eq!(c.entity, Some(EntityRef::new(EntityKind::Company, 643)))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+// ---------- components on the demo portal ----------
+
+/// A mounted app. Mounts are kept for the whole run (like the real frame, which never unmounts).
+struct Mounted {
+    root: web_sys::Element,
+}
+
+impl Mounted {
+    fn find(&self, testid: &str) -> Option<web_sys::Element> {
+        self.root
+            .query_selector(&format!("[data-testid={testid}]"))
+            .ok()
+            .flatten()
+    }
+    fn text(&self, testid: &str) -> String {
+        self.find(testid)
+            .and_then(|e| e.text_content())
+            .unwrap_or_default()
+    }
+    fn count(&self, testid: &str) -> u32 {
+        self.root
+            .query_selector_all(&format!("[data-testid={testid}]"))
+            .map(|l| l.length())
+            .unwrap_or(0)
+    }
+    fn click(&self, testid: &str) {
+        self.find(testid)
+            .expect(testid)
+            .unchecked_into::<web_sys::HtmlElement>()
+            .click();
+    }
+}
+
+fn mount_demo(query: &str) -> (Mounted, Rc<DemoPortal>) {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let root = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&root).unwrap();
+    let demo = DemoPortal::new(DemoConfig::from_query(query), None);
+    let chosen = Chosen {
+        portal: demo.clone(),
+        demo: Some(demo.clone()),
+    };
+    let handle = leptos::mount::mount_to(root.clone().unchecked_into(), move || {
+        leptos::view! { <callcard::app::App chosen=chosen/> }
+    });
+    std::mem::forget(handle);
+    (Mounted { root }, demo)
+}
+
+#[wasm_bindgen_test]
+async fn demo_card_shows_client_and_bindings_for_one_request() {
+    let (m, demo) = mount_demo("?scenario=incoming&latency=0&lang=en");
+    until("client name", || {
+        m.find("client-name")
+            .is_some_and(|e| e.tag_name() == "BUTTON")
+    })
+    .await;
+    assert!(!m.text("client-name").is_empty());
+    assert_eq!(
+        m.find("client-type")
+            .unwrap()
+            .get_attribute("data-type")
+            .as_deref(),
+        Some("CONTACT")
+    );
+    until("bindings", || m.count("binding") >= 2).await;
+    assert_eq!(
+        m.find("call-direction")
+            .unwrap()
+            .get_attribute("data-direction")
+            .as_deref(),
+        Some("incoming")
+    );
+    assert_eq!(
+        m.find("call-state")
+            .unwrap()
+            .get_attribute("data-state")
+            .as_deref(),
+        Some("ringing")
+    );
+    assert_eq!(
+        demo.requests.get_untracked(),
+        1,
+        "one refresh = one REST request"
+    );
+    assert_eq!(m.text("demo-request-count"), "1");
+}
+
+#[wasm_bindgen_test]
+async fn answering_updates_in_place_without_a_request() {
+    let (m, demo) = mount_demo("?scenario=incoming&latency=0");
+    // Bindings show as placeholders first; wait for the loaded ones (amounts come from the batch).
+    until("loaded bindings", || m.find("binding-amount").is_some()).await;
+    let before = demo.requests.get_untracked();
+    assert_eq!(before, 1);
+    m.click("demo-answer");
+    until("connected", || {
+        m.find("call-state")
+            .and_then(|e| e.get_attribute("data-state"))
+            .as_deref()
+            == Some("connected")
+    })
+    .await;
+    until("timer", || m.find("call-timer").is_some()).await;
+    assert_eq!(m.text("call-timer"), "00:00");
+    m.click("demo-hangup");
+    until("ended", || {
+        m.find("call-state")
+            .and_then(|e| e.get_attribute("data-state"))
+            .as_deref()
+            == Some("ended")
+    })
+    .await;
+    assert!(m.find("call-timer").is_none());
+    assert_eq!(
+        demo.requests.get_untracked(),
+        before,
+        "state changes cost no request"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn switching_client_refreshes_with_one_more_request() {
+    let (m, demo) = mount_demo("?scenario=incoming&latency=0");
+    until("client", || {
+        m.find("client-name")
+            .is_some_and(|e| e.tag_name() == "BUTTON")
+    })
+    .await;
+    let first = m.text("client-name");
+    let before = demo.requests.get_untracked();
+    m.click("demo-switch-client");
+    until("new client", || {
+        m.text("client-name") != first
+            && m.find("client-name")
+                .is_some_and(|e| e.tag_name() == "BUTTON")
+    })
+    .await;
+    TimeoutFuture::new(30).await;
+    assert_eq!(demo.requests.get_untracked(), before + 1);
+}
+
+#[wasm_bindgen_test]
+async fn hidden_and_unknown_numbers_say_so() {
+    let (m, demo) = mount_demo("?scenario=hidden&latency=0&lang=ru");
+    until("header", || m.find("call-phone").is_some()).await;
+    until("status", || {
+        m.find("call-phone")
+            .and_then(|e| e.get_attribute("data-phone"))
+            .as_deref()
+            == Some("hidden")
+    })
+    .await;
+    assert_eq!(m.text("call-phone"), "Скрытый номер");
+    assert_eq!(
+        m.find("client-type")
+            .unwrap()
+            .get_attribute("data-type")
+            .as_deref(),
+        Some("NONE")
+    );
+    assert_eq!(m.text("client-type"), "Нет в CRM");
+    TimeoutFuture::new(30).await;
+    assert_eq!(
+        demo.requests.get_untracked(),
+        0,
+        "nothing to ask: no request"
+    );
+
+    let (m, _) = mount_demo("?scenario=unknown&latency=0&lang=en");
+    until("unknown", || {
+        m.find("client-type")
+            .and_then(|e| e.get_attribute("data-type"))
+            .as_deref()
+            == Some("NONE")
+    })
+    .await;
+    assert!(
+        m.text("client-name").starts_with('+'),
+        "the number is shown: {}",
+        m.text("client-name")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn failed_call_shows_the_reason() {
+    let (m, _) = mount_demo("?scenario=failed&latency=0&lang=en");
+    until("dialling", || {
+        m.find("call-state")
+            .and_then(|e| e.get_attribute("data-state"))
+            .as_deref()
+            == Some("dialling")
+    })
+    .await;
+    m.click("demo-answer");
+    until("failed", || {
+        m.find("call-state")
+            .and_then(|e| e.get_attribute("data-state"))
+            .as_deref()
+            == Some("failed")
+    })
+    .await;
+    assert!(
+        m.text("call-failure").contains("busy (486)"),
+        "{}",
+        m.text("call-failure")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn install_page_binds_the_tab() {
+    let (m, demo) = mount_demo("?placement=DEFAULT&latency=0");
+    until("install page", || {
+        m.find("install-status")
+            .and_then(|e| e.get_attribute("data-registered"))
+            .as_deref()
+            == Some("no")
+    })
+    .await;
+    m.click("install-toggle");
+    until("bound", || {
+        m.find("install-status")
+            .and_then(|e| e.get_attribute("data-registered"))
+            .as_deref()
+            == Some("yes")
+    })
+    .await;
+    let a = demo.call("placement.get", &json!({})).await.unwrap();
+    assert!(callcard::components::install_page::has_call_card(&a.result));
+}
