@@ -237,6 +237,24 @@ pub fn tr(lang: Lang, t: T) -> &'static str {
     }
 }
 
+/// A phone's kind (`MOBILE`, `WORK`, …) in a few letters; unknown kinds are shown as sent.
+pub fn phone_kind(lang: Lang, kind: &str) -> String {
+    let (en, ru) = match kind.trim().to_ascii_uppercase().as_str() {
+        "MOBILE" => ("mobile", "моб."),
+        "WORK" => ("work", "раб."),
+        "HOME" => ("home", "дом."),
+        "FAX" => ("fax", "факс"),
+        "PAGER" => ("pager", "пейджер"),
+        "MAILING" => ("mailing", "рассылка"),
+        "OTHER" => ("other", "другой"),
+        _ => return kind.trim().to_lowercase(),
+    };
+    match lang {
+        Lang::En => en.into(),
+        Lang::Ru => ru.into(),
+    }
+}
+
 /// The reason for a failed call's SIP code, when it is a common one.
 pub fn sip_reason(lang: Lang, code: &str) -> Option<&'static str> {
     let (en, ru) = match code.trim() {
@@ -291,5 +309,8 @@ mod tests {
         assert_eq!(tr(Lang::En, T::Incoming), "Incoming call");
         assert_eq!(sip_reason(Lang::Ru, "486"), Some("занято"));
         assert_eq!(sip_reason(Lang::En, "999"), None);
+        assert_eq!(phone_kind(Lang::Ru, "MOBILE"), "моб.");
+        assert_eq!(phone_kind(Lang::En, "WORK"), "work");
+        assert_eq!(phone_kind(Lang::Ru, "SKYPE"), "skype");
     }
 }

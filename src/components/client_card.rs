@@ -73,7 +73,7 @@ pub fn ClientCard() -> impl IntoView {
             }
         });
         let phones = c.phones.iter().map(|p| {
-            let kind = p.kind.clone().unwrap_or_default().to_lowercase();
+            let kind = p.kind.as_deref().map(|k| crate::i18n::phone_kind(lang, k)).unwrap_or_default();
             view! {
                 <li class="cc-phone">
                     <a href=tel_href(&p.value) class="cc-phone__value">{format_phone(&p.value)}</a>
