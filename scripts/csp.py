@@ -28,6 +28,8 @@ policy = "; ".join([
     "default-src 'none'",
     "script-src 'self' https://api.bitrix24.com 'wasm-unsafe-eval' " + " ".join(hashes),
     "style-src 'self'",
+    # The demo portal's simulation runs in a same-origin module worker.
+    "worker-src 'self'",
     "img-src 'self' data: https:",
     "font-src 'self'",
     # The BX24 library talks to the portal's own domain, which can be any https host (on-premise).

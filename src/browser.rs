@@ -20,7 +20,12 @@ extern "C" {
 
 /// Money in the operator's locale (`125 000 ₽`, `$4,800`); falls back to `amount CODE`.
 pub fn format_money(amount: f64, currency: &str, locale: &str) -> String {
-    cc_fmt_money(amount, currency, locale).unwrap_or_else(|| format!("{amount:.2} {currency}"))
+    cc_fmt_money(amount, currency, locale).unwrap_or_else(|| {
+        let n = serde_json::Number::from_f64(amount)
+            .map(|n| n.to_string())
+            .unwrap_or_default();
+        format!("{n} {currency}")
+    })
 }
 
 /// Whether the system prefers a dark theme.

@@ -247,7 +247,7 @@ pub fn phone_kind(lang: Lang, kind: &str) -> String {
         "PAGER" => ("pager", "пейджер"),
         "MAILING" => ("mailing", "рассылка"),
         "OTHER" => ("other", "другой"),
-        _ => return kind.trim().to_lowercase(),
+        _ => return kind.trim().to_ascii_lowercase(),
     };
     match lang {
         Lang::En => en.into(),

@@ -29,7 +29,10 @@ pub fn start() {
         .ok();
     // Leptos sets up its executor when mounting; until then use the plain wasm-bindgen one.
     wasm_bindgen_futures::spawn_local(async {
-        let chosen = portal::start::choose().await;
+        let chosen = match portal::start::choose().await {
+            Ok(c) => c,
+            Err(reason) => return show_fatal(&reason),
+        };
         remove_boot_placeholder();
         leptos::mount::mount_to_body(move || leptos::view! { <app::App chosen=chosen/> });
     });

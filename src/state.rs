@@ -112,7 +112,7 @@ impl Store {
                     .and_then(|v| v.parse::<f64>().ok());
                 let at = stored.unwrap_or_else(browser::now_ms);
                 if let (Some(k), None) = (key, stored) {
-                    browser::session_set(&k, &at.to_string());
+                    browser::session_set(&k, &(at as u64).to_string());
                 }
                 p.connected_at = Some(at);
             }
@@ -133,7 +133,7 @@ impl Store {
                     CallState::Connected => {
                         let at = browser::now_ms();
                         if let Some(id) = self.status.get_untracked().call_id {
-                            browser::session_set(&connected_key(&id), &at.to_string());
+                            browser::session_set(&connected_key(&id), &(at as u64).to_string());
                         }
                         p = CallProgress {
                             connected_at: Some(at),

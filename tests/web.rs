@@ -8,7 +8,6 @@ use std::rc::Rc;
 
 use callcard::model::{CallEvent, CallState, EntityKind, EntityRef, PhoneNumber};
 use callcard::portal::bx24::{self, Bx24Portal, CallFail, Timeouts};
-use callcard::portal::demo::DemoConfig;
 use callcard::portal::demo_portal::DemoPortal;
 use callcard::portal::start::Chosen;
 use callcard::portal::{Portal, PortalError, send_batch};
@@ -283,7 +282,7 @@ fn mount_demo(query: &str) -> (Mounted, Rc<DemoPortal>) {
     let doc = web_sys::window().unwrap().document().unwrap();
     let root = doc.create_element("div").unwrap();
     doc.body().unwrap().append_child(&root).unwrap();
-    let demo = DemoPortal::new(DemoConfig::from_query(query), None);
+    let demo = DemoPortal::inline(query);
     let chosen = Chosen {
         portal: demo.clone(),
         demo: Some(demo.clone()),

@@ -21,7 +21,8 @@ fn initials(name: &str) -> String {
         1 => vec![letters[0]],
         n => vec![letters[0], letters[n - 1]],
     };
-    pick.into_iter().flat_map(|c| c.to_uppercase()).collect()
+    // ASCII upper-casing only: full Unicode case tables are not worth their size for initials.
+    pick.into_iter().map(|c| c.to_ascii_uppercase()).collect()
 }
 
 /// The client block.

@@ -40,12 +40,12 @@ pub fn DemoControls(
             {reason.map(|r| view! { <div class="cc-demo__reason" data-testid="demo-fallback">{tr(lang, T::DemoFallback)}" ("{r}")"</div> })}
             <div class="cc-demo__controls">
                 <button type="button" class="cc-button cc-button--success" data-testid="demo-answer"
-                    disabled=move || state.get() != Connecting on:click=move |_| d1.answer()>{tr(lang, T::DemoAnswer)}</button>
+                    disabled=move || state.get() != Connecting on:click=move |_| d1.step("answer")>{tr(lang, T::DemoAnswer)}</button>
                 <button type="button" class="cc-button cc-button--danger" data-testid="demo-hangup"
-                    disabled=move || state.get() == Idle on:click=move |_| d2.hangup()>{tr(lang, T::DemoHangup)}</button>
+                    disabled=move || state.get() == Idle on:click=move |_| d2.step("hangup")>{tr(lang, T::DemoHangup)}</button>
                 <button type="button" class="cc-button" data-testid="demo-redial"
-                    disabled=move || state.get() != Idle on:click=move |_| d3.redial()>{tr(lang, T::DemoRedial)}</button>
-                <button type="button" class="cc-button" data-testid="demo-switch-client" on:click=move |_| d4.switch_client()>
+                    disabled=move || state.get() != Idle on:click=move |_| d3.step("redial")>{tr(lang, T::DemoRedial)}</button>
+                <button type="button" class="cc-button" data-testid="demo-switch-client" on:click=move |_| d4.step("switch")>
                     {tr(lang, T::DemoSwitch)}
                 </button>
                 <span class="cc-demo__counter" title=tr(lang, T::DemoRequests)>

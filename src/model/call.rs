@@ -150,7 +150,7 @@ fn entity_of(
             None => Err(DecodeError::Field {
                 field: field.to_string(),
                 expected: "CRM entity type",
-                got: format!("{:?}", k.chars().take(24).collect::<String>()),
+                got: super::value::quoted(&k),
             }),
         },
     }
@@ -199,7 +199,7 @@ pub fn decode_call_status(v: &Value) -> Result<CallStatus, DecodeError> {
         Some(d) => Direction::parse(&d).ok_or_else(|| DecodeError::Field {
             field: "CALL_DIRECTION".into(),
             expected: "incoming|outgoing|callback",
-            got: format!("{:?}", d.chars().take(24).collect::<String>()),
+            got: super::value::quoted(&d),
         })?,
     };
     let state = match opt_text(o, "CALL_STATE")? {
@@ -207,7 +207,7 @@ pub fn decode_call_status(v: &Value) -> Result<CallStatus, DecodeError> {
         Some(s) => CallState::parse(&s).ok_or_else(|| DecodeError::Field {
             field: "CALL_STATE".into(),
             expected: "idle|connecting|connected",
-            got: format!("{:?}", s.chars().take(24).collect::<String>()),
+            got: super::value::quoted(&s),
         })?,
     };
     Ok(CallStatus {
@@ -281,7 +281,7 @@ pub fn decode_state_changed(
     let state = CallState::parse(word).ok_or_else(|| DecodeError::Field {
         field: "callState".into(),
         expected: "idle|connecting|connected",
-        got: format!("{:?}", word.chars().take(24).collect::<String>()),
+        got: super::value::quoted(word),
     })?;
     let failed_code = match second.and_then(|v| v.as_object()) {
         Some(o) => opt_text(o, "failedCode")?,

@@ -38,6 +38,30 @@ pub fn kind_of(v: &Value) -> &'static str {
     }
 }
 
+/// A short quotation of a value for an error message: at most 24 characters, in plain quotes.
+/// (Not `{:?}`: Debug escaping pulls Unicode tables into the WebAssembly.)
+pub fn quoted(s: &str) -> String {
+    let short: String = s.chars().take(24).collect();
+    format!("\"{short}\"")
+}
+
+/// A decimal number written as text (`"1500.00"`, `" 12 "`), read with serde_json's number parser
+/// so that the build carries one float parser, not two.
+pub fn parse_decimal(s: &str) -> Option<f64> {
+    let t = s.trim();
+    if t.is_empty()
+        || !t
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
+    {
+        return None;
+    }
+    let t = t.strip_prefix('+').unwrap_or(t);
+    serde_json::from_str::<f64>(t)
+        .ok()
+        .filter(|f| f.is_finite())
+}
+
 /// True for the spellings Bitrix24 uses for "no value".
 pub fn is_none_like(v: &Value) -> bool {
     match v {
@@ -62,8 +86,7 @@ fn field_err(field: &str, expected: &'static str, v: &Value) -> DecodeError {
     // The value is shortened: payloads carry personal data and are never logged whole.
     let mut got = kind_of(v).to_string();
     if let Value::String(s) = v {
-        let short: String = s.chars().take(24).collect();
-        got = format!("string {short:?}");
+        got = format!("string {}", quoted(s));
     }
     DecodeError::Field {
         field: field.to_string(),
@@ -124,12 +147,9 @@ pub fn opt_f64(obj: &Map<String, Value>, key: &str) -> Result<Option<f64>, Decod
         None => Ok(None),
         Some(v) if is_none_like(v) => Ok(None),
         Some(Value::Number(n)) => Ok(n.as_f64()),
-        Some(Value::String(s)) => s
-            .trim()
-            .replace(',', ".")
-            .parse::<f64>()
+        Some(Value::String(s)) => parse_decimal(&s.replace(',', "."))
             .map(Some)
-            .map_err(|_| field_err(key, "decimal number", &Value::String(s.clone()))),
+            .ok_or_else(|| field_err(key, "decimal number", &Value::String(s.clone()))),
         Some(v) => Err(field_err(key, "decimal number", v)),
     }
 }
@@ -215,6 +235,25 @@ mod tests {
         let m = o(json!({"a": "x".repeat(500)}));
         let e = opt_u64(&m, "a").unwrap_err().to_string();
         assert!(e.len() < 120, "{e}");
+    }
+
+    #[test]
+    fn decimals_from_text() {
+        assert_eq!(parse_decimal("1500.00"), Some(1500.0));
+        assert_eq!(parse_decimal(" 12 "), Some(12.0));
+        assert_eq!(parse_decimal("+3.5"), Some(3.5));
+        assert_eq!(parse_decimal("-0.25"), Some(-0.25));
+        for bad in ["", "abc", "1,5", "0x10", "1.2.3", "NaN", "inf", "1e999"] {
+            assert_eq!(parse_decimal(bad), None, "{bad}");
+        }
+        let m = o(json!({"a": "125000,50"}));
+        assert_eq!(opt_f64(&m, "a"), Ok(Some(125000.5)));
+    }
+
+    #[test]
+    fn quotations_are_short_and_plain() {
+        assert_eq!(quoted("ringing"), "\"ringing\"");
+        assert_eq!(quoted(&"я".repeat(100)).chars().count(), 26);
     }
 
     #[test]

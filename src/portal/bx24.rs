@@ -8,7 +8,6 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Function, Promise, Reflect};
-use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -151,13 +150,17 @@ pub fn to_json(v: &JsValue) -> Result<Value, String> {
 
 fn get_string(obj: &JsValue, key: &str) -> Option<String> {
     let v = Reflect::get(obj, &JsValue::from_str(key)).ok()?;
-    v.as_string().or_else(|| v.as_f64().map(|n| n.to_string()))
+    // Codes are text, or whole numbers (`100`); no float formatting here (it costs 10 KB of wasm).
+    v.as_string().or_else(|| {
+        v.as_f64()
+            .filter(|n| n.fract() == 0.0 && n.abs() < 1e15)
+            .map(|n| (n as i64).to_string())
+    })
 }
 
-/// JSON value → plain JS object.
+/// JSON value → plain JS object (through `JSON.parse`: one JSON codec in the build, not two).
 pub fn to_js(v: &Value) -> JsValue {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap_or(JsValue::NULL)
+    js_sys::JSON::parse(&v.to_string()).unwrap_or(JsValue::NULL)
 }
 
 fn call0(obj: &JsValue, name: &str) -> Option<JsValue> {

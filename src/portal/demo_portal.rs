@@ -1,44 +1,113 @@
-//! The demo portal in the browser: the pure [`Sim`] plus latency, events and a request counter.
+//! The demo portal in the browser: talks to the simulation (in a Web Worker in the app, or on
+//! this thread in tests), adds latency, delivers events through the real decoders and counts
+//! REST requests.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
-use serde_json::Value;
+use leptos::task::spawn_local;
+use serde_json::{Value, json};
 
-use super::demo::{DemoConfig, Sim, SimEvent};
+use super::demo::protocol::{self, events_from_json};
+use super::demo::{DemoConfig, SimEvent};
+use super::demo_link::WorkerLink;
 use super::{EventSink, Fut, Placement, Portal, PortalError};
 use crate::model::CallStatus;
 use crate::model::call::{decode_call_status, decode_entity_changed, decode_state_changed};
 use crate::rest::{RestAnswer, RestError};
+
+/// How messages reach the simulation. A trait object, so that the app binary (which only ever
+/// builds the worker transport) does not carry the simulation itself.
+trait Transport {
+    fn exchange(&self, msg: Value) -> Fut<'_, Value>;
+}
+
+impl Transport for WorkerLink {
+    fn exchange(&self, msg: Value) -> Fut<'_, Value> {
+        Box::pin(self.request(msg))
+    }
+}
+
+/// The simulation on this thread (tests).
+struct Inline(RefCell<protocol::Worker>);
+
+impl Transport for Inline {
+    fn exchange(&self, msg: Value) -> Fut<'_, Value> {
+        let reply = self
+            .0
+            .borrow_mut()
+            .handle(&msg.to_string(), js_sys::Date::now());
+        Box::pin(async move { reply })
+    }
+}
 
 /// A simulated portal with state; what `trunk serve` shows and what the tests drive.
 pub struct DemoPortal {
     pub config: DemoConfig,
     /// Why the demo is shown instead of a real portal that seemed to be there.
     pub fallback_reason: Option<String>,
-    sim: RefCell<Sim>,
+    transport: Box<dyn Transport>,
+    placement: Placement,
     sink: RefCell<Option<EventSink>>,
     /// REST requests the card has made (a batch is one), shown live in the demo banner.
     pub requests: RwSignal<u64>,
 }
 
-fn now_ms() -> f64 {
-    js_sys::Date::now()
-}
+/// How long the worker may take to load and answer `init`.
+const WORKER_START_MS: u32 = 10_000;
 
 impl DemoPortal {
-    pub fn new(config: DemoConfig, fallback_reason: Option<String>) -> Rc<DemoPortal> {
-        let mut sim = Sim::new(&config);
-        sim.set_now_ms(now_ms());
+    fn from_ready(
+        config: DemoConfig,
+        reason: Option<String>,
+        transport: Box<dyn Transport>,
+        ready: &Value,
+    ) -> Rc<DemoPortal> {
+        let placement = Placement {
+            name: ready
+                .get("placement")
+                .and_then(|p| p.as_str())
+                .unwrap_or("CALL_CARD")
+                .to_string(),
+            options: ready.get("options").cloned().unwrap_or(Value::Null),
+        };
         Rc::new(DemoPortal {
             config,
-            fallback_reason,
-            sim: RefCell::new(sim),
+            fallback_reason: reason,
+            transport,
+            placement,
             sink: RefCell::new(None),
             requests: RwSignal::new(0),
         })
+    }
+
+    /// The app's demo: the simulation runs in its Web Worker.
+    pub async fn start(query: &str, reason: Option<String>) -> Result<Rc<DemoPortal>, String> {
+        let link = WorkerLink::start(query)?;
+        let ready = link.ready(WORKER_START_MS).await?;
+        Ok(Self::from_ready(
+            DemoConfig::from_query(query),
+            reason,
+            Box::new(link),
+            &ready,
+        ))
+    }
+
+    /// The simulation on this thread, for tests.
+    pub fn inline(query: &str) -> Rc<DemoPortal> {
+        let mut worker = protocol::Worker::default();
+        let ready = worker.handle(
+            &json!({"op": "init", "query": query}).to_string(),
+            js_sys::Date::now(),
+        );
+        Self::from_ready(
+            DemoConfig::from_query(query),
+            None,
+            Box::new(Inline(RefCell::new(worker))),
+            &ready,
+        )
     }
 
     async fn latency(&self) {
@@ -47,14 +116,14 @@ impl DemoPortal {
         }
     }
 
-    /// Drives the scenario: the events go through the same decoders as the real portal's.
+    /// Delivers events through the same decoders as the real portal's.
     fn emit(&self, events: Vec<SimEvent>) {
         let sink = self.sink.borrow().clone();
         let Some(sink) = sink else { return };
         for ev in events {
             let decoded = match ev {
                 SimEvent::StateChanged { state, failed_code } => {
-                    let extra = failed_code.map(|c| serde_json::json!({ "failedCode": c }));
+                    let extra = failed_code.map(|c| json!({ "failedCode": c }));
                     decode_state_changed(&Value::String(state), extra.as_ref())
                 }
                 SimEvent::EntityChanged(v) => decode_entity_changed(&v),
@@ -66,46 +135,22 @@ impl DemoPortal {
         }
     }
 
-    fn step(&self, f: impl FnOnce(&mut Sim) -> Vec<SimEvent>) {
-        let events = {
-            let mut sim = self.sim.borrow_mut();
-            sim.set_now_ms(now_ms());
-            f(&mut sim)
-        };
-        self.emit(events);
-    }
-
-    pub fn answer(&self) {
-        self.step(Sim::answer);
-    }
-    pub fn hangup(&self) {
-        self.step(Sim::hangup);
-    }
-    pub fn redial(&self) {
-        self.step(Sim::redial);
-    }
-    pub fn switch_client(&self) {
-        self.step(Sim::switch_client);
-    }
-    /// The current call state word, for the demo controls.
-    pub fn state_word(&self) -> String {
-        self.sim
-            .borrow()
-            .status()
-            .get("CALL_STATE")
-            .and_then(|s| s.as_str())
-            .unwrap_or("idle")
-            .to_string()
+    /// Drives the scenario (the banner's buttons): `answer`, `hangup`, `redial`, `switch`.
+    pub fn step(self: &Rc<Self>, action: &'static str) {
+        let this = self.clone();
+        spawn_local(async move {
+            let reply = this
+                .transport
+                .exchange(json!({"op": "step", "action": action}))
+                .await;
+            this.emit(events_from_json(&reply["events"]));
+        });
     }
 }
 
 impl Portal for DemoPortal {
     fn placement(&self) -> Placement {
-        let sim = self.sim.borrow();
-        Placement {
-            name: sim.placement().to_string(),
-            options: sim.placement_options(),
-        }
+        self.placement.clone()
     }
 
     fn lang(&self) -> String {
@@ -119,8 +164,8 @@ impl Portal for DemoPortal {
     fn get_status(&self) -> Fut<'_, Result<CallStatus, PortalError>> {
         Box::pin(async move {
             self.latency().await;
-            let v = self.sim.borrow().status();
-            decode_call_status(&v).map_err(PortalError::Decode)
+            let reply = self.transport.exchange(json!({"op": "status"})).await;
+            decode_call_status(&reply["status"]).map_err(PortalError::Decode)
         })
     }
 
@@ -129,20 +174,26 @@ impl Portal for DemoPortal {
     }
 
     fn call(&self, method: &str, params: &Value) -> Fut<'_, Result<RestAnswer, RestError>> {
-        let method = method.to_string();
-        let params = params.clone();
+        let msg = json!({"op": "rest", "method": method, "params": params});
         Box::pin(async move {
-            let answer = {
-                let mut sim = self.sim.borrow_mut();
-                sim.set_now_ms(now_ms());
-                let a = sim.rest(&method, &params);
-                self.requests.set(sim.request_count());
-                a
-            };
+            let reply = self.transport.exchange(msg).await;
+            if let Some(n) = reply.get("requests").and_then(|n| n.as_u64()) {
+                self.requests.try_set(n);
+            }
             self.latency().await;
-            match answer {
-                Ok(body) => Ok(RestAnswer::from_body(&body)),
-                Err((status, body)) => Err(RestError::from_body(status, &body)),
+            if let Some(body) = reply.get("ok") {
+                return Ok(RestAnswer::from_body(body));
+            }
+            match reply
+                .get("err")
+                .and_then(|e| e.as_array())
+                .map(|e| e.as_slice())
+            {
+                Some([status, body]) => Err(RestError::from_body(
+                    status.as_u64().unwrap_or(500) as u16,
+                    body,
+                )),
+                _ => Err(RestError::Library("the demo worker gave no answer".into())),
             }
         })
     }

@@ -17,6 +17,8 @@ pub mod demo;
 #[cfg(target_arch = "wasm32")]
 pub mod bx24;
 #[cfg(target_arch = "wasm32")]
+pub mod demo_link;
+#[cfg(target_arch = "wasm32")]
 pub mod demo_portal;
 #[cfg(target_arch = "wasm32")]
 pub mod start;

@@ -6,7 +6,6 @@ use gloo_timers::future::TimeoutFuture;
 
 use super::Portal;
 use super::bx24::{self, Bx24Portal, CallFail};
-use super::demo::DemoConfig;
 use super::demo_portal::DemoPortal;
 
 /// The portal the app runs on, and the demo handle when it is the demo.
@@ -21,7 +20,8 @@ const LIBRARY_WAIT_MS: u32 = 3_000;
 
 /// Inside a Bitrix24 frame (`window.name` = `DOMAIN|PROTOCOL|APP_SID`) waits for `BX24` and its
 /// `init`; anything missing or silent falls back to the demo portal quickly, with the reason.
-pub async fn choose() -> Chosen {
+/// Err only when even the demo cannot start (the caller shows the reason).
+pub async fn choose() -> Result<Chosen, String> {
     let window = web_sys::window();
     let name = window
         .as_ref()
@@ -31,15 +31,8 @@ pub async fn choose() -> Chosen {
         .as_ref()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
-    let demo = |reason: Option<String>| {
-        let d = DemoPortal::new(DemoConfig::from_query(&query), reason);
-        Chosen {
-            portal: d.clone(),
-            demo: Some(d),
-        }
-    };
     if !bx24::frame_name_looks_like_bitrix(&name) {
-        return demo(None);
+        return demo(&query, None).await;
     }
     let mut waited = 0;
     while !bx24::library_present() && waited < LIBRARY_WAIT_MS {
@@ -47,19 +40,28 @@ pub async fn choose() -> Chosen {
         waited += 50;
     }
     if !bx24::library_present() {
-        return demo(Some("the BX24 library did not load".into()));
+        return demo(&query, Some("the BX24 library did not load".into())).await;
     }
     match bx24::init(bx24::Timeouts::default().init_ms).await {
-        Ok(()) => {
-            let p = Rc::new(Bx24Portal::new());
-            Chosen {
-                portal: p,
-                demo: None,
-            }
-        }
+        Ok(()) => Ok(Chosen {
+            portal: Rc::new(Bx24Portal::new()),
+            demo: None,
+        }),
         Err(CallFail::Timeout(ms)) => {
-            demo(Some(format!("BX24.init did not answer within {ms} ms")))
+            demo(
+                &query,
+                Some(format!("BX24.init did not answer within {ms} ms")),
+            )
+            .await
         }
-        Err(CallFail::Threw(e)) => demo(Some(format!("BX24.init failed: {e}"))),
+        Err(CallFail::Threw(e)) => demo(&query, Some(format!("BX24.init failed: {e}"))).await,
     }
+}
+
+async fn demo(query: &str, reason: Option<String>) -> Result<Chosen, String> {
+    let d = DemoPortal::start(query, reason).await?;
+    Ok(Chosen {
+        portal: d.clone(),
+        demo: Some(d),
+    })
 }

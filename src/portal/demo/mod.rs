@@ -1,9 +1,11 @@
 //! The demo portal: a simulated call card + CRM that answers REST in the real shapes.
 //!
-//! `sim` is pure Rust (host-tested); the browser wrapper that adds latency and delivers
-//! events lives in `portal::demo_portal` (wasm only).
+//! `sim` is pure Rust (host-tested). In the browser it runs in a Web Worker (`protocol` is the
+//! worker's whole logic; `portal::demo_link` the transport), and `portal::demo_portal` adds
+//! latency, delivers events and counts requests.
 
 pub mod config;
+pub mod protocol;
 pub mod sim;
 
 pub use config::{DemoConfig, Scenario};

@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 use super::config::{DemoConfig, DemoPlacement, Scenario};
 use crate::model::call::{CallState, Direction};
 use crate::model::entity::{EntityKind, EntityRef};
-use crate::model::value::value_u64;
+use crate::model::value::{parse_decimal, value_u64};
 use crate::rest::batch::MAX_COMMANDS;
 use crate::rest::query;
 
@@ -1268,8 +1268,8 @@ fn compare(have: &Value, want: &Value) -> Option<Ordering> {
         "n" | "false" => "N".to_string(),
         _ => s.to_string(),
     };
-    match (a.parse::<f64>(), b.parse::<f64>()) {
-        (Ok(x), Ok(y)) => x.partial_cmp(&y),
+    match (parse_decimal(&a), parse_decimal(&b)) {
+        (Some(x), Some(y)) => x.partial_cmp(&y),
         _ => Some(flag(&a).cmp(&flag(&b))),
     }
 }
@@ -1307,7 +1307,9 @@ fn passes(row: &Map<String, Value>, filter: &Map<String, Value>) -> bool {
             "<" => compare(have, want) == Some(Ordering::Less),
             "<=" => matches!(compare(have, want), Some(Ordering::Less | Ordering::Equal)),
             _ => match (scalar_text(have), scalar_text(want)) {
-                (Some(h), Some(w)) => h.to_lowercase().contains(&w.to_lowercase()),
+                // ASCII case folding only: Unicode case tables would cost the shipped build
+                // more than this demo filter is worth.
+                (Some(h), Some(w)) => h.to_ascii_lowercase().contains(&w.to_ascii_lowercase()),
                 _ => false,
             },
         }
