@@ -39,9 +39,10 @@ policy = "; ".join([
     "object-src 'none'",
 ])
 meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
-if "Content-Security-Policy" in html:
-    html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', meta, html)
-else:
-    html = html.replace('<meta charset="utf-8">', '<meta charset="utf-8">\n  ' + meta, 1)
+html = re.sub(r'<meta http-equiv="?Content-Security-Policy"?[^>]*>', "", html)
+# Right after the charset declaration (quoted or, after minification, not).
+html, n = re.subn(r'(<meta charset="?utf-8"?>)', lambda m: m.group(1) + meta, html, count=1, flags=re.I)
+if n != 1:
+    sys.exit("csp.py: no <meta charset> in index.html to put the policy after")
 open(path, "w", encoding="utf-8").write(html)
 print(f"csp.py: {len(hashes)} inline script(s) hashed")

@@ -40,7 +40,7 @@ run clippy-host none cargo clippy --all-targets --quiet -- -D warnings
 run clippy-wasm none cargo clippy --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 run host-tests cargo cargo test --quiet
 run fake-bx24-selftest node node --test tests/support/
-run browser-tests cargo cargo test --target wasm32-unknown-unknown --quiet
+run browser-tests cargo cargo test --target wasm32-unknown-unknown
 run release-build none trunk build --release
 run size-budget none python3 scripts/measure_size.py dist --budget-kib 150
 run e2e e2e npx playwright test

@@ -6,6 +6,7 @@ pub mod model;
 pub mod portal;
 pub mod refresh;
 pub mod rest;
+pub mod view_model;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;
@@ -21,8 +22,9 @@ pub mod state;
 #[cfg(target_arch = "wasm32")]
 pub fn start() {
     std::panic::set_hook(Box::new(|info| {
-        console_error_panic_hook::hook(info);
-        show_fatal(&info.to_string());
+        let text = info.to_string();
+        web_sys::console::error_1(&wasm_bindgen::JsValue::from_str(&text));
+        show_fatal(&text);
     }));
     log::set_logger(&browser::CONSOLE)
         .map(|()| log::set_max_level(log::LevelFilter::Info))

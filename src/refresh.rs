@@ -72,9 +72,13 @@ pub fn plan(status: &CallStatus, stages: &StageBook) -> RefreshPlan {
         );
     }
     let others = status.other_bindings();
-    let mut kinds: Vec<EntityKind> = others.iter().map(|b| b.kind).collect();
-    kinds.sort();
-    kinds.dedup();
+    // Types in the order the portal lists them (no sort: each sort instantiation costs wasm).
+    let mut kinds: Vec<EntityKind> = Vec::new();
+    for b in &others {
+        if !kinds.contains(&b.kind) {
+            kinds.push(b.kind);
+        }
+    }
     for kind in kinds {
         let ids: Vec<u64> = others
             .iter()

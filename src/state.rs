@@ -18,6 +18,7 @@ use crate::portal::{Portal, PortalError, send_batch};
 use crate::refresh::{self, CardData};
 use crate::rest::error::ErrorClass;
 use crate::rest::{BatchAnswer, RestError};
+pub use crate::view_model::CallProgress;
 
 /// What went wrong, as far as the operator needs to know.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,17 +27,6 @@ pub enum CardError {
     Rest(ErrorClass),
     /// The call card's status could not be read.
     Status(PortalError),
-}
-
-/// The live call beyond what `getStatus` says: what the card has seen happen.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CallProgress {
-    /// When the call connected (ms since the epoch), for the timer.
-    pub connected_at: Option<f64>,
-    /// The call ended while the card watched (or was already over at open).
-    pub ended: bool,
-    /// The SIP code of a failed end, when the portal passed it.
-    pub failed_code: Option<String>,
 }
 
 /// The app's shared state: one small `Copy` struct provided once in `App`.

@@ -8,7 +8,7 @@ use crate::i18n::{T, tr};
 use crate::model::EntityRef;
 use crate::refresh::BindingView;
 
-/// The bindings block. Items are keyed by their CRM id, never by position.
+/// The bindings block.
 #[component]
 pub fn Bindings() -> impl IntoView {
     let store = use_store();
@@ -41,42 +41,45 @@ pub fn Bindings() -> impl IntoView {
         })
     });
 
+    // One closure renders the whole list: a call has a handful of bindings, and the keyed-list
+    // machinery (`<For>`) would cost the operator's download several kilobytes for nothing.
+    let row = move |(b, loaded): (BindingView, bool)| {
+        let entity = b.entity;
+        let title = b.title.clone();
+        let missing = loaded && title.is_none();
+        let label =
+            title.unwrap_or_else(|| format!("{} #{}", kind_label(&store, entity.kind), entity.id));
+        view! {
+            <li class="cc-binding" class:cc-binding--missing=missing data-testid="binding" data-entity=entity.key()>
+                <span class="cc-binding__type">{kind_label(&store, entity.kind)}</span>
+                <button type="button" class="cc-link cc-binding__title" on:click=move |_| open(entity) title=tr(lang, T::OpenInCrm)>
+                    {label}
+                </button>
+                <span class="cc-binding__meta">
+                    {b.stage.clone().map(|s| view! {
+                        <span class=format!("cc-stage cc-stage--{}", s.semantic.as_str()) data-testid="binding-stage">{s.name}</span>
+                    }.into_any())}
+                    {b.amount.clone().map(|m| view! {
+                        <span class="cc-binding__amount" data-testid="binding-amount">{format_money(m.amount, &m.currency, locale)}</span>
+                    }.into_any())}
+                    {missing.then(|| view! { <span class="cc-muted">{tr(lang, T::Deleted)}</span> }.into_any())}
+                    {(!loaded).then(|| view! { <span class="cc-skeleton cc-skeleton--chip" aria-label=tr(lang, T::Loading)></span> }.into_any())}
+                </span>
+            </li>
+        }
+    };
+
     view! {
         <section class="cc-bindings" aria-labelledby="cc-bindings-title">
             <h2 class="cc-section-title" id="cc-bindings-title">{tr(lang, T::Bindings)}</h2>
-            <Show
-                when=move || !items.with(|i| i.is_empty())
-                fallback=move || view! { <p class="cc-muted" data-testid="bindings-empty">{tr(lang, T::NoBindings)}</p> }
-            >
-                <ul class="cc-bindings__list">
-                    <For each=move || items.get() key=|(b, loaded)| (b.entity, *loaded, b.title.clone(), b.stage.clone().map(|s| s.id)) let:((b, loaded))>
-                        {
-                            let entity = b.entity;
-                            let title = b.title.clone();
-                            let missing = loaded && title.is_none();
-                            let label = title.unwrap_or_else(|| format!("{} #{}", kind_label(&store, entity.kind), entity.id));
-                            view! {
-                                <li class="cc-binding" class:cc-binding--missing=missing data-testid="binding" data-entity=entity.key()>
-                                    <span class="cc-binding__type">{kind_label(&store, entity.kind)}</span>
-                                    <button type="button" class="cc-link cc-binding__title" on:click=move |_| open(entity) title=tr(lang, T::OpenInCrm)>
-                                        {label}
-                                    </button>
-                                    <span class="cc-binding__meta">
-                                        {b.stage.clone().map(|s| view! {
-                                            <span class=format!("cc-stage cc-stage--{}", s.semantic.as_str()) data-testid="binding-stage">{s.name}</span>
-                                        })}
-                                        {b.amount.clone().map(|m| view! {
-                                            <span class="cc-binding__amount" data-testid="binding-amount">{format_money(m.amount, &m.currency, locale)}</span>
-                                        })}
-                                        {missing.then(|| view! { <span class="cc-muted">{tr(lang, T::Deleted)}</span> })}
-                                        {(!loaded).then(|| view! { <span class="cc-skeleton cc-skeleton--chip" aria-label=tr(lang, T::Loading)></span> })}
-                                    </span>
-                                </li>
-                            }
-                        }
-                    </For>
-                </ul>
-            </Show>
+            {move || {
+                let list = items.get();
+                if list.is_empty() {
+                    view! { <p class="cc-muted" data-testid="bindings-empty">{tr(lang, T::NoBindings)}</p> }.into_any()
+                } else {
+                    view! { <ul class="cc-bindings__list">{list.into_iter().map(row).collect_view()}</ul> }.into_any()
+                }
+            }}
         </section>
     }
 }

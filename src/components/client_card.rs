@@ -8,22 +8,7 @@ use crate::model::phone::{format_phone, tel_href};
 use crate::model::{EntityRef, PhoneNumber};
 use crate::refresh::{ClientSlot, ClientView};
 use crate::rest::error::ErrorClass;
-
-/// Two letters for the avatar.
-fn initials(name: &str) -> String {
-    // First and last word: "Emily Rose Carter" → "EC".
-    let letters: Vec<char> = name
-        .split_whitespace()
-        .filter_map(|w| w.chars().find(|c| c.is_alphanumeric()))
-        .collect();
-    let pick: Vec<char> = match letters.len() {
-        0 => vec![],
-        1 => vec![letters[0]],
-        n => vec![letters[0], letters[n - 1]],
-    };
-    // ASCII upper-casing only: full Unicode case tables are not worth their size for initials.
-    pick.into_iter().map(|c| c.to_ascii_uppercase()).collect()
-}
+use crate::view_model::initials;
 
 /// The client block.
 #[component]
@@ -78,7 +63,7 @@ pub fn ClientCard() -> impl IntoView {
             view! {
                 <li class="cc-phone">
                     <a href=tel_href(&p.value) class="cc-phone__value">{format_phone(&p.value)}</a>
-                    {(!kind.is_empty()).then(|| view! { <span class="cc-phone__kind">{kind}</span> })}
+                    {(!kind.is_empty()).then(|| view! { <span class="cc-phone__kind">{kind}</span> }.into_any())}
                 </li>
             }
         }).collect_view();
@@ -96,16 +81,16 @@ pub fn ClientCard() -> impl IntoView {
                             {(c.post.is_some() && company.is_some()).then_some(" · ")}
                             {company}
                         </div>
-                    })}
-                    {c.stage.clone().map(|s| view! { <span class=format!("cc-stage cc-stage--{}", s.semantic.as_str())>{s.name}</span> })}
-                    {(!c.phones.is_empty()).then(|| view! { <ul class="cc-phones" aria-label=tr(lang, T::Phones)>{phones}</ul> })}
+                    }.into_any())}
+                    {c.stage.clone().map(|s| view! { <span class=format!("cc-stage cc-stage--{}", s.semantic.as_str())>{s.name}</span> }.into_any())}
+                    {(!c.phones.is_empty()).then(|| view! { <ul class="cc-phones" aria-label=tr(lang, T::Phones)>{phones}</ul> }.into_any())}
                     {c.responsible.clone().map(|r| view! {
                         <div class="cc-client__responsible" data-testid="client-responsible">
                             <span class="cc-muted">{tr(lang, T::Responsible)}": "</span>
                             <span>{r.name}</span>
-                            {r.position.map(|p| view! { <span class="cc-muted">" · "{p}</span> })}
+                            {r.position.map(|p| view! { <span class="cc-muted">" · "{p}</span> }.into_any())}
                         </div>
-                    })}
+          .into_any()          })}
                 </div>
             </div>
         }
@@ -155,16 +140,5 @@ pub fn ClientCard() -> impl IntoView {
             unavailable(entity, class)
         }
         (Some(_), _) => placeholder(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn initials_of_names() {
-        assert_eq!(super::initials("Anna Petrova"), "AP");
-        assert_eq!(super::initials("Emily Rose Carter"), "EC");
-        assert_eq!(super::initials("ООО «Ветер»"), "ОВ");
-        assert_eq!(super::initials(""), "");
     }
 }

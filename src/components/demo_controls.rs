@@ -18,7 +18,7 @@ pub fn DemoControls(
     let store = use_store();
     let lang = store.lang;
     let requests = demo.requests;
-    let state = Memo::new(move |_| store.status.with(|s| s.state));
+    let state = move || store.status.with(|s| s.state);
     let scenario = demo.config.scenario;
     let reason = demo.fallback_reason.clone();
     let (d1, d2, d3, d4) = (demo.clone(), demo.clone(), demo.clone(), demo.clone());
@@ -37,14 +37,14 @@ pub fn DemoControls(
                 <span class="cc-demo__tag">"DEMO"</span>
                 <span>{tr(lang, T::DemoBanner)}</span>
             </div>
-            {reason.map(|r| view! { <div class="cc-demo__reason" data-testid="demo-fallback">{tr(lang, T::DemoFallback)}" ("{r}")"</div> })}
+            {reason.map(|r| view! { <div class="cc-demo__reason" data-testid="demo-fallback">{tr(lang, T::DemoFallback)}" ("{r}")"</div> }.into_any())}
             <div class="cc-demo__controls">
                 <button type="button" class="cc-button cc-button--success" data-testid="demo-answer"
-                    disabled=move || state.get() != Connecting on:click=move |_| d1.step("answer")>{tr(lang, T::DemoAnswer)}</button>
+                    disabled=move || state() != Connecting on:click=move |_| d1.step("answer")>{tr(lang, T::DemoAnswer)}</button>
                 <button type="button" class="cc-button cc-button--danger" data-testid="demo-hangup"
-                    disabled=move || state.get() == Idle on:click=move |_| d2.step("hangup")>{tr(lang, T::DemoHangup)}</button>
+                    disabled=move || state() == Idle on:click=move |_| d2.step("hangup")>{tr(lang, T::DemoHangup)}</button>
                 <button type="button" class="cc-button" data-testid="demo-redial"
-                    disabled=move || state.get() != Idle on:click=move |_| d3.step("redial")>{tr(lang, T::DemoRedial)}</button>
+                    disabled=move || state() != Idle on:click=move |_| d3.step("redial")>{tr(lang, T::DemoRedial)}</button>
                 <button type="button" class="cc-button" data-testid="demo-switch-client" on:click=move |_| d4.step("switch")>
                     {tr(lang, T::DemoSwitch)}
                 </button>

@@ -113,7 +113,7 @@ pub fn InstallPage() -> impl IntoView {
                     Some(false) => T::InstallNotRegistered,
                 })}
             </p>
-            {move || error.get().map(|e| view! { <div class="cc-banner cc-banner--error" data-testid="error-banner" role="alert">{tr(lang, error_text(&e))}</div> })}
+            {move || error.get().map(|e| view! { <div class="cc-banner cc-banner--error" data-testid="error-banner" role="alert">{tr(lang, error_text(&e))}</div> }.into_any())}
             {if admin {
                 view! {
                     <button type="button" class="cc-button cc-button--primary" data-testid="install-toggle"
@@ -124,7 +124,7 @@ pub fn InstallPage() -> impl IntoView {
             } else {
                 view! { <p class="cc-muted">{tr(lang, T::InstallNotAdmin)}</p> }.into_any()
             }}
-            {move || changed.get().then(|| view! { <p class="cc-install__hint">{tr(lang, T::InstallReload)}</p> })}
+            {move || changed.get().then(|| view! { <p class="cc-install__hint">{tr(lang, T::InstallReload)}</p> }.into_any())}
         </section>
     }
 }

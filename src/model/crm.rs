@@ -1,7 +1,5 @@
 //! CRM records as the card shows them, decoded from `crm.item.*`, `user.get` and `crm.status.list`.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value};
 
 use super::entity::{EntityKind, EntityRef};
@@ -230,7 +228,8 @@ pub fn decode_users(result: &Value) -> Result<Vec<Person>, DecodeError> {
 /// Stage and status names by directory and code, from `crm.status.list`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct StageBook {
-    entries: BTreeMap<(String, String), Stage>,
+    /// `(directory, stage)`: a few hundred rows at most, looked up a few times per refresh.
+    entries: Vec<(String, Stage)>,
 }
 
 impl StageBook {
@@ -261,8 +260,8 @@ impl StageBook {
             .or(opt_text(o, "SEMANTICS")?)
             .map(|s| Semantic::parse(&s))
             .unwrap_or_default();
-            book.entries.insert(
-                (dir, code.clone()),
+            book.insert(
+                dir,
                 Stage {
                     id: code,
                     name,
@@ -273,8 +272,22 @@ impl StageBook {
         Ok(book)
     }
 
+    fn insert(&mut self, directory: String, stage: Stage) {
+        match self
+            .entries
+            .iter_mut()
+            .find(|(d, s)| *d == directory && s.id == stage.id)
+        {
+            Some(slot) => slot.1 = stage,
+            None => self.entries.push((directory, stage)),
+        }
+    }
+
     pub fn get(&self, directory: &str, code: &str) -> Option<&Stage> {
-        self.entries.get(&(directory.to_string(), code.to_string()))
+        self.entries
+            .iter()
+            .find(|(d, s)| d == directory && s.id == code)
+            .map(|(_, s)| s)
     }
 
     /// The stage of an item, when the item has one and the book knows it.
@@ -295,9 +308,8 @@ impl StageBook {
     pub fn to_cache(&self) -> Value {
         Value::Array(
             self.entries
-                .values()
-                .zip(self.entries.keys())
-                .map(|(s, (dir, _))| serde_json::json!([dir, s.id, s.name, s.semantic.as_str()]))
+                .iter()
+                .map(|(dir, s)| serde_json::json!([dir, s.id, s.name, s.semantic.as_str()]))
                 .collect(),
         )
     }
@@ -311,8 +323,8 @@ impl StageBook {
                 .map(|r| r.iter().filter_map(|c| c.as_str()).collect())
                 .unwrap_or_default();
             if let [dir, code, name, sem] = cols[..] {
-                book.entries.insert(
-                    (dir.to_string(), code.to_string()),
+                book.insert(
+                    dir.to_string(),
                     Stage {
                         id: code.to_string(),
                         name: name.to_string(),

@@ -1,7 +1,6 @@
 //! The message link to the demo simulation's Web Worker — both ends. Only JSON text crosses it.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use js_sys::{Function, Promise};
@@ -18,7 +17,7 @@ const WORKER_URL: &str = "./demo_worker_loader.js";
 /// The app's end: sends requests, resolves each answer by its id.
 pub struct WorkerLink {
     worker: web_sys::Worker,
-    pending: Rc<RefCell<BTreeMap<u64, Function>>>,
+    pending: Rc<RefCell<Vec<(u64, Function)>>>,
     next_id: Cell<u64>,
     /// The `ready` message, resolved once.
     ready: RefCell<Option<Promise>>,
@@ -38,7 +37,7 @@ impl WorkerLink {
         options.set_type(web_sys::WorkerType::Module);
         let worker = web_sys::Worker::new_with_options(WORKER_URL, &options)
             .map_err(|_| "the demo worker could not start".to_string())?;
-        let pending: Rc<RefCell<BTreeMap<u64, Function>>> = Rc::default();
+        let pending: Rc<RefCell<Vec<(u64, Function)>>> = Rc::default();
         let ready_resolve: Rc<RefCell<Option<Function>>> = Rc::default();
         let ready = Promise::new(&mut |resolve, _| *ready_resolve.borrow_mut() = Some(resolve));
         let (p, r) = (pending.clone(), ready_resolve.clone());
@@ -61,7 +60,12 @@ impl WorkerLink {
                     }
                     _ => {
                         let id = msg.get("id").and_then(|i| i.as_u64());
-                        if let Some(resolve) = id.and_then(|id| p.borrow_mut().remove(&id)) {
+                        let found = id.and_then(|id| {
+                            let mut p = p.borrow_mut();
+                            let at = p.iter().position(|(k, _)| *k == id)?;
+                            Some(p.swap_remove(at).1)
+                        });
+                        if let Some(resolve) = found {
                             let _ = resolve.call1(&JsValue::NULL, &data);
                         }
                     }
@@ -102,14 +106,14 @@ impl WorkerLink {
         msg["id"] = Value::from(id);
         let pending = self.pending.clone();
         let promise = Promise::new(&mut |resolve, _| {
-            pending.borrow_mut().insert(id, resolve);
+            pending.borrow_mut().push((id, resolve));
         });
         if self
             .worker
             .post_message(&JsValue::from_str(&msg.to_string()))
             .is_err()
         {
-            self.pending.borrow_mut().remove(&id);
+            self.pending.borrow_mut().retain(|(k, _)| *k != id);
             return Value::Null;
         }
         JsFuture::from(promise)

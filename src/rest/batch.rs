@@ -1,7 +1,5 @@
 //! `batch`: up to 50 named commands in one HTTP request, with per-key results and errors.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value, json};
 
 use super::error::{RestAnswer, RestError};
@@ -100,44 +98,47 @@ impl Batch {
         self.commands
             .chunks(MAX_COMMANDS)
             .map(|chunk| {
-                let cmd: Map<String, Value> = chunk
-                    .iter()
-                    .map(|c| {
-                        let q = query::encode(&c.params);
-                        let line = if q.is_empty() {
-                            c.method.clone()
-                        } else {
-                            format!("{}?{}", c.method, q)
-                        };
-                        (c.key.clone(), Value::String(line))
-                    })
-                    .collect();
+                let mut cmd = Map::new();
+                for c in chunk {
+                    let q = query::encode(&c.params);
+                    let line = if q.is_empty() {
+                        c.method.clone()
+                    } else {
+                        format!("{}?{}", c.method, q)
+                    };
+                    cmd.insert(c.key.clone(), Value::String(line));
+                }
                 json!({"halt": if self.halt { 1 } else { 0 }, "cmd": cmd})
             })
             .collect()
     }
 }
 
-/// What a batch answered, by key.
+/// What a batch answered, by key. (Small vectors, not maps: a batch has a handful of keys, and
+/// every map instantiation costs the WebAssembly build several kilobytes.)
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BatchAnswer {
-    pub results: BTreeMap<String, RestAnswer>,
-    pub errors: BTreeMap<String, RestError>,
+    pub results: Vec<(String, RestAnswer)>,
+    pub errors: Vec<(String, RestError)>,
 }
 
 impl BatchAnswer {
     /// The result for `key`, or its error; a key the server did not answer is a decode error.
     pub fn get(&self, key: &str) -> Result<&RestAnswer, RestError> {
-        if let Some(e) = self.errors.get(key) {
+        if let Some((_, e)) = self.errors.iter().find(|(k, _)| k == key) {
             return Err(e.clone());
         }
-        self.results.get(key).ok_or_else(|| {
-            RestError::Decode(DecodeError::Field {
-                field: format!("batch.{key}"),
-                expected: "a result",
-                got: "nothing".into(),
+        self.results
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, a)| a)
+            .ok_or_else(|| {
+                RestError::Decode(DecodeError::Field {
+                    field: format!("batch.{key}"),
+                    expected: "a result",
+                    got: "nothing".into(),
+                })
             })
-        })
     }
 
     /// Merges a later chunk's answer.
@@ -160,6 +161,15 @@ fn entries(v: Option<&Value>) -> Vec<(String, Value)> {
     }
 }
 
+/// One key of a per-key map that PHP may have sent as an object or as a list.
+fn entry<'a>(v: Option<&'a Value>, key: &str) -> Option<&'a Value> {
+    match v? {
+        Value::Object(m) => m.get(key),
+        Value::Array(a) => a.get(key.parse::<usize>().ok()?),
+        _ => None,
+    }
+}
+
 /// Decodes `batch`'s `result` (the inner object with `result`, `result_error`, …).
 pub fn decode_answer(result: &Value) -> Result<BatchAnswer, DecodeError> {
     let Some(obj) = result.as_object() else {
@@ -168,20 +178,17 @@ pub fn decode_answer(result: &Value) -> Result<BatchAnswer, DecodeError> {
             got: crate::model::value::kind_of(result),
         });
     };
-    let nexts: BTreeMap<String, Value> = entries(obj.get("result_next")).into_iter().collect();
-    let totals: BTreeMap<String, Value> = entries(obj.get("result_total")).into_iter().collect();
-    let times: BTreeMap<String, Value> = entries(obj.get("result_time")).into_iter().collect();
     let mut out = BatchAnswer::default();
     for (k, v) in entries(obj.get("result")) {
-        out.results.insert(
+        out.results.push((
             k.clone(),
             RestAnswer {
                 result: v,
-                next: nexts.get(&k).and_then(|n| value_u64(n).ok().flatten()),
-                total: totals.get(&k).and_then(|n| value_u64(n).ok().flatten()),
-                time: times.get(&k).cloned(),
+                next: entry(obj.get("result_next"), &k).and_then(|n| value_u64(n).ok().flatten()),
+                total: entry(obj.get("result_total"), &k).and_then(|n| value_u64(n).ok().flatten()),
+                time: entry(obj.get("result_time"), &k).cloned(),
             },
-        );
+        ));
     }
     for (k, e) in entries(obj.get("result_error")) {
         // A sub-call error has no HTTP status of its own; 400 is what the server would have sent.
@@ -193,8 +200,8 @@ pub fn decode_answer(result: &Value) -> Result<BatchAnswer, DecodeError> {
             },
             other => RestError::from_body(400, other),
         };
-        out.results.remove(&k);
-        out.errors.insert(k, err);
+        out.results.retain(|(rk, _)| *rk != k);
+        out.errors.push((k, err));
     }
     Ok(out)
 }

@@ -164,6 +164,20 @@ test.describe('inside Bitrix24 (fake BX24 library, window.name set)', () => {
   });
 });
 
+test('the release page carries a strict CSP that still lets the app and the portal library run', async ({ page, request }) => {
+  const html = await (await request.get('/')).text();
+  const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
+  expect(csp).toContain("default-src 'none'");
+  expect(csp).toMatch(/script-src 'self' https:\/\/api\.bitrix24\.com 'wasm-unsafe-eval'( 'sha256-[A-Za-z0-9+\/=]+')+;/);
+  expect(csp).not.toContain('unsafe-inline');
+  const violations = [];
+  await page.exposeFunction('__cspViolation', (v) => violations.push(v));
+  await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => window.__cspViolation(`${e.violatedDirective} ${e.blockedURI}`)));
+  await page.goto(demoUrl({ latency: 0 }));
+  await expect(page.getByTestId('binding-amount').first()).toBeVisible();
+  expect(violations).toEqual([]);
+});
+
 test('a start that fails shows a message, never a blank frame', async ({ page }) => {
   await page.route(/\.wasm$/, (route) => route.abort());
   await page.goto(demoUrl({}));

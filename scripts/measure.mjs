@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// Prints figures for the release build in dist/ (run `trunk build --release` first):
+// REST requests per refresh (demo portal and the real-portal path through the fake BX24 library),
+// and time to first client / time per client switch in headless Chromium. Not a test: it prints.
+import { spawn } from 'node:child_process';
+import { chromium } from '@playwright/test';
+import { FAKE_BX24_PATH } from '../tests/e2e/helpers.mjs';
+
+const PORT = 8011;
+const BASE = `http://127.0.0.1:${PORT}/`;
+const server = spawn('python3', ['scripts/serve_dist.py', String(PORT), 'dist'], { stdio: 'ignore' });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+for (let i = 0; i < 50; i++) {
+  try { if ((await fetch(BASE)).ok) break; } catch { /* not up yet */ }
+  await sleep(100);
+}
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+});
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const loaded = (page) => page.waitForFunction(() => document.querySelector('[data-testid=client-name]')?.tagName === 'BUTTON');
+
+try {
+  // Demo portal: latency 0, so the times are the card's own work (decode, render) plus the worker hop.
+  const page = await browser.newPage();
+  const t0 = Date.now();
+  await page.goto(`${BASE}?latency=0`);
+  await loaded(page);
+  const firstMs = Date.now() - t0;
+  const count = async () => Number(await page.getByTestId('demo-request-count').innerText());
+  const first = await count();
+  const switches = [];
+  const perSwitch = [];
+  for (let i = 0; i < 8; i++) {
+    const before = await count();
+    const name = await page.getByTestId('client-name').innerText();
+    const s0 = Date.now();
+    await page.getByTestId('demo-switch-client').click();
+    await page.waitForFunction((n) => {
+      const el = document.querySelector('[data-testid=client-name]');
+      return el && el.innerText !== n && (el.tagName === 'BUTTON' || el.closest('[data-type=NONE]') || document.querySelector('[data-testid=client-type][data-type=NONE]'));
+    }, name);
+    await sleep(50);
+    switches.push(Date.now() - s0);
+    perSwitch.push((await count()) - before);
+  }
+  console.log(`demo portal: first load ${firstMs} ms to the client on screen; ${first} REST request(s) for the first refresh`);
+  console.log(`demo portal: client switch: median ${median(switches)} ms; requests per switch ${JSON.stringify(perSwitch)} (0 = nothing to ask, e.g. an unknown number)`);
+
+  // Real-portal path through the fake BX24 library (window.name set, 20 ms per answer).
+  const real = await browser.newPage();
+  await real.addInitScript({ path: FAKE_BX24_PATH });
+  await real.addInitScript(() => globalThis.__fakeBx24Install({}));
+  const r0 = Date.now();
+  await real.goto(BASE);
+  await loaded(real);
+  const realMs = Date.now() - r0;
+  const reqs = await real.evaluate(() => window.__fakeBx24.requests);
+  const log = await real.evaluate(() => window.__fakeBx24.log);
+  await real.evaluate(() => window.__fakeBx24.setCallState('connected'));
+  await sleep(200);
+  const afterState = await real.evaluate(() => window.__fakeBx24.requests);
+  await real.evaluate(() => window.__fakeBx24.switchClient({ PHONE_NUMBER: '+4940987654', CRM_ENTITY_TYPE: 'CONTACT', CRM_ENTITY_ID: 801 }));
+  await real.waitForFunction(() => document.querySelector('[data-testid=client-name]')?.innerText === 'Anna Schmidt');
+  const afterSwitch = await real.evaluate(() => window.__fakeBx24.requests);
+  console.log(`in Bitrix24 (fake library): first load ${realMs} ms; REST requests for the first refresh: ${reqs} (${log.join(', ')})`);
+  console.log(`in Bitrix24 (fake library): CallStateChanged cost ${afterState - reqs} request(s); EntityChanged cost ${afterSwitch - afterState} request(s)`);
+} finally {
+  await browser.close();
+  server.kill();
+}
