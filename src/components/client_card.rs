@@ -90,7 +90,7 @@ pub fn ClientCard() -> impl IntoView {
                             <span>{r.name}</span>
                             {r.position.map(|p| view! { <span class="cc-muted">" · "{p}</span> }.into_any())}
                         </div>
-          .into_any()          })}
+                    }.into_any())}
                 </div>
             </div>
         }

@@ -88,7 +88,9 @@ test.describe('inside Bitrix24 (fake BX24 library, window.name set)', () => {
     await expect(page.getByTestId('binding')).toHaveCount(3);
     await expect(page.getByTestId('binding-stage').first()).toHaveText('Preparing documents');
     await expect(page.getByTestId('binding-amount').first()).toHaveText('€18,500');
-    await expect(page.getByTestId('client-responsible')).toContainText('Maria Lopez');
+    await expect(page.getByTestId('client-responsible')).toHaveText('Responsible: Maria Lopez · Sales Manager');
+    // Regression: a stray ".into_any()" once rendered as text below the responsible line.
+    await expect(page.getByTestId('client')).toHaveText(/^KW\s*Contact\s*Klaus Weber\s*Head of Procurement · Weber Logistics GmbH\s*\+49 301 234 56\s*work\s*\+49 170 123 4567\s*mobile\s*Responsible: Maria Lopez · Sales Manager$/);
     expect(await requests(page)).toBe(1);
     const log1 = await page.evaluate(() => window.__fakeBx24.log);
     expect(log1).toEqual(['batch']);
