@@ -156,15 +156,20 @@ fn entity_of(
     }
 }
 
+/// The primary CRM item named by `CRM_ENTITY_TYPE` + `CRM_ENTITY_ID` (status, options, events).
+fn primary_entity(o: &serde_json::Map<String, Value>) -> Result<Option<EntityRef>, DecodeError> {
+    entity_of(
+        opt_text(o, "CRM_ENTITY_TYPE")?,
+        opt_u64(o, "CRM_ENTITY_ID")?,
+        "CRM_ENTITY_TYPE",
+    )
+}
+
 /// Decodes `getStatus`'s answer or the `PLACEMENT_OPTIONS` object (strings everywhere).
 /// Missing keys take defaults; wrong types are errors.
 pub fn decode_call_status(v: &Value) -> Result<CallStatus, DecodeError> {
     let o = as_object(v)?;
-    let entity = entity_of(
-        opt_text(o, "CRM_ENTITY_TYPE")?,
-        opt_u64(o, "CRM_ENTITY_ID")?,
-        "CRM_ENTITY_TYPE",
-    )?;
+    let entity = primary_entity(o)?;
     let mut bindings = Vec::new();
     // `CRM_BINDINGS` arrives as an array, or as a JSON string inside the string-typed options.
     let parsed;
@@ -293,11 +298,7 @@ pub fn decode_state_changed(
 /// Decodes `CallCard::EntityChanged`'s object.
 pub fn decode_entity_changed(v: &Value) -> Result<CallEvent, DecodeError> {
     let o = as_object(v)?;
-    let entity = entity_of(
-        opt_text(o, "CRM_ENTITY_TYPE")?,
-        opt_u64(o, "CRM_ENTITY_ID")?,
-        "CRM_ENTITY_TYPE",
-    )?;
+    let entity = primary_entity(o)?;
     Ok(CallEvent::EntityChanged(EntityChange {
         phone: PhoneNumber::from_text(opt_text(o, "PHONE_NUMBER")?),
         entity,

@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::entity::{EntityKind, EntityRef};
-use super::value::{DecodeError, as_object, opt_array, opt_f64, opt_text, opt_u64};
+use super::value::{DecodeError, as_list, as_object, opt_array, opt_f64, opt_text, opt_u64};
 
 /// A phone of a CRM record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,16 +197,7 @@ pub fn decode_item_list(kind: EntityKind, result: &Value) -> Result<Vec<CrmItem>
 
 /// Decodes `user.get`'s array of users (old-style UPPER_CASE, string ids).
 pub fn decode_users(result: &Value) -> Result<Vec<Person>, DecodeError> {
-    let arr = match result {
-        Value::Array(a) => a.as_slice(),
-        Value::Object(m) if m.is_empty() => &[],
-        other => {
-            return Err(DecodeError::Shape {
-                expected: "array of users",
-                got: super::value::kind_of(other),
-            });
-        }
-    };
+    let arr = as_list(result, "array of users")?;
     let mut out = Vec::new();
     for u in arr {
         let Some(o) = u.as_object() else { continue };
@@ -235,16 +226,7 @@ pub struct StageBook {
 impl StageBook {
     /// Decodes `crm.status.list`'s array.
     pub fn decode(result: &Value) -> Result<StageBook, DecodeError> {
-        let arr = match result {
-            Value::Array(a) => a.as_slice(),
-            Value::Object(m) if m.is_empty() => &[],
-            other => {
-                return Err(DecodeError::Shape {
-                    expected: "array of statuses",
-                    got: super::value::kind_of(other),
-                });
-            }
-        };
+        let arr = as_list(result, "array of statuses")?;
         let mut book = StageBook::default();
         for s in arr {
             let Some(o) = s.as_object() else { continue };

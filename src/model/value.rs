@@ -171,6 +171,18 @@ pub fn opt_bool(obj: &Map<String, Value>, key: &str) -> Result<Option<bool>, Dec
     }
 }
 
+/// A list result: an array, or PHP's empty map `{}` for an empty one.
+pub fn as_list<'a>(v: &'a Value, expected: &'static str) -> Result<&'a [Value], DecodeError> {
+    match v {
+        Value::Array(a) => Ok(a.as_slice()),
+        Value::Object(m) if m.is_empty() => Ok(&[]),
+        other => Err(DecodeError::Shape {
+            expected,
+            got: kind_of(other),
+        }),
+    }
+}
+
 /// An array field: absent/none-like is empty; an empty object `{}` (PHP's empty map) is empty too.
 pub fn opt_array<'a>(obj: &'a Map<String, Value>, key: &str) -> Result<&'a [Value], DecodeError> {
     match obj.get(key) {
