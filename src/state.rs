@@ -92,21 +92,20 @@ impl Store {
 
     fn set_status(&self, s: CallStatus) {
         let mut p = self.progress.get_untracked();
-        match s.state {
-            CallState::Connected if p.connected_at.is_none() => {
-                // A frame reload mid-call keeps the timer: the moment is kept per call.
-                let key = s.call_id.as_deref().map(connected_key);
-                let stored = key
-                    .as_deref()
-                    .and_then(browser::session_get)
-                    .and_then(|v| v.parse::<f64>().ok());
-                let at = stored.unwrap_or_else(browser::now_ms);
-                if let (Some(k), None) = (key, stored) {
-                    browser::session_set(&k, &(at as u64).to_string());
-                }
-                p.connected_at = Some(at);
+        if s.state == CallState::Connected && p.connected_at.is_none() {
+            // A frame reload mid-call keeps the timer: the moment is kept per call (whole ms as
+            // an integer: no float parsing in the build).
+            let key = s.call_id.as_deref().map(connected_key);
+            let stored = key
+                .as_deref()
+                .and_then(browser::session_get)
+                .and_then(|v| v.parse::<u64>().ok())
+                .map(|ms| ms as f64);
+            let at = stored.unwrap_or_else(browser::now_ms);
+            if let (Some(k), None) = (key, stored) {
+                browser::session_set(&k, &(at as u64).to_string());
             }
-            _ => {}
+            p.connected_at = Some(at);
         }
         self.progress.set(p);
         self.status.set(s);

@@ -110,6 +110,13 @@ impl DemoPortal {
         )
     }
 
+    /// Waits out the REST timeout the real boundary would, and reports it.
+    async fn silent(&self, method: String) -> RestError {
+        let after_ms = crate::portal::bx24::Timeouts::default().rest_ms;
+        TimeoutFuture::new(after_ms).await;
+        RestError::Timeout { method, after_ms }
+    }
+
     async fn latency(&self) {
         if self.config.latency_ms > 0 {
             TimeoutFuture::new(self.config.latency_ms).await;
@@ -175,6 +182,7 @@ impl Portal for DemoPortal {
 
     fn call(&self, method: &str, params: &Value) -> Fut<'_, Result<RestAnswer, RestError>> {
         let msg = json!({"op": "rest", "method": method, "params": params});
+        let method = method.to_string();
         Box::pin(async move {
             let reply = self.transport.exchange(msg).await;
             if let Some(n) = reply.get("requests").and_then(|n| n.as_u64()) {
@@ -184,16 +192,24 @@ impl Portal for DemoPortal {
             if let Some(body) = reply.get("ok") {
                 return Ok(RestAnswer::from_body(body));
             }
-            match reply
+            let err = match reply
                 .get("err")
                 .and_then(|e| e.as_array())
                 .map(|e| e.as_slice())
             {
-                Some([status, body]) => Err(RestError::from_body(
-                    status.as_u64().unwrap_or(500) as u16,
-                    body,
-                )),
-                _ => Err(RestError::Library("the demo worker gave no answer".into())),
+                Some([status, body]) => Some((status.as_u64().unwrap_or(500) as u16, body)),
+                _ => None,
+            };
+            match err {
+                // The classic library throws on HTTP 5xx and never calls back, and a request that
+                // never answers is silent too: in Bitrix24 the card sees only its own timeout, so
+                // the demo shows exactly that.
+                Some((status, _)) if status >= 500 => Err(self.silent(method).await),
+                None if reply.get("stalled") == Some(&Value::Bool(true)) => {
+                    Err(self.silent(method).await)
+                }
+                Some((status, body)) => Err(RestError::from_body(status, body)),
+                None => Err(RestError::Library("the demo worker gave no answer".into())),
             }
         })
     }

@@ -2,7 +2,11 @@
 
 pub mod batch;
 pub mod error;
+pub mod limiter;
+pub mod operating;
+pub mod paging;
 pub mod query;
+pub mod retry;
 
 pub use batch::{Batch, BatchAnswer};
 pub use error::{ErrorClass, RestAnswer, RestError};

@@ -98,6 +98,8 @@ pub struct DemoConfig {
     /// Varies the generated CRM; the same seed always gives the same portal.
     pub seed: u64,
     pub placement: DemoPlacement,
+    /// Errors, hangs and token expiry the simulated portal injects (`fail=`, `stall=`, `expire=`).
+    pub faults: Faults,
 }
 
 /// The latency of a typical cloud portal answer, so the demo shows loading states honestly.
@@ -116,6 +118,7 @@ impl Default for DemoConfig {
             latency_ms: DEFAULT_LATENCY_MS,
             seed: DEFAULT_SEED,
             placement: DemoPlacement::CallCard,
+            faults: Faults::default(),
         }
     }
 }
@@ -123,7 +126,9 @@ impl Default for DemoConfig {
 impl DemoConfig {
     /// Reads a URL query (`?lang=ru&theme=dark&scenario=hidden&latency=0&seed=7&placement=DEFAULT`;
     /// the leading `?` is optional). Unknown keys are ignored, a repeated key keeps its last value,
-    /// and a value that cannot be read leaves that setting at its default.
+    /// and a value that cannot be read leaves that setting at its default. The fault keys
+    /// (`fail`, `stall`, see [`Faults`]) are the exception: they repeat and add up, and a
+    /// malformed one is skipped.
     pub fn from_query(query: &str) -> DemoConfig {
         let mut cfg = DemoConfig::default();
         let query = query.strip_prefix('?').unwrap_or(query);
@@ -139,11 +144,238 @@ impl DemoConfig {
                 "placement" => {
                     cfg.placement = DemoPlacement::parse(&value).unwrap_or(DemoPlacement::CallCard)
                 }
+                "fail" => cfg.faults.fail.extend(FailRule::parse(&value)),
+                "stall" => cfg.faults.stall.extend(parse_method(&value)),
+                "expire" => cfg.faults.expire = parse_expire(&value),
                 _ => {}
             }
         }
         cfg
     }
+}
+
+/// One `fail=CODE:ratio[:method]` rule: answer with the error `code` in `ratio` of the requests
+/// it applies to (every request, or only `method`'s).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailRule {
+    /// The Bitrix24 error code, in its documented spelling (`QUERY_LIMIT_EXCEEDED`,
+    /// `expired_token`); an unknown code is kept as given.
+    pub code: String,
+    /// The share of matching requests that fail, `0.0..=1.0`.
+    pub ratio: f64,
+    /// Lower-case method name; `None` for every method (also written `*`).
+    pub method: Option<String>,
+}
+
+impl FailRule {
+    /// Reads `CODE:ratio` or `CODE:ratio:method`. The ratio is clamped to `0..=1`; a rule whose
+    /// code, ratio or method cannot be read is `None`.
+    pub fn parse(s: &str) -> Option<FailRule> {
+        let mut parts = s.trim().splitn(3, ':');
+        let code = canonical_code(parts.next()?.trim())?;
+        // serde_json's number parser (via parse_decimal), not str::parse: this runs in the card
+        // too, and one float parser in the WebAssembly is enough.
+        let ratio: f64 = crate::model::value::parse_decimal(parts.next()?)?;
+        if ratio.is_nan() {
+            return None;
+        }
+        let method = match parts.next() {
+            None => None,
+            Some(m) => match parse_method(m)? {
+                m if m == "*" => None,
+                m => Some(m),
+            },
+        };
+        Some(FailRule {
+            code,
+            ratio: ratio.clamp(0.0, 1.0),
+            method,
+        })
+    }
+
+    /// The HTTP status the rule's error comes with.
+    pub fn status(&self) -> u16 {
+        Faults::status_of(&self.code)
+    }
+
+    /// Whether the rule applies to a (lower-case) method.
+    pub fn applies_to(&self, method: &str) -> bool {
+        self.method.as_deref().is_none_or(|m| m == method)
+    }
+
+    fn to_query(&self) -> String {
+        match &self.method {
+            Some(m) => format!("fail={}:{}:{m}", self.code, self.ratio),
+            None => format!("fail={}:{}", self.code, self.ratio),
+        }
+    }
+}
+
+/// The faults the demo portal injects, from the URL: `fail=CODE:ratio[:method]` (repeatable),
+/// `stall=method` (repeatable; `stall=*` for every call) and `expire=N`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Faults {
+    /// Checked in order for every request; the first that fires decides the answer.
+    pub fail: Vec<FailRule>,
+    /// Lower-case methods whose requests never get an answer; `"*"` is every method.
+    pub stall: Vec<String>,
+    /// The access token expires after this many requests (counted again from each refresh);
+    /// every later request gets 401 `expired_token` until the app refreshes it.
+    pub expire: Option<u64>,
+}
+
+/// The documented error codes (reference §6.5, §3.1) with their HTTP status and a description.
+const KNOWN_CODES: &[(&str, u16, &str)] = &[
+    ("QUERY_LIMIT_EXCEEDED", 503, "Too many requests"),
+    (
+        "OVERLOAD_LIMIT",
+        503,
+        "REST API is blocked due to overload.",
+    ),
+    (
+        "OPERATION_TIME_LIMIT",
+        429,
+        "Method is blocked due to operation time limit.",
+    ),
+    (
+        "expired_token",
+        401,
+        "The access token provided has expired.",
+    ),
+    (
+        "invalid_token",
+        401,
+        "The access token provided is invalid.",
+    ),
+    ("NO_AUTH_FOUND", 401, "Wrong authorization data"),
+    (
+        "insufficient_scope",
+        403,
+        "The request requires higher privileges than provided by the access token",
+    ),
+    (
+        "ACCESS_DENIED",
+        403,
+        "REST API is available only on commercial plans",
+    ),
+    ("INVALID_CREDENTIALS", 403, "Invalid request credentials"),
+    (
+        "user_access_error",
+        403,
+        "The user does not have access to the application.",
+    ),
+    (
+        "WRONG_AUTH_TYPE",
+        403,
+        "Current authorization type is denied for this method",
+    ),
+    ("ACCESS_ERROR", 403, "Access Denied"),
+    ("INTERNAL_SERVER_ERROR", 500, "Internal server error"),
+    (
+        "ERROR_UNEXPECTED_ANSWER",
+        500,
+        "Server returned an unexpected response.",
+    ),
+    ("PORTAL_DELETED", 500, "Portal was deleted"),
+    ("ERROR_METHOD_NOT_FOUND", 404, "Method not found!"),
+    (
+        "ERROR_MANIFEST_IS_NOT_AVAILABLE",
+        404,
+        "Manifest is not available",
+    ),
+    (
+        "ERROR_BATCH_METHOD_NOT_ALLOWED",
+        405,
+        "Method is not allowed for batch usage",
+    ),
+    (
+        "ERROR_BATCH_LENGTH_EXCEEDED",
+        400,
+        "Max batch length exceeded",
+    ),
+    ("INVALID_REQUEST", 400, "Https required."),
+    // The portal answers "not found" with 400, as the simulation's own `crm.item.get` does.
+    ("NOT_FOUND", 400, "Not found"),
+    ("ERROR_ENTITY_NOT_FOUND", 400, "Entity not found"),
+    ("ERROR_ARGUMENT", 400, "Argument is null or empty"),
+    ("ERROR_CORE", 400, "Core error"),
+    ("LIST_ID_ERROR", 400, "Incorrect list id or access denied"),
+    ("ENTITIES_ERROR", 400, "Entities is not array"),
+    ("ENTITY_TYPE_ERROR", 400, "Incorrect entity type"),
+    ("ENTITY_ERROR", 400, "Incorrect entities id"),
+    ("WEBFORM_ERROR", 400, "Incorrect webform id"),
+    ("STATUS_ERROR", 400, "Incorrect status"),
+];
+
+impl Faults {
+    /// Whether anything is injected at all.
+    pub fn is_empty(&self) -> bool {
+        self.fail.is_empty() && self.stall.is_empty() && self.expire.is_none()
+    }
+
+    /// The HTTP status of an error code (documented codes, any case); 400 for anything else.
+    pub fn status_of(code: &str) -> u16 {
+        known_code(code).map_or(400, |(_, status, _)| status)
+    }
+
+    /// The `error_description` the demo sends with an injected code.
+    pub fn description_of(code: &str) -> String {
+        match known_code(code) {
+            Some((_, _, description)) => description.to_string(),
+            None => format!("Injected by the demo portal (fail={code})"),
+        }
+    }
+
+    /// Whether a (lower-case) method's requests never get an answer.
+    pub fn stalls(&self, method: &str) -> bool {
+        self.stall.iter().any(|m| m == "*" || m == method)
+    }
+
+    /// The faults as URL query parameters (`fail=…&stall=…&expire=…`, no leading `?`; empty when
+    /// there are none), for the demo panel's links. [`DemoConfig::from_query`] reads it back.
+    pub fn to_query(&self) -> String {
+        let fail = self.fail.iter().map(FailRule::to_query);
+        let stall = self.stall.iter().map(|m| format!("stall={m}"));
+        let expire = self.expire.map(|n| format!("expire={n}"));
+        fail.chain(stall)
+            .chain(expire)
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+fn known_code(code: &str) -> Option<(&'static str, u16, &'static str)> {
+    KNOWN_CODES
+        .iter()
+        .copied()
+        .find(|(known, _, _)| known.eq_ignore_ascii_case(code))
+}
+
+/// A documented code in its documented spelling, or an unknown but plausible one as given
+/// (letters, digits, `_`, at most 64): URL text never reaches an error body unchecked.
+fn canonical_code(code: &str) -> Option<String> {
+    if let Some((known, _, _)) = known_code(code) {
+        return Some(known.to_string());
+    }
+    let plausible = (1..=64).contains(&code.len())
+        && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    plausible.then(|| code.to_string())
+}
+
+/// A REST method name (`crm.item.get`), lower-cased, or `*`.
+fn parse_method(s: &str) -> Option<String> {
+    let s = s.trim().to_ascii_lowercase();
+    let plausible = s == "*"
+        || ((1..=100).contains(&s.len())
+            && s.starts_with(|c: char| c.is_ascii_lowercase())
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_'));
+    plausible.then_some(s)
+}
+
+/// `expire=N` with N ≥ 1; anything else (0 included: a token that can never be used) is `None`.
+fn parse_expire(s: &str) -> Option<u64> {
+    s.trim().parse::<u64>().ok().filter(|&n| n > 0)
 }
 
 /// A plausible language code (`ru`, `en`, `pt_br`, `zh-tw`), lower-cased; anything else is
@@ -214,6 +446,7 @@ mod tests {
                 latency_ms: 0,
                 seed: 7,
                 placement: DemoPlacement::Default,
+                faults: Faults::default(),
             }
         );
         // The leading '?' is optional and case does not matter.
@@ -298,5 +531,167 @@ mod tests {
             Some(DemoPlacement::Default)
         );
         assert_eq!(DemoPlacement::parse("CRM_DEAL_DETAIL_TAB"), None);
+    }
+
+    fn rule(code: &str, ratio: f64, method: Option<&str>) -> FailRule {
+        FailRule {
+            code: code.into(),
+            ratio,
+            method: method.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn faults_default_to_none() {
+        assert!(DemoConfig::default().faults.is_empty());
+        assert!(DemoConfig::from_query("seed=3&lang=ru").faults.is_empty());
+        assert_eq!(Faults::default().to_query(), "");
+    }
+
+    #[test]
+    fn fail_rules_repeat_and_target_methods() {
+        let f = DemoConfig::from_query(
+            "fail=QUERY_LIMIT_EXCEEDED:0.5&fail=access_denied:1:CRM.Item.Get&fail=MY_CODE:0.25:*&seed=2",
+        )
+        .faults;
+        assert_eq!(
+            f.fail,
+            vec![
+                rule("QUERY_LIMIT_EXCEEDED", 0.5, None),
+                rule("ACCESS_DENIED", 1.0, Some("crm.item.get")),
+                rule("MY_CODE", 0.25, None),
+            ]
+        );
+        assert_eq!(f.fail[0].status(), 503);
+        assert_eq!(f.fail[1].status(), 403);
+        assert_eq!(f.fail[2].status(), 400, "unknown codes are accepted as 400");
+        assert!(f.fail[1].applies_to("crm.item.get") && !f.fail[1].applies_to("crm.item.list"));
+        assert!(f.fail[0].applies_to("batch"));
+        // Percent-encoded colons work too.
+        let f = DemoConfig::from_query("fail=expired_token%3A0.1%3Auser.current").faults;
+        assert_eq!(
+            f.fail,
+            vec![rule("expired_token", 0.1, Some("user.current"))]
+        );
+    }
+
+    #[test]
+    fn fail_ratio_is_clamped() {
+        let ratio = |q: &str| DemoConfig::from_query(q).faults.fail[0].ratio;
+        assert_eq!(ratio("fail=OVERLOAD_LIMIT:7"), 1.0);
+        assert_eq!(ratio("fail=OVERLOAD_LIMIT:-0.5"), 0.0);
+        assert!(
+            DemoConfig::from_query("fail=OVERLOAD_LIMIT:inf")
+                .faults
+                .fail
+                .is_empty(),
+            "not a number"
+        );
+        assert_eq!(ratio("fail=OVERLOAD_LIMIT: 0.3 "), 0.3);
+        assert_eq!(ratio("fail=OVERLOAD_LIMIT:1e-1"), 0.1);
+    }
+
+    #[test]
+    fn stall_and_expire() {
+        let f =
+            DemoConfig::from_query("stall=crm.item.get&stall=*&expire=5&stall=&stall=a b").faults;
+        assert_eq!(f.stall, ["crm.item.get", "*"]);
+        assert_eq!(f.expire, Some(5));
+        assert!(f.stalls("crm.item.get") && f.stalls("user.get"));
+        let f = DemoConfig::from_query("stall=User.Current").faults;
+        assert!(f.stalls("user.current") && !f.stalls("user.get"));
+        assert_eq!(
+            DemoConfig::from_query("expire=5&expire=9").faults.expire,
+            Some(9)
+        );
+        for bad in ["expire=0", "expire=-1", "expire=x", "expire=", "expire=1.5"] {
+            assert_eq!(DemoConfig::from_query(bad).faults.expire, None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn malformed_fault_parts_are_skipped() {
+        for q in [
+            "fail=",
+            "fail=:",
+            "fail=QUERY_LIMIT_EXCEEDED",
+            "fail=QUERY_LIMIT_EXCEEDED:",
+            "fail=QUERY_LIMIT_EXCEEDED:half",
+            "fail=QUERY_LIMIT_EXCEEDED:NaN",
+            "fail=:0.5",
+            "fail=<script>:1",
+            "fail=QUERY_LIMIT_EXCEEDED:1:crm item",
+            "fail=QUERY_LIMIT_EXCEEDED:1:",
+            "fail=%FF:1",
+            "stall=",
+            "stall=%00",
+            "stall=1abc",
+            "expire=99999999999999999999999",
+        ] {
+            assert!(DemoConfig::from_query(q).faults.is_empty(), "{q}");
+        }
+        // The valid rules around a bad one survive it.
+        let f = DemoConfig::from_query("fail=A:1&fail=bad&fail=B:0").faults;
+        assert_eq!(f.fail, vec![rule("A", 1.0, None), rule("B", 0.0, None)]);
+        for q in [
+            "fail=::::",
+            "fail=%:%:%",
+            "stall=*:*",
+            "expire=\u{0}",
+            "fail=a:1:*:*",
+        ] {
+            let _ = DemoConfig::from_query(q);
+        }
+    }
+
+    #[test]
+    fn status_table() {
+        for (code, status) in [
+            ("QUERY_LIMIT_EXCEEDED", 503),
+            ("OVERLOAD_LIMIT", 503),
+            ("OPERATION_TIME_LIMIT", 429),
+            ("expired_token", 401),
+            ("invalid_token", 401),
+            ("NO_AUTH_FOUND", 401),
+            ("insufficient_scope", 403),
+            ("ACCESS_DENIED", 403),
+            ("INVALID_CREDENTIALS", 403),
+            ("user_access_error", 403),
+            ("WRONG_AUTH_TYPE", 403),
+            ("ACCESS_ERROR", 403),
+            ("INTERNAL_SERVER_ERROR", 500),
+            ("ERROR_UNEXPECTED_ANSWER", 500),
+            ("NOT_FOUND", 400),
+            ("ERROR_ARGUMENT", 400),
+            ("LIST_ID_ERROR", 400),
+            ("ERROR_METHOD_NOT_FOUND", 404),
+            ("ERROR_BATCH_METHOD_NOT_ALLOWED", 405),
+            ("SOMETHING_NEW", 400),
+        ] {
+            assert_eq!(Faults::status_of(code), status, "{code}");
+        }
+        assert_eq!(Faults::status_of("EXPIRED_TOKEN"), 401);
+        assert!(Faults::description_of("SOMETHING_NEW").contains("SOMETHING_NEW"));
+    }
+
+    #[test]
+    fn faults_round_trip_through_the_query() {
+        let faults = Faults {
+            fail: vec![
+                rule("QUERY_LIMIT_EXCEEDED", 0.5, None),
+                rule("ACCESS_DENIED", 1.0, Some("crm.item.get")),
+                rule("OPERATION_TIME_LIMIT", 0.0, None),
+            ],
+            stall: vec!["user.current".into(), "*".into()],
+            expire: Some(12),
+        };
+        let q = faults.to_query();
+        assert_eq!(
+            q,
+            "fail=QUERY_LIMIT_EXCEEDED:0.5&fail=ACCESS_DENIED:1:crm.item.get&fail=OPERATION_TIME_LIMIT:0\
+             &stall=user.current&stall=*&expire=12"
+        );
+        assert_eq!(DemoConfig::from_query(&q).faults, faults);
+        assert_eq!(DemoConfig::from_query(&format!("seed=4&{q}")).seed, 4);
     }
 }

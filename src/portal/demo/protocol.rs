@@ -4,6 +4,7 @@
 
 use serde_json::{Value, json};
 
+use super::sim::Outcome;
 use super::{DemoConfig, Sim, SimEvent};
 
 /// Encodes the simulation's events for the wire.
@@ -59,9 +60,13 @@ impl Worker {
     /// Answers one message. `now_ms` is the worker's clock.
     ///
     /// In: `{"op":"init","query":"?…"}`, `{"op":"rest","id":n,"method":m,"params":{…}}`,
-    /// `{"op":"status","id":n}`, `{"op":"step","id":n,"action":"answer|hangup|redial|switch"}`.
-    /// Out: `{"op":"ready",…snapshot}` or `{"op":"reply","id":n,…}` with `ok`/`err` (REST),
-    /// `status`, `events`, `requests`.
+    /// `{"op":"status","id":n}`, `{"op":"step","id":n,"action":"answer|hangup|redial|switch"}`,
+    /// `{"op":"refresh","id":n}` (the app refreshed its token, as `BX24.refreshAuth` would).
+    /// Out: `{"op":"ready",…snapshot}` or `{"op":"reply","id":n,…}` with, for `rest`, either
+    /// `ok` (the body), `err` (`[status, body]` — 5xx included: emulating BX24.js, which throws
+    /// and never calls back on a 5xx, is the caller's job) or `stalled: true` (the request never
+    /// answers: the caller should leave it pending); `ok: true` for `refresh`; `status`, `events`;
+    /// and on every reply `requests` (REST requests so far) and `faults` (faults injected so far).
     pub fn handle(&mut self, message: &str, now_ms: f64) -> Value {
         let msg: Value = serde_json::from_str(message).unwrap_or(Value::Null);
         let id = msg.get("id").cloned().unwrap_or(Value::Null);
@@ -83,10 +88,15 @@ impl Worker {
             "rest" => {
                 let method = msg.get("method").and_then(|m| m.as_str()).unwrap_or("");
                 let params = msg.get("params").cloned().unwrap_or_else(|| json!({}));
-                match sim.rest(method, &params) {
-                    Ok(body) => json!({"ok": body}),
-                    Err((status, body)) => json!({"err": [status, body]}),
+                match sim.rest_outcome(method, &params) {
+                    Outcome::Answer(body) => json!({"ok": body}),
+                    Outcome::Error(status, body) => json!({"err": [status, body]}),
+                    Outcome::NeverAnswers => json!({"stalled": true}),
                 }
+            }
+            "refresh" => {
+                sim.refresh_token();
+                json!({"ok": true})
             }
             "status" => json!({"status": sim.status()}),
             "step" => {
@@ -106,6 +116,7 @@ impl Worker {
         out["op"] = json!("reply");
         out["id"] = id;
         out["requests"] = json!(sim.request_count());
+        out["faults"] = json!(sim.fault_log().len());
         out
     }
 }
@@ -176,6 +187,54 @@ mod tests {
         }
         let r = w.handle(r#"{"op":"fly","id":2}"#, 0.0);
         assert_eq!(r["err"][1]["error"], "DEMO_UNKNOWN_OP");
+    }
+
+    #[test]
+    fn faults_reach_the_wire() {
+        let mut w = Worker::default();
+        let ready = w.handle(
+            r#"{"op":"init","query":"?expire=2&stall=user.get&fail=ACCESS_DENIED:1:app.info"}"#,
+            0.0,
+        );
+        assert_eq!(ready["op"], "ready");
+        let rest = |w: &mut Worker, id: u64, method: &str| {
+            let m = json!({"op": "rest", "id": id, "method": method, "params": {}});
+            w.handle(&m.to_string(), 0.0)
+        };
+        let r = rest(&mut w, 1, "user.get");
+        assert_eq!(r["stalled"], true);
+        assert!(r.get("ok").is_none() && r.get("err").is_none());
+        assert_eq!(
+            (r["id"].as_u64(), r["requests"].as_u64()),
+            (Some(1), Some(1))
+        );
+        let r = rest(&mut w, 2, "app.info");
+        assert_eq!(r["err"][0], 403);
+        assert_eq!(r["err"][1]["error"], "ACCESS_DENIED");
+        let r = rest(&mut w, 3, "user.current");
+        assert_eq!(
+            (r["err"][0].as_u64(), r["err"][1]["error"].as_str()),
+            (Some(401), Some("expired_token"))
+        );
+        assert_eq!(r["faults"], 3);
+        let r = w.handle(r#"{"op":"refresh","id":4}"#, 0.0);
+        assert_eq!((r["ok"].as_bool(), r["id"].as_u64()), (Some(true), Some(4)));
+        assert_eq!(r["requests"], 3, "a refresh is not a REST request");
+        let r = rest(&mut w, 5, "user.current");
+        assert_eq!(r["ok"]["result"]["ID"], "1");
+        assert_eq!(r["faults"], 3);
+        // A 5xx is reported with its body; the caller emulates BX24.js's throw.
+        let mut w = Worker::default();
+        w.handle(
+            r#"{"op":"init","query":"fail=QUERY_LIMIT_EXCEEDED:1"}"#,
+            0.0,
+        );
+        let r = rest(&mut w, 1, "batch");
+        assert_eq!(r["err"][0], 503);
+        assert_eq!(r["err"][1]["error"], "QUERY_LIMIT_EXCEEDED");
+        // Before init a refresh is refused like everything else.
+        let r = Worker::default().handle(r#"{"op":"refresh","id":1}"#, 0.0);
+        assert_eq!(r["err"][1]["error"], "DEMO_NOT_READY");
     }
 
     #[test]

@@ -6,13 +6,14 @@
 //! portal: names come from fixed tables, and the seed drives a small PRNG for phone numbers,
 //! amounts, dates, responsibles and which client the call starts with.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use serde_json::{Map, Value, json};
 
-use super::config::{DemoConfig, DemoPlacement, Scenario};
+use super::config::{DemoConfig, DemoPlacement, Faults, Scenario};
 use crate::model::call::{CallState, Direction};
 use crate::model::entity::{EntityKind, EntityRef};
 use crate::model::value::{parse_decimal, value_u64};
@@ -102,6 +103,11 @@ impl Rng {
     /// A number in `0..n` (`0` when `n` is 0).
     fn below(&mut self, n: u64) -> u64 {
         self.next_u64() % n.max(1)
+    }
+
+    /// `true` with probability `p` (`0` never, `1` always).
+    fn chance(&mut self, p: f64) -> bool {
+        ((self.next_u64() >> 11) as f64 / (1u64 << 53) as f64) < p
     }
 
     /// A number in `lo..=hi`.
@@ -1149,7 +1155,7 @@ impl Reply {
 #[derive(Debug)]
 struct Fault {
     status: u16,
-    code: &'static str,
+    code: Cow<'static, str>,
     description: String,
     /// The parameter at fault, sent as `argument` with `ERROR_ARGUMENT`.
     argument: Option<&'static str>,
@@ -1159,7 +1165,7 @@ impl Fault {
     fn missing(argument: &'static str) -> Fault {
         Fault {
             status: 400,
-            code: "ERROR_ARGUMENT",
+            code: "ERROR_ARGUMENT".into(),
             description: format!("Argument '{argument}' is null or empty"),
             argument: Some(argument),
         }
@@ -1168,8 +1174,18 @@ impl Fault {
     fn not_found(description: &str) -> Fault {
         Fault {
             status: 400,
-            code: "NOT_FOUND",
+            code: "NOT_FOUND".into(),
             description: description.into(),
+            argument: None,
+        }
+    }
+
+    /// An error the demo's `fail=` rules inject.
+    fn injected(code: &str) -> Fault {
+        Fault {
+            status: Faults::status_of(code),
+            code: Cow::Owned(code.to_string()),
+            description: Faults::description_of(code),
             argument: None,
         }
     }
@@ -1177,7 +1193,7 @@ impl Fault {
     fn method_not_found() -> Fault {
         Fault {
             status: 404,
-            code: "ERROR_METHOD_NOT_FOUND",
+            code: "ERROR_METHOD_NOT_FOUND".into(),
             description: "Method not found!".into(),
             argument: None,
         }
@@ -1486,6 +1502,66 @@ pub struct Sim {
     /// Seconds of server time each method has used (the `operating` of its `time`).
     operating: BTreeMap<String, f64>,
     request_log: Vec<String>,
+    /// What the URL asked the portal to get wrong.
+    faults: Faults,
+    /// Draws the fault decisions: seeded from the config's seed but separate from `rng`, so
+    /// injecting faults never changes the generated portal or its call ids.
+    fault_rng: Rng,
+    /// Requests since the access token was issued or last refreshed (for `expire=N`).
+    since_refresh: u64,
+    fault_log: Vec<(String, Injected)>,
+}
+
+/// What became of one REST request ([`Sim::rest_outcome`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// HTTP 200: the body with `result`, `time` and, for lists, `total`/`next`.
+    Answer(Value),
+    /// An HTTP error status and the body `{error, error_description}`. 5xx errors are answered
+    /// too, with their body: it is the browser wrapper that emulates BX24.js, which throws on a
+    /// 5xx and never calls the callback back (reference §1.3).
+    Error(u16, Value),
+    /// The request hangs: no answer ever comes (`stall=`).
+    NeverAnswers,
+}
+
+/// A fault the demo injected, as [`Sim::fault_log`] records it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Injected {
+    /// The whole request failed (`fail=` or `expire=`; `expired_token` for the latter).
+    Error { status: u16, code: String },
+    /// One command of a batch failed with a business error; the rest of the batch ran.
+    InBatch {
+        key: String,
+        status: u16,
+        code: String,
+    },
+    /// The request never answers (`stall=`).
+    NeverAnswers,
+}
+
+/// Errors that fail a whole HTTP request — a batch included — rather than one command in it:
+/// server errors, limits and authorisation.
+fn fails_whole_request(status: u16) -> bool {
+    status >= 500 || status == 429 || status == 401
+}
+
+/// The lower-case methods of a batch's commands (at most [`MAX_COMMANDS`]), without running them.
+fn batch_methods(params: &Value) -> Vec<String> {
+    let lines: Vec<&Value> = match arg(params, "cmd") {
+        Some(Value::Object(m)) => m.values().collect(),
+        Some(Value::Array(a)) => a.iter().collect(),
+        _ => Vec::new(),
+    };
+    lines
+        .into_iter()
+        .take(MAX_COMMANDS)
+        .filter_map(|line| line.as_str())
+        .map(|line| {
+            let method = line.split_once('?').map_or(line, |(m, _)| m);
+            method.trim().to_ascii_lowercase()
+        })
+        .collect()
 }
 
 impl Sim {
@@ -1531,6 +1607,10 @@ impl Sim {
             bindings,
             operating: BTreeMap::new(),
             request_log: Vec::new(),
+            faults: cfg.faults.clone(),
+            fault_rng: Rng(cfg.seed ^ 0xFA17_5EED_FA17_5EED),
+            since_refresh: 0,
+            fault_log: Vec::new(),
         };
         sim.call_id = sim.new_call_id();
         sim
@@ -1668,22 +1748,138 @@ impl Sim {
 
     /// Answers one REST request like the portal: `Ok(body)` with `result`, `time` and, for
     /// lists, `total`/`next`; or `Err((http_status, {error, error_description}))`.
-    /// Every call is one request — a `batch` too, however many commands it carries.
+    /// Every call is one request — a `batch` too, however many commands it carries — and so is
+    /// a failed one. [`Sim::rest_outcome`] tells a request that never answers apart; here it is
+    /// `Err((504, DEMO_NEVER_ANSWERS))`.
     pub fn rest(&mut self, method: &str, params: &Value) -> Result<Value, (u16, Value)> {
+        match self.rest_outcome(method, params) {
+            Outcome::Answer(body) => Ok(body),
+            Outcome::Error(status, body) => Err((status, body)),
+            Outcome::NeverAnswers => Err((
+                504,
+                json!({"error": "DEMO_NEVER_ANSWERS",
+                       "error_description": "The demo portal never answers this request (stall=)"}),
+            )),
+        }
+    }
+
+    /// Answers one REST request with the faults of the config applied, in this order:
+    /// an expired token (`expire=N`: 401 `expired_token` once more than N requests were made
+    /// since the token was issued or [refreshed](Sim::refresh_token)); a stalled method
+    /// (`stall=`: [`Outcome::NeverAnswers`]; a batch stalls when any of its commands does);
+    /// then each `fail=` rule in order, firing with its ratio.
+    ///
+    /// A rule without a method applies to every request as a whole. A rule for a method applies
+    /// to that method's requests, and to a batch's commands of that method: a 5xx, 429 or 401
+    /// fails the batch as a whole (drawn once per such command), any other code becomes that
+    /// command's `result_error` while the rest of the batch runs, as on the real portal.
+    /// The draws come from a PRNG seeded by the config's seed, so the same seed and requests
+    /// give the same faults.
+    pub fn rest_outcome(&mut self, method: &str, params: &Value) -> Outcome {
         let method = method.trim().to_ascii_lowercase();
         self.request_log.push(method.clone());
+        self.since_refresh += 1;
+        if self.faults.expire.is_some_and(|n| self.since_refresh > n) {
+            return self.inject(method, "expired_token");
+        }
+        let stalled = self.faults.stalls(&method)
+            || (method == "batch" && batch_methods(params).iter().any(|m| self.faults.stalls(m)));
+        if stalled {
+            self.fault_log.push((method, Injected::NeverAnswers));
+            return Outcome::NeverAnswers;
+        }
+        if let Some(code) = self.draw_failure(&method, params) {
+            return self.inject(method, &code);
+        }
+        match self.portal_answer(&method, params) {
+            Ok(body) => Outcome::Answer(body),
+            Err((status, body)) => Outcome::Error(status, body),
+        }
+    }
+
+    /// The app refreshed its access token (what `BX24.refreshAuth` does): `expire=N` counts
+    /// N requests again from here.
+    pub fn refresh_token(&mut self) {
+        self.since_refresh = 0;
+    }
+
+    /// Every fault injected so far, in order, with the method it hit (a batch command's own
+    /// method for [`Injected::InBatch`]).
+    pub fn fault_log(&self) -> &[(String, Injected)] {
+        &self.fault_log
+    }
+
+    /// Fails a whole request with an injected code.
+    fn inject(&mut self, method: String, code: &str) -> Outcome {
+        let fault = Fault::injected(code);
+        self.fault_log.push((
+            method,
+            Injected::Error {
+                status: fault.status,
+                code: code.to_string(),
+            },
+        ));
+        Outcome::Error(fault.status, fault.body())
+    }
+
+    /// The code of the first `fail=` rule that fires for a whole request, if any.
+    fn draw_failure(&mut self, method: &str, params: &Value) -> Option<String> {
+        let commands = if method == "batch" {
+            batch_methods(params)
+        } else {
+            Vec::new()
+        };
+        for rule in &self.faults.fail {
+            let draws = if rule.applies_to(method) {
+                1
+            } else if rule.method.is_some() && fails_whole_request(rule.status()) {
+                commands.iter().filter(|m| rule.applies_to(m)).count()
+            } else {
+                0
+            };
+            for _ in 0..draws {
+                if self.fault_rng.chance(rule.ratio) {
+                    return Some(rule.code.clone());
+                }
+            }
+        }
+        None
+    }
+
+    /// The business error a `fail=CODE:ratio:method` rule injects into one batch command.
+    fn draw_command_failure(&mut self, key: &str, method: &str) -> Option<Fault> {
+        for rule in &self.faults.fail {
+            if rule.method.as_deref() == Some(method)
+                && !fails_whole_request(rule.status())
+                && self.fault_rng.chance(rule.ratio)
+            {
+                let fault = Fault::injected(&rule.code);
+                let injected = Injected::InBatch {
+                    key: key.to_string(),
+                    status: fault.status,
+                    code: rule.code.clone(),
+                };
+                self.fault_log.push((method.to_string(), injected));
+                return Some(fault);
+            }
+        }
+        None
+    }
+
+    /// The portal's own answer to a request, faults aside.
+    fn portal_answer(&mut self, method: &str, params: &Value) -> Result<Value, (u16, Value)> {
         let start = self.now_ms / 1000.0;
         let (outcome, processing) = if method == "batch" {
             self.batch(params, start)
         } else {
-            (self.dispatch(&method, params), processing_secs(&method))
+            (self.dispatch(method, params), processing_secs(method))
         };
         let reply = outcome.map_err(|f| (f.status, f.body()))?;
         // The outer batch is not charged: its commands are, each to its own method.
         let operating = if method == "batch" {
             0.0
         } else {
-            self.charge(&method, processing)
+            self.charge(method, processing)
         };
         let mut body = object(
             json!({"result": reply.result, "time": time_object(start, processing, Some(operating))}),
@@ -1800,7 +1996,7 @@ impl Sim {
         let mut done = Map::new();
         let mut clock = start + overhead;
         for (key, line) in commands.iter().take(MAX_COMMANDS) {
-            let (method, outcome) = self.command(line, &done);
+            let (method, outcome) = self.command(key, line, &done);
             match outcome {
                 Ok(reply) => {
                     let processing = processing_secs(&method);
@@ -1829,7 +2025,7 @@ impl Sim {
             let description = format!("Max batch length exceeded ({MAX_COMMANDS})");
             let f = Fault {
                 status: 400,
-                code: "ERROR_BATCH_LENGTH_EXCEEDED",
+                code: "ERROR_BATCH_LENGTH_EXCEEDED".into(),
                 description,
                 argument: None,
             };
@@ -1849,6 +2045,7 @@ impl Sim {
     /// results so far; returns the method name and the outcome.
     fn command(
         &mut self,
+        key: &str,
         line: &Value,
         done: &Map<String, Value>,
     ) -> (String, Result<Reply, Fault>) {
@@ -1863,10 +2060,12 @@ impl Sim {
             let description = "Method is not allowed for batch usage".into();
             Err(Fault {
                 status: 405,
-                code: "ERROR_BATCH_METHOD_NOT_ALLOWED",
+                code: "ERROR_BATCH_METHOD_NOT_ALLOWED".into(),
                 description,
                 argument: None,
             })
+        } else if let Some(fault) = self.draw_command_failure(key, &method) {
+            Err(fault)
         } else {
             self.dispatch(&method, &params)
         };
@@ -2042,7 +2241,7 @@ impl Sim {
         if !KNOWN_PLACEMENTS.contains(&placement.as_str()) {
             return Err(Fault {
                 status: 400,
-                code: "ERROR_PLACEMENT_NOT_FOUND",
+                code: "ERROR_PLACEMENT_NOT_FOUND".into(),
                 description: "Placement not found".into(),
                 argument: None,
             });
@@ -3440,5 +3639,239 @@ mod tests {
             }
         }
         assert_eq!(s.request_count(), (methods.len() * garbage.len()) as u64);
+    }
+
+    // --- injected faults ------------------------------------------------------------------
+
+    /// The outcome of `n` identical `user.current` requests, as letters: `A`nswer, `E`rror,
+    /// `N`ever answers.
+    fn outcomes(s: &mut Sim, method: &str, n: usize) -> String {
+        (0..n)
+            .map(|_| match s.rest_outcome(method, &json!({})) {
+                Outcome::Answer(_) => 'A',
+                Outcome::Error(..) => 'E',
+                Outcome::NeverAnswers => 'N',
+            })
+            .collect()
+    }
+
+    #[test]
+    fn no_faults_by_default() {
+        let mut s = sim("");
+        assert_eq!(outcomes(&mut s, "user.current", 200), "A".repeat(200));
+        assert!(s.fault_log().is_empty());
+    }
+
+    #[test]
+    fn faults_are_deterministic_per_seed() {
+        let q = "fail=QUERY_LIMIT_EXCEEDED:0.3&fail=ACCESS_DENIED:0.2:user.current";
+        let run = |seed: u64| outcomes(&mut sim(&format!("{q}&seed={seed}")), "user.current", 200);
+        assert_eq!(run(7), run(7));
+        assert_ne!(run(7), run(8), "another seed, other faults");
+        let mut a = sim(&format!("{q}&seed=7"));
+        let mut b = sim(&format!("{q}&seed=7"));
+        outcomes(&mut a, "user.current", 50);
+        outcomes(&mut b, "user.current", 50);
+        assert_eq!(a.fault_log(), b.fault_log());
+        assert!(!a.fault_log().is_empty());
+        // Faults do not change the generated portal or its call ids.
+        assert_eq!(sim(&format!("{q}&seed=7")).status(), sim("seed=7").status());
+    }
+
+    #[test]
+    fn ratio_is_roughly_honoured() {
+        for (ratio, lo, hi) in [
+            (0.5, 400, 600),
+            (0.1, 50, 150),
+            (0.0, 0, 0),
+            (1.0, 1000, 1000),
+        ] {
+            for seed in [1, 2, 3] {
+                let mut s = sim(&format!("fail=QUERY_LIMIT_EXCEEDED:{ratio}&seed={seed}"));
+                let errors = outcomes(&mut s, "user.current", 1000)
+                    .chars()
+                    .filter(|&c| c == 'E')
+                    .count();
+                assert!((lo..=hi).contains(&errors), "{ratio} seed {seed}: {errors}");
+                assert_eq!(s.fault_log().len(), errors);
+                assert_eq!(s.request_count(), 1000, "failed requests count too");
+            }
+        }
+        let mut s = sim("fail=QUERY_LIMIT_EXCEEDED:1");
+        assert_eq!(
+            s.rest_outcome("user.current", &json!({})),
+            Outcome::Error(
+                503,
+                json!({"error": "QUERY_LIMIT_EXCEEDED", "error_description": "Too many requests"})
+            )
+        );
+        assert_eq!(
+            s.fault_log(),
+            [(
+                "user.current".to_string(),
+                Injected::Error {
+                    status: 503,
+                    code: "QUERY_LIMIT_EXCEEDED".into()
+                }
+            )]
+        );
+    }
+
+    #[test]
+    fn per_method_rule_spares_other_methods() {
+        let mut s =
+            sim("fail=OPERATION_TIME_LIMIT:1:crm.status.list&fail=SOMETHING_ODD:1:app.info");
+        let (status, body) = s.rest("crm.status.list", &json!({})).unwrap_err();
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (429, Some("OPERATION_TIME_LIMIT"))
+        );
+        let (status, body) = s.rest("APP.INFO", &json!({})).unwrap_err();
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("SOMETHING_ODD"))
+        );
+        assert!(body["error_description"].is_string());
+        ok(&mut s, "user.current", json!({}));
+        ok(&mut s, "placement.get", json!({}));
+    }
+
+    #[test]
+    fn expired_token_until_refreshed() {
+        let mut s = sim("expire=3");
+        assert_eq!(outcomes(&mut s, "user.current", 5), "AAAEE");
+        let (status, body) = s.rest("app.info", &json!({})).unwrap_err();
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (401, Some("expired_token"))
+        );
+        assert_eq!(s.request_count(), 6);
+        s.refresh_token();
+        assert_eq!(
+            outcomes(&mut s, "user.current", 4),
+            "AAAE",
+            "a new token lasts N again"
+        );
+        s.refresh_token();
+        ok(&mut s, "app.info", json!({}));
+        // Expiry comes before a stall or a failure, and fails a batch as a whole.
+        let mut s = sim("expire=1&stall=*&fail=ACCESS_DENIED:1");
+        assert_eq!(outcomes(&mut s, "user.current", 1), "N");
+        let batch = json!({"cmd": {"a": "user.current"}});
+        assert!(matches!(
+            s.rest_outcome("batch", &batch),
+            Outcome::Error(401, _)
+        ));
+        assert_eq!(
+            s.fault_log().last().unwrap().1,
+            Injected::Error {
+                status: 401,
+                code: "expired_token".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_stalled_method_leaves_others_working() {
+        let mut s = sim("stall=crm.item.get");
+        let get = json!({"entityTypeId": 3, "id": CONTACT_FIRST_ID});
+        assert_eq!(s.rest_outcome("crm.item.get", &get), Outcome::NeverAnswers);
+        assert_eq!(s.rest("crm.item.get", &get).unwrap_err().0, 504);
+        ok(&mut s, "user.current", json!({}));
+        ok(&mut s, "crm.item.list", json!({"entityTypeId": 3}));
+        // A batch cannot answer before its slowest command.
+        let batch = json!({"cmd": {"me": "user.current", "c": format!("crm.item.get?entityTypeId=3&id={CONTACT_FIRST_ID}")}});
+        assert_eq!(s.rest_outcome("batch", &batch), Outcome::NeverAnswers);
+        let other = json!({"cmd": {"me": "user.current"}});
+        assert!(matches!(
+            s.rest_outcome("batch", &other),
+            Outcome::Answer(_)
+        ));
+        assert_eq!(s.request_count(), 6, "a stalled request was still sent");
+        assert_eq!(
+            s.fault_log()
+                .iter()
+                .filter(|(_, f)| *f == Injected::NeverAnswers)
+                .count(),
+            3
+        );
+        let mut s = sim("stall=*");
+        assert_eq!(outcomes(&mut s, "app.info", 3), "NNN");
+    }
+
+    #[test]
+    fn a_business_error_fails_one_batch_command() {
+        let mut s = sim("fail=ACCESS_DENIED:1:crm.item.get");
+        let batch = json!({"cmd": {
+            "me": "user.current",
+            "c": format!("crm.item.get?entityTypeId=3&id={CONTACT_FIRST_ID}"),
+            "l": "crm.item.list?entityTypeId=3",
+        }});
+        let body = ok(&mut s, "batch", batch.clone());
+        let r = &body["result"];
+        assert_eq!(r["result_error"]["c"]["error"], "ACCESS_DENIED");
+        assert!(r["result"].get("c").is_none());
+        assert_eq!(r["result"]["me"]["ID"], "1");
+        assert!(r["result"]["l"]["items"].is_array());
+        assert!(r["result_error"].get("me").is_none() && r["result_error"].get("l").is_none());
+        assert_eq!(
+            s.fault_log(),
+            [(
+                "crm.item.get".to_string(),
+                Injected::InBatch {
+                    key: "c".into(),
+                    status: 403,
+                    code: "ACCESS_DENIED".into()
+                }
+            )]
+        );
+        // The app's own decoder sees exactly that key fail.
+        let answer = decode_answer(&body["result"]).expect("decodes");
+        assert_eq!(answer.get("c").unwrap_err().code(), Some("ACCESS_DENIED"));
+        assert!(answer.get("me").is_ok());
+        // `halt` stops at it, as at any failing command.
+        let mut halted = batch.clone();
+        halted["halt"] = json!(1);
+        let body = ok(&mut s, "batch", halted);
+        assert!(body["result"]["result"].get("l").is_none());
+        // Called on its own, the method fails as a whole.
+        let (status, _) = s
+            .rest(
+                "crm.item.get",
+                &json!({"entityTypeId": 3, "id": CONTACT_FIRST_ID}),
+            )
+            .unwrap_err();
+        assert_eq!(status, 403);
+        assert_eq!(s.request_count(), 3, "a batch is one request");
+    }
+
+    #[test]
+    fn a_server_error_fails_a_batch_whole() {
+        let batch = json!({"cmd": {
+            "me": "user.current",
+            "c": format!("crm.item.get?entityTypeId=3&id={CONTACT_FIRST_ID}"),
+        }});
+        // Aimed at a command inside the batch…
+        let mut s = sim("fail=QUERY_LIMIT_EXCEEDED:1:crm.item.get");
+        let (status, body) = s.rest("batch", &batch).unwrap_err();
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (503, Some("QUERY_LIMIT_EXCEEDED"))
+        );
+        assert_eq!(s.fault_log()[0].0, "batch");
+        ok(&mut s, "batch", json!({"cmd": {"me": "user.current"}}));
+        // …or at every request.
+        let mut s = sim("fail=INTERNAL_SERVER_ERROR:1");
+        assert!(matches!(
+            s.rest_outcome("batch", &batch),
+            Outcome::Error(500, _)
+        ));
+        let mut s = sim("fail=invalid_token:1:user.current");
+        assert!(matches!(
+            s.rest_outcome("batch", &batch),
+            Outcome::Error(401, _)
+        ));
+        assert_eq!(s.request_count(), 1);
+        assert_eq!(s.request_log(), ["batch"]);
     }
 }
