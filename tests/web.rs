@@ -475,3 +475,70 @@ async fn install_page_binds_the_tab() {
     let a = demo.call("placement.get", &json!({})).await.unwrap();
     assert!(callcard::components::install_page::has_call_card(&a.result));
 }
+
+// ---------- the rest of the boundary's surface ----------
+
+#[wasm_bindgen_test]
+async fn call_batch_wrapper_reads_each_keyed_result() {
+    install_fake("{}");
+    let p = Bx24Portal::with_timeouts(fast());
+    let before = js("__fakeBx24.requests").as_f64().unwrap();
+    let out = p
+        .call_batch(
+            &json!({
+                "client": ["crm.item.get", {"entityTypeId": 3, "id": 797}],
+                "gone": {"method": "crm.item.get", "params": {"entityTypeId": 3, "id": 999999}}
+            }),
+            false,
+        )
+        .await
+        .expect("callBatch answered");
+    assert_eq!(
+        js("__fakeBx24.requests").as_f64().unwrap() - before,
+        1.0,
+        "one request"
+    );
+    let get = |k: &str| out.iter().find(|(key, _)| key == k).map(|(_, r)| r.clone());
+    assert_eq!(get("client").unwrap().unwrap().result["item"]["id"], 797);
+    assert_eq!(get("gone").unwrap().unwrap_err().code(), Some("NOT_FOUND"));
+}
+
+#[wasm_bindgen_test]
+async fn auto_close_commands_reach_the_card() {
+    install_fake("{}");
+    let p = Bx24Portal::with_timeouts(fast());
+    assert_eq!(p.set_auto_close(false).await, Ok(()));
+    assert_eq!(js("__fakeBx24.autoCloseDisabled").as_bool(), Some(true));
+    assert_eq!(p.set_auto_close(true).await, Ok(()));
+    assert_eq!(js("__fakeBx24.autoCloseDisabled").as_bool(), Some(false));
+    let calls = js("__fakeBx24.calls.join(',')").as_string().unwrap();
+    assert!(
+        calls.contains("disableAutoClose") && calls.contains("enableAutoClose"),
+        "{calls}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn user_options_lang_admin_and_slider() {
+    install_fake("{lang: 'ua', isAdmin: false, userOptions: {callcard_list: '12'}}");
+    assert_eq!(bx24::init(400).await, Ok(()));
+    let p = Bx24Portal::with_timeouts(fast());
+    assert_eq!(p.lang(), "ua");
+    assert!(!p.is_admin());
+    assert_eq!(p.user_option("callcard_list").as_deref(), Some("12"));
+    assert_eq!(p.user_option("missing"), None);
+    p.set_user_option("callcard_list", "14");
+    assert_eq!(
+        js("__fakeBx24.userOptions.callcard_list")
+            .as_string()
+            .as_deref(),
+        Some("14")
+    );
+    p.open_path("/crm/deal/details/25/");
+    assert_eq!(
+        js("__fakeBx24.openedPaths.join(',')")
+            .as_string()
+            .as_deref(),
+        Some("/crm/deal/details/25/")
+    );
+}
