@@ -60,6 +60,7 @@ test.describe('demo portal', () => {
     await expect(page.getByTestId('client-type')).toHaveAttribute('data-type', 'NONE');
     await expect(page.getByTestId('client-name')).toHaveText(/^\+\d/);
 
+    await page.setViewportSize({ width: 400, height: 760 });
     await page.goto(demoUrl({ scenario: 'failed', latency: 0 }));
     await expect(state(page)).toHaveAttribute('data-state', 'dialling');
     await page.getByTestId('demo-answer').click();
@@ -69,6 +70,7 @@ test.describe('demo portal', () => {
   });
 
   test('install page registers the tab', async ({ page }) => {
+    await page.setViewportSize({ width: 900, height: 600 });
     await page.goto(demoUrl({ placement: 'DEFAULT', latency: 0 }));
     await expect(page.getByTestId('install-page')).toBeVisible();
     await expect(page.getByTestId('install-status')).toHaveAttribute('data-registered', 'no');
