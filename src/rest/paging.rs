@@ -61,6 +61,51 @@ fn key_ci(m: &Map<String, Value>, name: &str) -> Option<String> {
     m.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned()
 }
 
+/// What both pagers count: pages and rows against their caps, and why paging ended.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Tally {
+    pages: u32,
+    rows: usize,
+    max_pages: u32,
+    max_rows: usize,
+    done: Option<Reason>,
+}
+
+impl Tally {
+    fn new() -> Tally {
+        Tally {
+            pages: 0,
+            rows: 0,
+            max_pages: DEFAULT_MAX_PAGES,
+            max_rows: DEFAULT_MAX_ROWS,
+            done: None,
+        }
+    }
+
+    /// Counts a page; `Err` with the earlier step when paging has already ended.
+    fn count(&mut self, rows: usize) -> Result<(), Step> {
+        if let Some(r) = self.done {
+            return Err(Step::Done(r));
+        }
+        self.pages += 1;
+        self.rows += rows;
+        Ok(())
+    }
+
+    /// After a good page: `More`, unless a cap is reached.
+    fn more_or_cap(&mut self) -> Step {
+        if self.pages >= self.max_pages || self.rows >= self.max_rows {
+            return self.finish(Reason::Cap);
+        }
+        Step::More
+    }
+
+    fn finish(&mut self, reason: Reason) -> Step {
+        self.done = Some(reason);
+        Step::Done(reason)
+    }
+}
+
 /// Pages through everything with an id cursor.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CursorPager {
@@ -71,11 +116,7 @@ pub struct CursorPager {
     order_key: String,
     rows_key: Option<String>,
     last_id: Option<u64>,
-    pages: u32,
-    rows: usize,
-    max_pages: u32,
-    max_rows: usize,
-    done: Option<Reason>,
+    tally: Tally,
 }
 
 impl CursorPager {
@@ -104,11 +145,7 @@ impl CursorPager {
             order_key: String::new(),
             rows_key: None,
             last_id: None,
-            pages: 0,
-            rows: 0,
-            max_pages: DEFAULT_MAX_PAGES,
-            max_rows: DEFAULT_MAX_ROWS,
-            done: None,
+            tally: Tally::new(),
         };
         p.set_keys("ID", ">ID");
         p
@@ -141,22 +178,22 @@ impl CursorPager {
     }
 
     pub fn with_caps(mut self, max_pages: u32, max_rows: usize) -> CursorPager {
-        self.max_pages = max_pages;
-        self.max_rows = max_rows;
+        self.tally.max_pages = max_pages;
+        self.tally.max_rows = max_rows;
         self
     }
 
     pub fn done(&self) -> Option<Reason> {
-        self.done
+        self.tally.done
     }
 
     pub fn rows_seen(&self) -> usize {
-        self.rows
+        self.tally.rows
     }
 
     /// The parameters of the next page, or `None` once done.
     pub fn next_params(&self) -> Option<Value> {
-        if self.done.is_some() {
+        if self.tally.done.is_some() {
             return None;
         }
         let mut p = self.params.clone();
@@ -178,11 +215,9 @@ impl CursorPager {
 
     /// Takes a page of rows and says whether to fetch another.
     pub fn accept(&mut self, rows: &[Value]) -> Step {
-        if let Some(r) = self.done {
-            return Step::Done(r);
+        if let Err(step) = self.tally.count(rows.len()) {
+            return step;
         }
-        self.pages += 1;
-        self.rows += rows.len();
         if rows.is_empty() {
             return self.finish(Reason::Empty);
         }
@@ -202,15 +237,11 @@ impl CursorPager {
         if rows.len() < PAGE_SIZE {
             return self.finish(Reason::ShortPage);
         }
-        if self.pages >= self.max_pages || self.rows >= self.max_rows {
-            return self.finish(Reason::Cap);
-        }
-        Step::More
+        self.tally.more_or_cap()
     }
 
     fn finish(&mut self, reason: Reason) -> Step {
-        self.done = Some(reason);
-        Step::Done(reason)
+        self.tally.finish(reason)
     }
 }
 
@@ -219,11 +250,7 @@ impl CursorPager {
 pub struct OffsetPager {
     params: Map<String, Value>,
     start: u64,
-    pages: u32,
-    rows: usize,
-    max_pages: u32,
-    max_rows: usize,
-    done: Option<Reason>,
+    tally: Tally,
 }
 
 impl OffsetPager {
@@ -238,27 +265,23 @@ impl OffsetPager {
         OffsetPager {
             params,
             start: 0,
-            pages: 0,
-            rows: 0,
-            max_pages: DEFAULT_MAX_PAGES,
-            max_rows: DEFAULT_MAX_ROWS,
-            done: None,
+            tally: Tally::new(),
         }
     }
 
     pub fn with_caps(mut self, max_pages: u32, max_rows: usize) -> OffsetPager {
-        self.max_pages = max_pages;
-        self.max_rows = max_rows;
+        self.tally.max_pages = max_pages;
+        self.tally.max_rows = max_rows;
         self
     }
 
     pub fn done(&self) -> Option<Reason> {
-        self.done
+        self.tally.done
     }
 
     /// The parameters of the next page, or `None` once done.
     pub fn next_params(&self) -> Option<Value> {
-        if self.done.is_some() {
+        if self.tally.done.is_some() {
             return None;
         }
         let mut p = self.params.clone();
@@ -279,11 +302,9 @@ impl OffsetPager {
 
     /// [`accept`](Self::accept) with `next` already read (e.g. [`RestAnswer::next`](super::RestAnswer)).
     pub fn accept_next(&mut self, next: Option<u64>, rows: usize) -> Step {
-        if let Some(r) = self.done {
-            return Step::Done(r);
+        if let Err(step) = self.tally.count(rows) {
+            return step;
         }
-        self.pages += 1;
-        self.rows += rows;
         let Some(next) = next else {
             return self.finish(Reason::NoNext);
         };
@@ -294,15 +315,11 @@ impl OffsetPager {
             return self.finish(Reason::CursorStuck);
         }
         self.start = next;
-        if self.pages >= self.max_pages || self.rows >= self.max_rows {
-            return self.finish(Reason::Cap);
-        }
-        Step::More
+        self.tally.more_or_cap()
     }
 
     fn finish(&mut self, reason: Reason) -> Step {
-        self.done = Some(reason);
-        Step::Done(reason)
+        self.tally.finish(reason)
     }
 }
 
