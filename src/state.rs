@@ -184,14 +184,6 @@ impl Store {
         });
     }
 
-    /// Refreshes the CRM data for the current status (the retry button).
-    pub fn refresh(&self) {
-        let generation = self.next_generation();
-        let this = *self;
-        self.loading.set(true);
-        spawn_local(async move { this.refresh_with(generation).await });
-    }
-
     /// Whether an answer for `generation` may still be applied. False after a newer event, and
     /// after the card was unmounted (its signals are gone; a late answer must not touch them).
     fn is_current(&self, generation: u64) -> bool {

@@ -104,14 +104,6 @@ impl EntityKind {
             other => format!("/crm/type/{}/details/{id}/", other.type_id()),
         }
     }
-
-    /// True for the two types a person on the line can be (a "client").
-    pub fn is_party(self) -> bool {
-        matches!(
-            self,
-            EntityKind::Contact | EntityKind::Company | EntityKind::Lead
-        )
-    }
 }
 
 /// One CRM item: its type and id.
