@@ -7,7 +7,7 @@ use crate::components::bindings::Bindings;
 use crate::components::call_header::CallHeader;
 use crate::components::client_card::ClientCard;
 use crate::components::demo_controls::DemoControls;
-use crate::components::error_banner::ErrorBanner;
+use crate::components::error_banner::{ErrorBanner, RestStatus};
 use crate::components::install_page::InstallPage;
 use crate::portal::start::Chosen;
 use crate::state::Store;
@@ -51,6 +51,7 @@ pub fn App(
             <main class="cc" data-testid="card">
                 {demo}
                 <ErrorBanner/>
+                <RestStatus/>
                 <CallHeader/>
                 <ClientCard/>
                 <Bindings/>

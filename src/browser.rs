@@ -111,3 +111,21 @@ impl log::Log for ConsoleLog {
     }
     fn flush(&self) {}
 }
+
+/// The browser's clock for the REST client: `Date.now()`, `setTimeout`, `Math.random()`.
+pub struct BrowserClock;
+
+impl crate::rest::client::Clock for BrowserClock {
+    fn now_ms(&self) -> f64 {
+        now_ms()
+    }
+
+    fn sleep(&self, ms: u64) -> crate::portal::Fut<'static, ()> {
+        let ms = ms.min(u32::MAX as u64) as u32;
+        Box::pin(gloo_timers::future::TimeoutFuture::new(ms))
+    }
+
+    fn random(&self) -> f64 {
+        js_sys::Math::random()
+    }
+}

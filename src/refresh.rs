@@ -26,7 +26,7 @@ const BINDING_SELECT: &[&str] = &[
 ];
 
 /// Batch keys, shared by [`plan`] and [`decode`].
-mod key {
+pub mod key {
     pub const CLIENT: &str = "client";
     pub const COMPANY: &str = "company";
     pub const USER: &str = "user";
@@ -137,6 +137,8 @@ pub struct BindingView {
     pub title: Option<String>,
     pub stage: Option<Stage>,
     pub amount: Option<Money>,
+    /// The portal refused to show items of this type to the user.
+    pub denied: bool,
 }
 
 /// Everything one refresh produced.
@@ -229,8 +231,9 @@ pub fn decode(plan: &RefreshPlan, answer: &BatchAnswer, cached: &StageBook) -> C
 
     let mut bindings = Vec::new();
     for b in plan.status.other_bindings() {
-        let item = answer
-            .get(&key::bindings(b.kind))
+        let got = answer.get(&key::bindings(b.kind));
+        let denied = matches!(&got, Err(e) if e.class() == ErrorClass::AccessDenied);
+        let item = got
             .ok()
             .and_then(|a| decode_item_list(b.kind, &a.result).ok())
             .and_then(|items| items.into_iter().find(|i| i.entity == b));
@@ -240,12 +243,14 @@ pub fn decode(plan: &RefreshPlan, answer: &BatchAnswer, cached: &StageBook) -> C
                 title: i.display_name(),
                 stage: stage_of(&i),
                 amount: i.amount.clone(),
+                denied: false,
             },
             None => BindingView {
                 entity: b,
                 title: None,
                 stage: None,
                 amount: None,
+                denied,
             },
         });
     }

@@ -14,9 +14,12 @@ use crate::i18n::{Lang, locale_for};
 use crate::model::call::decode_call_status;
 use crate::model::crm::StageBook;
 use crate::model::{CallEvent, CallState, CallStatus};
-use crate::portal::{Portal, PortalError, send_batch};
+use crate::portal::{Portal, PortalError};
 use crate::refresh::{self, CardData};
+use crate::rest::client::{Notice, RestClient};
+use crate::rest::coalesce::{Coalescer, Go};
 use crate::rest::error::ErrorClass;
+use crate::rest::limiter::{LimiterConfig, Priority};
 use crate::rest::{BatchAnswer, RestError};
 pub use crate::view_model::CallProgress;
 
@@ -39,7 +42,12 @@ pub struct Store {
     pub data: RwSignal<Option<CardData>>,
     pub loading: RwSignal<bool>,
     pub error: RwSignal<Option<CardError>>,
+    /// What the REST client is waiting for on the operator's behalf ("busy, retrying in 3 s").
+    pub notice: RwSignal<Option<Notice>>,
     portal: StoredValue<Rc<dyn Portal>, LocalStorage>,
+    client: StoredValue<Rc<RestClient>, LocalStorage>,
+    /// Turns a burst of events into at most two refreshes.
+    coalescer: StoredValue<Coalescer>,
     generation: StoredValue<u64>,
     /// Bumped by every `CallStateChanged`, so a slower `getStatus` cannot undo a newer state.
     state_events: StoredValue<u64>,
@@ -47,6 +55,9 @@ pub struct Store {
 }
 
 const STAGE_CACHE_KEY: &str = "callcard.stages.v1";
+
+/// Refreshes start at most this often; events in between are merged into one follow-up.
+pub const REFRESH_GAP_MS: f64 = 1_000.0;
 
 fn connected_key(call_id: &str) -> String {
     format!("callcard.connected.{call_id}")
@@ -59,6 +70,15 @@ impl Store {
             .and_then(|s| serde_json::from_str(&s).ok())
             .map(|v| refresh::stage_cache_read(&v, browser::now_ms()))
             .unwrap_or_default();
+        let client = Rc::new(RestClient::new(
+            portal.clone(),
+            Rc::new(browser::BrowserClock),
+            LimiterConfig::standard(),
+        ));
+        let notice = RwSignal::new(None);
+        client.on_notice(Rc::new(move |n| {
+            notice.try_set(n);
+        }));
         Store {
             lang: Lang::from_bitrix(&code),
             locale: locale_for(&code),
@@ -67,7 +87,10 @@ impl Store {
             data: RwSignal::new(None),
             loading: RwSignal::new(false),
             error: RwSignal::new(None),
+            notice,
             portal: StoredValue::new_local(portal),
+            client: StoredValue::new_local(client),
+            coalescer: StoredValue::new(Coalescer::new(REFRESH_GAP_MS)),
             generation: StoredValue::new(0),
             state_events: StoredValue::new(0),
             stages: StoredValue::new(stages),
@@ -76,6 +99,11 @@ impl Store {
 
     pub fn portal(&self) -> Rc<dyn Portal> {
         self.portal.get_value()
+    }
+
+    /// The frame's REST client: every REST call goes through it.
+    pub fn client(&self) -> Rc<RestClient> {
+        self.client.get_value()
     }
 
     /// Start: first paint from the placement snapshot, then events, then `getStatus` + one batch.
@@ -149,13 +177,53 @@ impl Store {
         }
     }
 
-    /// `getStatus`, then one batch. A newer event makes this one's answers stale.
+    /// `getStatus`, then one batch — coalesced: a burst of events costs at most two refreshes,
+    /// and the last one reads the newest state. Anything already in flight becomes stale.
     pub fn reload_status(&self) {
-        let generation = self.next_generation();
-        let this = *self;
-        let events_before = self.state_events.get_value();
+        self.next_generation();
         self.loading.set(true);
-        spawn_local(async move {
+        let go = self
+            .coalescer
+            .try_update_value(|c| c.ask(browser::now_ms()))
+            .unwrap_or(Go::Merged);
+        self.follow(go);
+    }
+
+    fn follow(self, go: Go) {
+        match go {
+            Go::Now => spawn_local(self.run()),
+            Go::Later(ms) => spawn_local(async move {
+                gloo_timers::future::TimeoutFuture::new(ms as u32).await;
+                if self
+                    .coalescer
+                    .try_update_value(|c| c.fire(browser::now_ms()))
+                    == Some(true)
+                {
+                    self.run().await;
+                }
+            }),
+            Go::Merged => {}
+        }
+    }
+
+    /// One refresh for the newest generation; then whatever was asked for meanwhile.
+    async fn run(self) {
+        self.load().await;
+        if let Some(go) = self
+            .coalescer
+            .try_update_value(|c| c.finish(browser::now_ms()))
+        {
+            self.follow(go);
+        }
+    }
+
+    async fn load(self) {
+        let Some(generation) = self.generation.try_get_value() else {
+            return;
+        };
+        let this = self;
+        let events_before = self.state_events.get_value();
+        {
             let fetched = this.portal().get_status().await;
             if !this.is_current(generation) {
                 return;
@@ -181,7 +249,7 @@ impl Store {
                     this.refresh_with(generation).await;
                 }
             }
-        });
+        }
     }
 
     /// Whether an answer for `generation` may still be applied. False after a newer event, and
@@ -190,9 +258,8 @@ impl Store {
         self.generation.try_get_value() == Some(generation)
     }
 
-    fn next_generation(&self) -> u64 {
+    fn next_generation(&self) {
         self.generation.update_value(|g| *g += 1);
-        self.generation.get_value()
     }
 
     async fn refresh_with(self, generation: u64) {
@@ -202,7 +269,9 @@ impl Store {
         let answer = if plan.batch.is_empty() {
             Ok(BatchAnswer::default())
         } else {
-            send_batch(self.portal().as_ref(), &plan.batch).await
+            self.client()
+                .batch(&plan.batch, Priority::Interactive)
+                .await
         };
         if !self.is_current(generation) {
             return; // a newer event asked for newer data (or the card is gone)

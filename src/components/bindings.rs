@@ -33,6 +33,7 @@ pub fn Bindings() -> impl IntoView {
                                 title: None,
                                 stage: None,
                                 amount: None,
+                                denied: false,
                             },
                             false,
                         ))
@@ -62,7 +63,9 @@ pub fn Bindings() -> impl IntoView {
                     {b.amount.clone().map(|m| view! {
                         <span class="cc-binding__amount" data-testid="binding-amount">{format_money(m.amount, &m.currency, locale)}</span>
                     }.into_any())}
-                    {missing.then(|| view! { <span class="cc-muted">{tr(lang, T::Deleted)}</span> }.into_any())}
+                    {missing.then(|| view! {
+                        <span class="cc-muted" data-testid="binding-missing">{tr(lang, if b.denied { T::NoAccess } else { T::Deleted })}</span>
+                    }.into_any())}
                     {(!loaded).then(|| view! { <span class="cc-skeleton cc-skeleton--chip" aria-label=tr(lang, T::Loading)></span> }.into_any())}
                 </span>
             </li>

@@ -5,8 +5,10 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use super::use_store;
+use crate::i18n::Lang;
 use crate::i18n::{T, tr};
 use crate::portal::demo::Scenario;
+use crate::portal::demo::config::{FAULT_PRESETS, with_faults};
 use crate::portal::demo_portal::DemoPortal;
 
 /// The banner and the scenario controls.
@@ -29,6 +31,20 @@ pub fn DemoControls(
             let href = format!("?scenario={}&lang={}", s.as_str(), demo.config.lang);
             let current = *s == scenario;
             view! { <a class="cc-demo__scenario" class:cc-demo__scenario--current=current aria-current=current.then_some("page") href=href>{s.as_str()}</a> }
+        })
+        .collect_view();
+    // Fault presets: each is a link to the same demo with other `fail`/`stall`/`expire` keys.
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    let current_faults = !demo.config.faults.is_empty();
+    let fault_links = FAULT_PRESETS
+        .iter()
+        .map(|(id, q)| {
+            let label = fault_label(lang, id);
+            let href = with_faults(&search, q);
+            let current = if q.is_empty() { !current_faults } else { search.contains(q) };
+            view! { <a class="cc-demo__scenario" class:cc-demo__scenario--current=current data-testid=format!("demo-fault-{id}") href=href>{label}</a> }
         })
         .collect_view();
     view! {
@@ -57,6 +73,23 @@ pub fn DemoControls(
                 <span class="cc-muted">{tr(lang, T::DemoScenario)}": "</span>
                 {scenario_links}
             </nav>
+            <nav class="cc-demo__faults" aria-label=tr(lang, T::DemoFaults)>
+                <span class="cc-muted">{tr(lang, T::DemoFaults)}": "</span>
+                {fault_links}
+            </nav>
         </aside>
     }
+}
+
+/// The demo panel's names for the fault presets.
+fn fault_label(lang: Lang, id: &str) -> &'static str {
+    let (en, ru) = match id {
+        "storm" => ("503 storm 50 %", "шторм 503, 50 %"),
+        "expired" => ("token expires", "токен истекает"),
+        "stall" => ("no answer", "нет ответа"),
+        "denied" => ("no access", "нет доступа"),
+        "operating" => ("operation limit", "лимит времени"),
+        _ => ("none", "нет"),
+    };
+    if lang == Lang::Ru { ru } else { en }
 }

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use super::use_store;
 use crate::i18n::{T, tr};
+use crate::rest::client::Notice;
 use crate::rest::error::ErrorClass;
 use crate::state::CardError;
 
@@ -37,5 +38,31 @@ pub fn ErrorBanner() -> impl IntoView {
                 </div>
             }
         })
+    }
+}
+
+/// The calm line about the REST client: "Updating…" while fresh data loads over the old (shown
+/// after a short CSS delay, so quick refreshes do not flicker), or, while the client waits on
+/// a busy portal, when the next attempt goes out. Never a code, never technical.
+#[component]
+pub fn RestStatus() -> impl IntoView {
+    let store = use_store();
+    let lang = store.lang;
+    move || {
+        if let Some(Notice::Retrying { class, until_ms }) = store.notice.get() {
+            let secs = ((until_ms - crate::browser::now_ms()) / 1000.0)
+                .ceil()
+                .max(1.0) as u64;
+            let lead = match class {
+                ErrorClass::Unavailable => T::NoAnswerRetryIn,
+                _ => T::BusyRetryIn,
+            };
+            let text = format!("{} {secs} {}", tr(lang, lead), tr(lang, T::Seconds));
+            Some(view! { <div class="cc-status cc-status--busy" data-testid="rest-status" data-state="retrying" role="status">{text}</div> }.into_any())
+        } else if store.loading.get() && store.data.with(|d| d.is_some()) {
+            Some(view! { <div class="cc-status cc-status--updating" data-testid="rest-status" data-state="updating" role="status">{tr(lang, T::Updating)}</div> }.into_any())
+        } else {
+            None
+        }
     }
 }

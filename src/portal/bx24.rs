@@ -32,6 +32,8 @@ extern "C" {
     fn bx_call_method(method: &str, params: &JsValue, cb: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_namespace = BX24, js_name = callBatch)]
     fn bx_call_batch(calls: &JsValue, cb: &JsValue, halt: bool) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = BX24, js_name = refreshAuth)]
+    fn bx_refresh_auth(cb: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_namespace = BX24, js_name = fitWindow)]
     fn bx_fit_window() -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_namespace = BX24, js_name = getLang)]
@@ -56,7 +58,11 @@ pub struct Timeouts {
     /// Placement commands (`getStatus`, auto-close): answered by the card itself, locally.
     pub placement_ms: u32,
     /// REST calls: the server cuts a request at 60 s; the operator should not wait that long.
+    /// A request that gets a 5xx is failed at once through the library's `Query error!`
+    /// (see [`Bx24Portal::new`]), so this only catches requests that get no answer at all.
     pub rest_ms: u32,
+    /// `BX24.refreshAuth`: goes through the parent window and may never answer (§8).
+    pub refresh_ms: u32,
 }
 
 impl Default for Timeouts {
@@ -64,7 +70,8 @@ impl Default for Timeouts {
         Timeouts {
             init_ms: 4_000,
             placement_ms: 3_000,
-            rest_ms: 20_000,
+            rest_ms: 15_000,
+            refresh_ms: 10_000,
         }
     }
 }
@@ -76,7 +83,13 @@ pub enum CallFail {
     Timeout(u32),
     /// The library threw at once (missing, `BX24 = null`, bad arguments).
     Threw(String),
+    /// The library threw `Query error!` from its XHR handler while this call was in flight: an
+    /// HTTP 5xx or a dropped connection. Its callback will never come.
+    QueryError,
 }
+
+/// The rejection reason [`Bx24Portal`] uses for calls ended by a `Query error!`.
+const QUERY_ERROR: &str = "query-error";
 
 /// A short, token-free description of a thrown JS value.
 fn describe(e: &JsValue) -> String {
@@ -99,11 +112,25 @@ pub async fn callback_with_timeout(
     timeout_ms: u32,
     start: impl FnOnce(&JsValue) -> Result<(), JsValue>,
 ) -> Result<JsValue, CallFail> {
+    callback_with_abort(timeout_ms, start, |_| ()).await
+}
+
+/// [`callback_with_timeout`], also handing the promise's reject function to `abort`: calling
+/// it with [`QUERY_ERROR`] ends the wait early.
+async fn callback_with_abort(
+    timeout_ms: u32,
+    start: impl FnOnce(&JsValue) -> Result<(), JsValue>,
+    abort: impl FnOnce(Function),
+) -> Result<JsValue, CallFail> {
+    let mut abort = Some(abort);
     let started: Rc<Cell<Option<JsValue>>> = Rc::new(Cell::new(None));
     let mut start = Some(start);
     let started_in = started.clone();
     let promise = Promise::new(&mut |resolve: Function, reject: Function| {
         let resolve_cb = resolve.clone();
+        if let Some(a) = abort.take() {
+            a(reject.clone());
+        }
         // The library may call back more than once (the classic one never forgets a callback);
         // only the first call settles the promise, later ones are ignored by the promise itself.
         let cb = Closure::<dyn FnMut(JsValue)>::new(move |v: JsValue| {
@@ -131,7 +158,13 @@ pub async fn callback_with_timeout(
     if let Some(e) = started.take() {
         return Err(CallFail::Threw(describe(&e)));
     }
-    result.map_err(|_| CallFail::Timeout(timeout_ms))
+    result.map_err(|e| {
+        if e.as_string().as_deref() == Some(QUERY_ERROR) {
+            CallFail::QueryError
+        } else {
+            CallFail::Timeout(timeout_ms)
+        }
+    })
 }
 
 /// JS → JSON value, through `JSON.stringify`: a cycle (the classic library's error objects point
@@ -243,6 +276,9 @@ pub struct Bx24Portal {
     timeouts: Timeouts,
     subscribed: Cell<bool>,
     sink: Rc<RefCell<Option<EventSink>>>,
+    /// REST calls in flight: `(id, reject)`, ended early by a `Query error!`.
+    in_flight: Rc<RefCell<Vec<(u32, Function)>>>,
+    next_id: Cell<u32>,
 }
 
 impl Bx24Portal {
@@ -251,10 +287,34 @@ impl Bx24Portal {
     }
 
     pub fn with_timeouts(timeouts: Timeouts) -> Bx24Portal {
+        let in_flight: Rc<RefCell<Vec<(u32, Function)>>> = Rc::default();
+        // The classic library answers an HTTP 5xx (and a dropped connection) by throwing
+        // `Query error!` from its XHR handler and never calling back (§1.3). The throw reaches
+        // the window as an uncaught error: every REST call still waiting is then failed at once
+        // instead of after its timeout. (Several calls in flight cannot be told apart, so all of
+        // them are failed: reads are retried, writes read back first — no harm either way.)
+        let pending = in_flight.clone();
+        let listener = Closure::<dyn FnMut(JsValue)>::new(move |ev: JsValue| {
+            let message = Reflect::get(&ev, &"message".into())
+                .ok()
+                .and_then(|m| m.as_string())
+                .unwrap_or_default();
+            if message.contains("Query error") {
+                for (_, reject) in pending.borrow_mut().drain(..) {
+                    let _ = reject.call1(&JsValue::NULL, &JsValue::from_str(QUERY_ERROR));
+                }
+            }
+        });
+        if let Some(w) = web_sys::window() {
+            let _ = w.add_event_listener_with_callback("error", listener.as_ref().unchecked_ref());
+        }
+        listener.forget();
         Bx24Portal {
             timeouts,
             subscribed: Cell::new(false),
             sink: Rc::new(RefCell::new(None)),
+            in_flight,
+            next_id: Cell::new(0),
         }
     }
 
@@ -320,6 +380,9 @@ fn fail_to_rest(method: &str, f: CallFail) -> RestError {
             after_ms: ms,
         },
         CallFail::Threw(s) => RestError::Library(s),
+        CallFail::QueryError => {
+            RestError::Library("Query error! (HTTP 5xx or no connection)".into())
+        }
     }
 }
 
@@ -328,6 +391,7 @@ impl From<CallFail> for PortalError {
         match f {
             CallFail::Timeout(ms) => PortalError::Timeout(ms),
             CallFail::Threw(s) => PortalError::Library(s),
+            CallFail::QueryError => PortalError::Library("Query error!".into()),
         }
     }
 }
@@ -437,12 +501,28 @@ impl Portal for Bx24Portal {
         let method = method.to_string();
         let params = to_js(params);
         Box::pin(async move {
-            let res = callback_with_timeout(self.timeouts.rest_ms, |cb| {
-                bx_call_method(&method, &params, cb).map(|_| ())
+            let id = self.next_id.get().wrapping_add(1);
+            self.next_id.set(id);
+            let res = callback_with_abort(
+                self.timeouts.rest_ms,
+                |cb| bx_call_method(&method, &params, cb).map(|_| ()),
+                |reject| self.in_flight.borrow_mut().push((id, reject)),
+            )
+            .await;
+            self.in_flight.borrow_mut().retain(|(i, _)| *i != id);
+            read_ajax_result(&res.map_err(|f| fail_to_rest(&method, f))?)
+        })
+    }
+
+    fn refresh_auth(&self) -> Fut<'_, Result<(), PortalError>> {
+        Box::pin(async move {
+            // The callback gets the new auth object: it is not read, so no token passes here.
+            callback_with_timeout(self.timeouts.refresh_ms, |cb| {
+                bx_refresh_auth(cb).map(|_| ())
             })
             .await
-            .map_err(|f| fail_to_rest(&method, f))?;
-            read_ajax_result(&res)
+            .map(|_| ())
+            .map_err(PortalError::from)
         })
     }
 

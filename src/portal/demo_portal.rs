@@ -201,15 +201,31 @@ impl Portal for DemoPortal {
                 _ => None,
             };
             match err {
-                // The classic library throws on HTTP 5xx and never calls back, and a request that
-                // never answers is silent too: in Bitrix24 the card sees only its own timeout, so
-                // the demo shows exactly that.
-                Some((status, _)) if status >= 500 => Err(self.silent(method).await),
+                // The classic library throws `Query error!` on HTTP 5xx and never calls back; the
+                // real boundary notices the throw and fails the call at once (bx24.rs). A request
+                // that never answers is silent: only the card's own timeout ends it.
+                Some((status, _)) if status >= 500 => Err(RestError::Library(
+                    "Query error! (HTTP 5xx or no connection)".into(),
+                )),
                 None if reply.get("stalled") == Some(&Value::Bool(true)) => {
                     Err(self.silent(method).await)
                 }
                 Some((status, body)) => Err(RestError::from_body(status, body)),
                 None => Err(RestError::Library("the demo worker gave no answer".into())),
+            }
+        })
+    }
+
+    fn refresh_auth(&self) -> Fut<'_, Result<(), PortalError>> {
+        Box::pin(async move {
+            self.latency().await;
+            let reply = self.transport.exchange(json!({"op": "refresh"})).await;
+            if reply.get("ok") == Some(&Value::Bool(true)) {
+                Ok(())
+            } else {
+                Err(PortalError::Library(
+                    "the demo could not refresh the token".into(),
+                ))
             }
         })
     }

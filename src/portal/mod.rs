@@ -70,6 +70,9 @@ pub trait Portal {
     fn subscribe(&self, sink: EventSink);
     /// One REST request.
     fn call(&self, method: &str, params: &Value) -> Fut<'_, Result<RestAnswer, RestError>>;
+    /// Asks the portal for a fresh access token (`BX24.refreshAuth`). The token itself never
+    /// leaves the library.
+    fn refresh_auth(&self) -> Fut<'_, Result<(), PortalError>>;
     /// `disableAutoClose` / `enableAutoClose`.
     fn set_auto_close(&self, enabled: bool) -> Fut<'_, Result<(), PortalError>>;
     /// Lets the frame follow the content's height.

@@ -55,6 +55,9 @@ pub async fn choose() -> Result<Chosen, String> {
             .await
         }
         Err(CallFail::Threw(e)) => demo(&query, Some(format!("BX24.init failed: {e}"))).await,
+        Err(CallFail::QueryError) => {
+            demo(&query, Some("BX24.init failed: Query error!".into())).await
+        }
     }
 }
 

@@ -70,6 +70,21 @@ pub enum ErrorClass {
     Unavailable,
 }
 
+impl ErrorClass {
+    /// The class's name, for log lines (no `Debug` formatting in the build).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorClass::RateLimited => "RateLimited",
+            ErrorClass::OperationLimit => "OperationLimit",
+            ErrorClass::Auth => "Auth",
+            ErrorClass::AccessDenied => "AccessDenied",
+            ErrorClass::NotFound => "NotFound",
+            ErrorClass::Argument => "Argument",
+            ErrorClass::Unavailable => "Unavailable",
+        }
+    }
+}
+
 impl RestError {
     /// The machine code, when the portal sent one.
     pub fn code(&self) -> Option<&str> {

@@ -207,7 +207,12 @@ pub fn parse_iso8601_ms(s: &str) -> Option<f64> {
         if digits == 0 {
             return None;
         }
-        frac_ms = format!("0.{}", &r[..digits]).parse::<f64>().ok()? * 1000.0;
+        // Milliseconds from the first three digits, in integers (no float parser in the build).
+        let ms = r
+            .bytes()
+            .take(3.min(digits))
+            .fold(0u32, |n, c| n * 10 + (c - b'0') as u32);
+        frac_ms = (ms * 10u32.pow(3 - 3.min(digits) as u32)) as f64;
         rest = &r[digits..];
     }
     let offset_min = match rest {

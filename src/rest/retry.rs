@@ -126,7 +126,7 @@ pub fn decide(
     jitter: f64,
     ctx: &RetryContext,
 ) -> Decision {
-    decide_with(err, attempt, is_idempotent(method), jitter, ctx)
+    decide_for(err, attempt, is_idempotent(method), jitter, ctx)
 }
 
 /// [`decide`] for a `batch` call: idempotent only if every command is.
@@ -137,10 +137,11 @@ pub fn decide_batch(
     jitter: f64,
     ctx: &RetryContext,
 ) -> Decision {
-    decide_with(err, attempt, batch_is_idempotent(batch), jitter, ctx)
+    decide_for(err, attempt, batch_is_idempotent(batch), jitter, ctx)
 }
 
-fn decide_with(
+/// [`decide`] when the caller already knows whether the request is idempotent.
+pub fn decide_for(
     err: &RestError,
     attempt: u32,
     idempotent: bool,
@@ -204,11 +205,13 @@ pub fn describe_for_log(err: &RestError) -> String {
                 .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.' || *c == '-')
                 .take(48)
                 .collect();
-            format!("{safe} (HTTP {status}, {class:?})")
+            format!("{safe} (HTTP {status}, {})", class.as_str())
         }
-        RestError::Timeout { after_ms, .. } => format!("timeout after {after_ms} ms ({class:?})"),
-        RestError::Library(_) => format!("library failure ({class:?})"),
-        RestError::Decode(_) => format!("unreadable answer ({class:?})"),
+        RestError::Timeout { after_ms, .. } => {
+            format!("timeout after {after_ms} ms ({})", class.as_str())
+        }
+        RestError::Library(_) => format!("library failure ({})", class.as_str()),
+        RestError::Decode(_) => format!("unreadable answer ({})", class.as_str()),
     }
 }
 

@@ -154,6 +154,34 @@ impl DemoConfig {
     }
 }
 
+/// The fault presets of the demo panel: `(id, query part)`. Each is a URL the reader can copy.
+pub const FAULT_PRESETS: &[(&str, &str)] = &[
+    ("none", ""),
+    ("storm", "fail=QUERY_LIMIT_EXCEEDED:0.5"),
+    ("expired", "expire=4"),
+    ("stall", "stall=batch"),
+    ("denied", "fail=ACCESS_DENIED:1:crm.item.list"),
+    ("operating", "fail=OPERATION_TIME_LIMIT:0.3"),
+];
+
+/// `query` with its fault keys (`fail`, `stall`, `expire`) replaced by `faults` (a query part
+/// such as `fail=QUERY_LIMIT_EXCEEDED:0.5`; empty for none). Other keys keep their order.
+pub fn with_faults(query: &str, faults: &str) -> String {
+    let query = query.strip_prefix('?').unwrap_or(query);
+    let mut parts: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter(|p| {
+            let key = p.split_once('=').map_or(*p, |(k, _)| k);
+            !matches!(key, "fail" | "stall" | "expire")
+        })
+        .collect();
+    if !faults.is_empty() {
+        parts.push(faults);
+    }
+    format!("?{}", parts.join("&"))
+}
+
 /// One `fail=CODE:ratio[:method]` rule: answer with the error `code` in `ratio` of the requests
 /// it applies to (every request, or only `method`'s).
 #[derive(Debug, Clone, PartialEq)]
@@ -693,5 +721,21 @@ mod tests {
         );
         assert_eq!(DemoConfig::from_query(&q).faults, faults);
         assert_eq!(DemoConfig::from_query(&format!("seed=4&{q}")).seed, 4);
+    }
+
+    #[test]
+    fn fault_presets_replace_only_the_fault_keys() {
+        assert_eq!(
+            with_faults(
+                "?scenario=campaign&fail=X:1&lang=ru&stall=batch&expire=3",
+                "expire=4"
+            ),
+            "?scenario=campaign&lang=ru&expire=4"
+        );
+        assert_eq!(with_faults("lang=en", ""), "?lang=en");
+        for (_, q) in FAULT_PRESETS {
+            let cfg = DemoConfig::from_query(&with_faults("", q));
+            assert_eq!(cfg.faults.is_empty(), q.is_empty(), "{q}");
+        }
     }
 }
