@@ -270,7 +270,9 @@ impl Store {
             Ok(BatchAnswer::default())
         } else {
             self.client()
-                .batch(&plan.batch, Priority::Interactive)
+                .batch_while(&plan.batch, Priority::Interactive, &|| {
+                    self.is_current(generation)
+                })
                 .await
         };
         if !self.is_current(generation) {
@@ -293,6 +295,7 @@ impl Store {
                 }
                 self.data.set(Some(data));
             }
+            Err(RestError::Superseded) => {}
             Err(e) => self.fail(e),
         }
     }

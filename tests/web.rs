@@ -38,6 +38,7 @@ fn fast() -> Timeouts {
         init_ms: 400,
         placement_ms: 300,
         rest_ms: 400,
+        refresh_ms: 400,
     }
 }
 
@@ -153,17 +154,48 @@ async fn call_method_reads_ajax_result_and_errors() {
 }
 
 #[wasm_bindgen_test]
-async fn http_5xx_throws_inside_the_library_and_is_a_timeout() {
+async fn http_5xx_throws_inside_the_library_and_the_call_fails_at_once() {
     install_fake("{}");
     js("__fakeBx24.failNext('user.current', {status: 503, error: 'QUERY_LIMIT_EXCEEDED'})");
+    // A long timeout: the call must end through the library's `Query error!`, not by waiting.
+    let p = Bx24Portal::with_timeouts(Timeouts {
+        rest_ms: 8_000,
+        ..fast()
+    });
+    let started = js_sys::Date::now();
+    let e = p.call("user.current", &json!({})).await.unwrap_err();
+    assert!(
+        matches!(&e, RestError::Library(m) if m.starts_with("Query error")),
+        "{e:?}"
+    );
+    assert!(
+        js_sys::Date::now() - started < 2_000.0,
+        "waited for the timeout"
+    );
+    assert_eq!(e.class(), callcard::rest::ErrorClass::Unavailable);
+    // The next call works again: nothing was left hanging.
+    assert!(p.call("user.current", &json!({})).await.is_ok());
+}
+
+#[wasm_bindgen_test]
+async fn a_request_that_never_answers_still_times_out() {
+    install_fake("{}");
+    js("__fakeBx24.neverAnswerMethod('user.current')");
     let p = Bx24Portal::with_timeouts(fast());
     let e = p.call("user.current", &json!({})).await.unwrap_err();
     assert!(
         matches!(e, RestError::Timeout { after_ms: 400, .. }),
         "{e:?}"
     );
-    // The next call works again: nothing was left hanging.
-    assert!(p.call("user.current", &json!({})).await.is_ok());
+}
+
+#[wasm_bindgen_test]
+async fn refresh_auth_goes_through_the_library() {
+    install_fake("{}");
+    let p = Bx24Portal::with_timeouts(fast());
+    let before = js("__fakeBx24.authRefreshes").as_f64().unwrap_or(0.0);
+    assert_eq!(p.refresh_auth().await, Ok(()));
+    assert_eq!(js("__fakeBx24.authRefreshes").as_f64(), Some(before + 1.0));
 }
 
 #[wasm_bindgen_test]

@@ -68,7 +68,7 @@ pub fn ClientCard() -> impl IntoView {
             }
         }).collect_view();
         view! {
-            <div class="cc-client" class:cc-stale=stale data-testid="client" aria-busy=move || store.loading.get().to_string()>
+            <div class="cc-client" class:cc-stale=stale data-testid="client" data-entity=entity.key() aria-busy=move || store.loading.get().to_string()>
                 <div class="cc-avatar" aria-hidden="true">{initials(&name)}</div>
                 <div class="cc-client__body">
                     <span class="cc-client__type" data-testid="client-type" data-type=entity.kind.name()>{kind_label(&store, entity.kind)}</span>
@@ -104,7 +104,7 @@ pub fn ClientCard() -> impl IntoView {
             T::Deleted
         };
         view! {
-            <div class="cc-client cc-client--unavailable" data-testid="client">
+            <div class="cc-client cc-client--unavailable" data-testid="client" data-entity=entity.key()>
                 <div class="cc-avatar cc-avatar--none" aria-hidden="true">"!"</div>
                 <div class="cc-client__body">
                     <span class="cc-client__type" data-testid="client-type" data-type=entity.kind.name()>{kind_label(&store, entity.kind)}</span>

@@ -100,13 +100,32 @@ impl RestClient {
         priority: Priority,
     ) -> Result<RestAnswer, RestError> {
         let idempotent = retry::is_idempotent(method);
-        self.send(method, params, priority, idempotent, &[(method, method)])
-            .await
+        self.send(
+            method,
+            params,
+            priority,
+            idempotent,
+            &[(method, method)],
+            &|| true,
+        )
+        .await
     }
 
     /// A batch: one request per chunk of 50 commands, per-key results merged. The batch is
     /// retried as a whole; it counts as a write if any command is one.
     pub async fn batch(&self, batch: &Batch, priority: Priority) -> Result<BatchAnswer, RestError> {
+        self.batch_while(batch, priority, &|| true).await
+    }
+
+    /// [`batch`](Self::batch) for as long as `wanted()` says the answer is still wanted: once
+    /// it is not (the operator moved on), no further attempt is made and the result is
+    /// [`RestError::Superseded`]. A busy portal is not asked again for data nobody will see.
+    pub async fn batch_while(
+        &self,
+        batch: &Batch,
+        priority: Priority,
+        wanted: &dyn Fn() -> bool,
+    ) -> Result<BatchAnswer, RestError> {
         let idempotent = retry::batch_is_idempotent(batch);
         let subs: Vec<(&str, &str)> = batch
             .commands
@@ -116,7 +135,7 @@ impl RestClient {
         let mut out = BatchAnswer::default();
         for params in batch.to_params() {
             let answer = self
-                .send("batch", &params, priority, idempotent, &subs)
+                .send("batch", &params, priority, idempotent, &subs, wanted)
                 .await?;
             out.merge(decode_answer(&answer.result)?);
         }
@@ -142,12 +161,17 @@ impl RestClient {
         priority: Priority,
         idempotent: bool,
         subs: &[(&str, &str)],
+        wanted: &dyn Fn() -> bool,
     ) -> Result<RestAnswer, RestError> {
         let methods: Vec<&str> = subs.iter().map(|(_, m)| *m).collect();
         let mut attempt = 0u32;
         let mut refreshed = false;
         loop {
             self.wait_turn(&methods, priority).await;
+            if !wanted() {
+                self.notify(priority, None);
+                return Err(RestError::Superseded);
+            }
             let epoch = {
                 let mut st = self.state.borrow_mut();
                 st.sent += 1;
@@ -824,6 +848,30 @@ mod tests {
         let status = portal.sim.borrow().status();
         let expected = crate::model::call::decode_call_status(&status).unwrap();
         assert_eq!(*last_shown.borrow(), Some(expected.entity));
+    }
+
+    #[test]
+    fn a_request_nobody_wants_any_more_is_not_retried() {
+        let (time, portal, client) = setup("scenario=incoming&fail=QUERY_LIMIT_EXCEEDED:1");
+        let batch = refresh_batch(&portal);
+        let wanted = Cell::new(true);
+        let got = RefCell::new(None);
+        time.run(vec![
+            Box::pin(async {
+                *got.borrow_mut() = Some(
+                    client
+                        .batch_while(&batch, Priority::Interactive, &|| wanted.get())
+                        .await,
+                );
+            }),
+            Box::pin(async {
+                // The operator moves on while the first attempt is failing.
+                time.sleep(60).await;
+                wanted.set(false);
+            }),
+        ]);
+        assert!(matches!(got.into_inner(), Some(Err(RestError::Superseded))));
+        assert_eq!(portal.sent_at.borrow().len(), 1);
     }
 
     /// Log lines carry codes and classes, never the description (which may echo `auth=…`).

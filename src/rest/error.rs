@@ -49,6 +49,9 @@ pub enum RestError {
     /// The answer arrived but could not be read.
     #[error("unreadable answer: {0}")]
     Decode(#[from] DecodeError),
+    /// Nobody wants the answer any more (a newer event asked for newer data): not retried.
+    #[error("superseded by a newer request")]
+    Superseded,
 }
 
 /// What the card does about an error, and what it tells the operator.
@@ -98,7 +101,7 @@ impl RestError {
     pub fn class(&self) -> ErrorClass {
         match self {
             RestError::Timeout { .. } | RestError::Library(_) => ErrorClass::Unavailable,
-            RestError::Decode(_) => ErrorClass::Unavailable,
+            RestError::Decode(_) | RestError::Superseded => ErrorClass::Unavailable,
             RestError::Api { status, code, .. } => classify(*status, code),
         }
     }

@@ -114,7 +114,7 @@ fn outcome_unknown(err: &RestError) -> bool {
                     .strip_prefix("HTTP_")
                     .is_some_and(|s| s.parse::<u16>().is_ok())
         }
-        RestError::Decode(_) => false,
+        RestError::Decode(_) | RestError::Superseded => false,
     }
 }
 
@@ -153,7 +153,7 @@ pub fn decide_for(
         return Decision::GiveUp;
     }
     // An answer that arrived but could not be read will read the same next time.
-    if let RestError::Decode(_) = err {
+    if let RestError::Decode(_) | RestError::Superseded = err {
         return Decision::GiveUp;
     }
     let exp = attempt.min(16) as i32;
@@ -212,6 +212,7 @@ pub fn describe_for_log(err: &RestError) -> String {
         }
         RestError::Library(_) => format!("library failure ({})", class.as_str()),
         RestError::Decode(_) => format!("unreadable answer ({})", class.as_str()),
+        RestError::Superseded => "superseded".to_string(),
     }
 }
 
