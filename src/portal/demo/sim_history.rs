@@ -1106,6 +1106,31 @@ mod tests {
     }
 
     #[test]
+    fn garbage_params_never_panic() {
+        let garbage = [
+            json!(null),
+            json!("x"),
+            json!([1]),
+            json!({"filter": "x", "order": [1], "select": 5, "start": "abc"}),
+            json!({"filter": {"BINDINGS": "x"}}),
+            json!({"filter": {"BINDINGS": [null, 1, [], {"OWNER_TYPE_ID": [3], "OWNER_ID": {"a": 1}}]}}),
+            json!({"filter": {"bindings": {"0": {"OWNER_ID": "-5"}}, "<ID": null, ">ID": [1, 2]},
+                   "order": {"START_TIME": 5, "nope": "desc"}, "select": [null, "", "*"], "start": -99}),
+            json!({"FILTER": [1], "SORT": {"a": 1}, "ORDER": 7, "start": "99999999999999999999999"}),
+            json!({"FILTER": {"<CRM_ACTIVITY_ID": "abc", "CRM_ENTITY_TYPE": null}, "SORT": "", "ORDER": "sideways"}),
+        ];
+        let mut s = sim("");
+        for method in ["crm.activity.list", "voximplant.statistic.get"] {
+            for params in &garbage {
+                match s.rest(method, params) {
+                    Ok(body) => assert!(body["result"].is_array(), "{method} {params}: {body}"),
+                    Err((status, body)) => panic!("{method} {params}: {status} {body}"),
+                }
+            }
+        }
+    }
+
+    #[test]
     fn calls_that_never_connected_are_filed_too() {
         // Busy: an open outgoing call with the failed code; the card still shows no activity.
         let mut s = sim("scenario=failed");
