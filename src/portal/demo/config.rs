@@ -100,6 +100,11 @@ pub struct DemoConfig {
     pub placement: DemoPlacement,
     /// Errors, hangs and token expiry the simulated portal injects (`fail=`, `stall=`, `expire=`).
     pub faults: Faults,
+    /// `stats=denied`: the operator lacks the "Call statistics — View" permission, so
+    /// `voximplant.statistic.get` answers 403 `ACCESS_DENIED` (inside a `batch`: that command's
+    /// `result_error`, the rest of the batch runs). `stats=allowed`, any other value or none: the
+    /// statistics can be read.
+    pub stats_denied: bool,
 }
 
 /// The latency of a typical cloud portal answer, so the demo shows loading states honestly.
@@ -119,6 +124,7 @@ impl Default for DemoConfig {
             seed: DEFAULT_SEED,
             placement: DemoPlacement::CallCard,
             faults: Faults::default(),
+            stats_denied: false,
         }
     }
 }
@@ -128,7 +134,8 @@ impl DemoConfig {
     /// the leading `?` is optional). Unknown keys are ignored, a repeated key keeps its last value,
     /// and a value that cannot be read leaves that setting at its default. The fault keys
     /// (`fail`, `stall`, see [`Faults`]) are the exception: they repeat and add up, and a
-    /// malformed one is skipped.
+    /// malformed one is skipped. `stats=denied` takes the call-statistics permission away
+    /// (see [`DemoConfig::stats_denied`]).
     pub fn from_query(query: &str) -> DemoConfig {
         let mut cfg = DemoConfig::default();
         let query = query.strip_prefix('?').unwrap_or(query);
@@ -147,6 +154,7 @@ impl DemoConfig {
                 "fail" => cfg.faults.fail.extend(FailRule::parse(&value)),
                 "stall" => cfg.faults.stall.extend(parse_method(&value)),
                 "expire" => cfg.faults.expire = parse_expire(&value),
+                "stats" => cfg.stats_denied = value.trim().eq_ignore_ascii_case("denied"),
                 _ => {}
             }
         }
@@ -458,6 +466,16 @@ mod tests {
         assert_eq!(d.latency_ms, 150);
         assert_eq!(d.seed, 1);
         assert_eq!(d.placement, DemoPlacement::CallCard);
+        assert!(!d.stats_denied);
+    }
+
+    #[test]
+    fn statistics_permission() {
+        assert!(DemoConfig::from_query("stats=denied").stats_denied);
+        assert!(DemoConfig::from_query("STATS=%20Denied%20").stats_denied);
+        assert!(!DemoConfig::from_query("stats=allowed").stats_denied);
+        assert!(!DemoConfig::from_query("stats=denied&stats=yes").stats_denied);
+        assert!(!DemoConfig::from_query("stats").stats_denied);
     }
 
     #[test]
@@ -475,6 +493,7 @@ mod tests {
                 seed: 7,
                 placement: DemoPlacement::Default,
                 faults: Faults::default(),
+                stats_denied: false,
             }
         );
         // The leading '?' is optional and case does not matter.

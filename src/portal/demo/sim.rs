@@ -14,6 +14,7 @@ use std::ops::Range;
 use serde_json::{Map, Value, json};
 
 use super::config::{DemoConfig, DemoPlacement, Faults, Scenario};
+use super::sim_history::{EndedCall, History};
 use crate::model::call::{CallState, Direction};
 use crate::model::entity::{EntityKind, EntityRef};
 use crate::model::value::{parse_decimal, value_u64};
@@ -65,13 +66,13 @@ const KNOWN_PLACEMENTS: &[&str] = &[
 
 /// The language the generated CRM is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Lang {
+pub(super) enum Lang {
     En = 0,
     Ru = 1,
 }
 
 /// A text in both languages: `[english, russian]`.
-type Text = [&'static str; 2];
+pub(super) type Text = [&'static str; 2];
 
 impl Lang {
     /// Bitrix24's Russian-speaking portals (Russia, Ukraine, Kazakhstan, Belarus) get Russian data.
@@ -82,17 +83,17 @@ impl Lang {
         }
     }
 
-    fn pick(self, text: Text) -> &'static str {
+    pub(super) fn pick(self, text: Text) -> &'static str {
         text[self as usize]
     }
 }
 
 /// SplitMix64: a few lines, good enough spread, and the same sequence on every target.
 #[derive(Debug, Clone)]
-struct Rng(u64);
+pub(super) struct Rng(pub(super) u64);
 
 impl Rng {
-    fn next_u64(&mut self) -> u64 {
+    pub(super) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -101,17 +102,17 @@ impl Rng {
     }
 
     /// A number in `0..n` (`0` when `n` is 0).
-    fn below(&mut self, n: u64) -> u64 {
+    pub(super) fn below(&mut self, n: u64) -> u64 {
         self.next_u64() % n.max(1)
     }
 
     /// `true` with probability `p` (`0` never, `1` always).
-    fn chance(&mut self, p: f64) -> bool {
+    pub(super) fn chance(&mut self, p: f64) -> bool {
         ((self.next_u64() >> 11) as f64 / (1u64 << 53) as f64) < p
     }
 
     /// A number in `lo..=hi`.
-    fn between(&mut self, lo: u64, hi: u64) -> u64 {
+    pub(super) fn between(&mut self, lo: u64, hi: u64) -> u64 {
         lo + self.below(hi.saturating_sub(lo) + 1)
     }
 }
@@ -696,15 +697,15 @@ impl Country {
 
 /// One CRM item: its `crm.item.get` fields (camelCase, with `fm` and the flat aliases).
 #[derive(Debug, Clone)]
-struct Record {
-    entity: EntityRef,
-    fields: Map<String, Value>,
+pub(super) struct Record {
+    pub(super) entity: EntityRef,
+    pub(super) fields: Map<String, Value>,
     /// The first phone as the card reports it, if the item has one.
-    phone: Option<String>,
+    pub(super) phone: Option<String>,
 }
 
 impl Record {
-    fn id_field(&self, key: &str) -> Option<u64> {
+    pub(super) fn id_field(&self, key: &str) -> Option<u64> {
         self.fields
             .get(key)
             .and_then(Value::as_u64)
@@ -714,11 +715,11 @@ impl Record {
 
 /// The generated CRM.
 #[derive(Debug, Clone)]
-struct Crm {
+pub(super) struct Crm {
     /// Companies, contacts, leads, deals — each type in id order.
     records: Vec<Record>,
     /// `user.get` rows, user 1 first.
-    users: Vec<Value>,
+    pub(super) users: Vec<Value>,
     /// A number that belongs to nobody in the CRM: the unknown caller.
     stranger: String,
 }
@@ -791,7 +792,7 @@ impl Builder<'_> {
     }
 }
 
-fn object(v: Value) -> Map<String, Value> {
+pub(super) fn object(v: Value) -> Map<String, Value> {
     match v {
         Value::Object(m) => m,
         _ => Map::new(),
@@ -991,11 +992,11 @@ impl Crm {
         }
     }
 
-    fn get(&self, entity: EntityRef) -> Option<&Record> {
+    pub(super) fn get(&self, entity: EntityRef) -> Option<&Record> {
         self.records.iter().find(|r| r.entity == entity)
     }
 
-    fn of_kind(&self, kind: EntityKind) -> impl Iterator<Item = &Record> {
+    pub(super) fn of_kind(&self, kind: EntityKind) -> impl Iterator<Item = &Record> {
         self.records.iter().filter(move |r| r.entity.kind == kind)
     }
 
@@ -1057,7 +1058,7 @@ impl Crm {
 // ---------------------------------------------------------------------------------------------
 
 /// `YYYY-MM-DDTHH:MM:SS+00:00`, the form REST dates take.
-fn iso(unix_secs: i64) -> String {
+pub(super) fn iso(unix_secs: i64) -> String {
     let days = unix_secs.div_euclid(86_400);
     let secs = unix_secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
@@ -1069,7 +1070,7 @@ fn iso(unix_secs: i64) -> String {
     )
 }
 
-fn midnight(unix_secs: i64) -> i64 {
+pub(super) fn midnight(unix_secs: i64) -> i64 {
     unix_secs - unix_secs.rem_euclid(86_400)
 }
 
@@ -1135,10 +1136,10 @@ fn time_object(start: f64, processing: f64, operating: Option<f64>) -> Value {
 
 /// A method's result before the envelope is added.
 #[derive(Debug)]
-struct Reply {
-    result: Value,
-    total: Option<u64>,
-    next: Option<u64>,
+pub(super) struct Reply {
+    pub(super) result: Value,
+    pub(super) total: Option<u64>,
+    pub(super) next: Option<u64>,
 }
 
 impl Reply {
@@ -1153,12 +1154,12 @@ impl Reply {
 
 /// A method's failure: the HTTP status and the Bitrix24 error body.
 #[derive(Debug)]
-struct Fault {
-    status: u16,
-    code: Cow<'static, str>,
-    description: String,
+pub(super) struct Fault {
+    pub(super) status: u16,
+    pub(super) code: Cow<'static, str>,
+    pub(super) description: String,
     /// The parameter at fault, sent as `argument` with `ERROR_ARGUMENT`.
-    argument: Option<&'static str>,
+    pub(super) argument: Option<&'static str>,
 }
 
 impl Fault {
@@ -1209,7 +1210,7 @@ impl Fault {
 }
 
 /// A parameter by name. Names are matched ignoring case, as the portal does for most methods.
-fn arg<'a>(params: &'a Value, name: &str) -> Option<&'a Value> {
+pub(super) fn arg<'a>(params: &'a Value, name: &str) -> Option<&'a Value> {
     let obj = params.as_object()?;
     obj.get(name).or_else(|| {
         obj.iter()
@@ -1227,7 +1228,7 @@ fn text_arg(params: &Value, name: &str) -> Option<String> {
     }
 }
 
-fn to_u64(v: &Value) -> Option<u64> {
+pub(super) fn to_u64(v: &Value) -> Option<u64> {
     value_u64(v).ok().flatten()
 }
 
@@ -1253,7 +1254,7 @@ fn truthy(v: &Value) -> bool {
 }
 
 /// The values of a list parameter: an array, a PHP map with numeric keys, or one scalar.
-fn values_of(v: &Value) -> Vec<&Value> {
+pub(super) fn values_of(v: &Value) -> Vec<&Value> {
     match v {
         Value::Array(a) => a.iter().collect(),
         Value::Object(m) => m.values().collect(),
@@ -1262,7 +1263,10 @@ fn values_of(v: &Value) -> Vec<&Value> {
 }
 
 /// A field of a row, looked up ignoring case (filters and selects arrive as `ID` or `id`).
-fn field<'a>(row: &'a Map<String, Value>, name: &str) -> Option<(&'a String, &'a Value)> {
+pub(super) fn field<'a>(
+    row: &'a Map<String, Value>,
+    name: &str,
+) -> Option<(&'a String, &'a Value)> {
     row.get_key_value(name)
         .or_else(|| row.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)))
 }
@@ -1302,7 +1306,7 @@ fn loose_eq(have: &Value, want: &Value) -> bool {
 /// Operators: none or `=` (equal, or one of a list), `!`/`!=`, `@`/`!@` (in / not in a list),
 /// `>`, `>=`, `<`, `<=`, `%` (contains). A field the row does not have restricts nothing, so an
 /// unsupported filter widens the answer rather than failing the demo.
-fn passes(row: &Map<String, Value>, filter: &Map<String, Value>) -> bool {
+pub(super) fn passes(row: &Map<String, Value>, filter: &Map<String, Value>) -> bool {
     filter.iter().all(|(key, want)| {
         let (op, name) = ["!@", ">=", "<=", "!=", "@", "=", "!", ">", "<", "%"]
             .iter()
@@ -1333,7 +1337,7 @@ fn passes(row: &Map<String, Value>, filter: &Map<String, Value>) -> bool {
 }
 
 /// Sorts rows by an `order` object (`{"id": "DESC"}`); rows keep their order otherwise.
-fn sort_rows(rows: &mut [&Map<String, Value>], order: Option<&Value>) {
+pub(super) fn sort_rows(rows: &mut [&Map<String, Value>], order: Option<&Value>) {
     let Some(Value::Object(order)) = order else {
         return;
     };
@@ -1388,7 +1392,7 @@ fn page(len: usize, start: i64) -> Page {
     }
 }
 
-fn paged(rows: Vec<Value>, params: &Value) -> Reply {
+pub(super) fn paged(rows: Vec<Value>, params: &Value) -> Reply {
     let start = arg(params, "start").and_then(to_i64).unwrap_or(0);
     let page = page(rows.len(), start);
     let result = rows
@@ -1510,6 +1514,10 @@ pub struct Sim {
     /// Requests since the access token was issued or last refreshed (for `expire=N`).
     since_refresh: u64,
     fault_log: Vec<(String, Injected)>,
+    /// The clients' activities and call statistics (`crm.activity.list`, `voximplant.statistic.get`).
+    history: History,
+    /// When the current call was answered (the sim's clock), for its duration and start time.
+    answered_ms: Option<f64>,
 }
 
 /// What became of one REST request ([`Sim::rest_outcome`]).
@@ -1611,6 +1619,8 @@ impl Sim {
             fault_rng: Rng(cfg.seed ^ 0xFA17_5EED_FA17_5EED),
             since_refresh: 0,
             fault_log: Vec::new(),
+            history: History::new(lang, cfg.seed, cfg.stats_denied),
+            answered_ms: None,
         };
         sim.call_id = sim.new_call_id();
         sim
@@ -1697,19 +1707,54 @@ impl Sim {
             return Vec::new();
         }
         if self.scenario == Scenario::Failed {
+            self.file_call("486");
             return self.set_state(CallState::Idle, Some("486"));
         }
         self.activity_id = Some(self.next_activity_id);
         self.next_activity_id += 1;
+        self.answered_ms = Some(self.now_ms);
         self.set_state(CallState::Connected, None)
     }
 
-    /// Ends the call (ringing or talking); nothing happens when it is already over.
+    /// Ends the call (ringing or talking); nothing happens when it is already over. The call
+    /// goes into the client's history: answered (`200`) after a talk, missed (`304`) or
+    /// cancelled (`603-S`) when an incoming or outgoing call is dropped while ringing.
     pub fn hangup(&mut self) -> Vec<SimEvent> {
         if self.state == CallState::Idle {
             return Vec::new();
         }
+        let code = match (self.state, self.direction) {
+            (CallState::Connected, _) => "200",
+            (_, Direction::Incoming | Direction::IncomingTransfer) => "304",
+            _ => "603-S",
+        };
+        self.file_call(code);
         self.set_state(CallState::Idle, None)
+    }
+
+    /// Files the current call in the caller's history as it ends with `code`. A call that never
+    /// connected gets its activity now (the card never showed one), dated now and lasting 0 s.
+    fn file_call(&mut self, code: &'static str) {
+        let Some(party) = self.entity() else {
+            return;
+        };
+        let activity_id = self.activity_id.unwrap_or_else(|| {
+            self.next_activity_id += 1;
+            self.next_activity_id - 1
+        });
+        let start_ms = self.answered_ms.take().unwrap_or(self.now_ms);
+        let call = EndedCall {
+            activity_id,
+            party,
+            bindings: self.current_bindings(),
+            direction: self.direction,
+            call_id: self.call_id.clone(),
+            code,
+            start_secs: (start_ms / 1000.0).floor() as i64,
+            duration_secs: ((self.now_ms - start_ms).max(0.0) / 1000.0) as u64,
+            user_id: 1,
+        };
+        self.history.record_call(&self.crm, self.now_ms, call);
     }
 
     /// Calls the same client again: a new outgoing call with its own `CALL_ID` and no activity
@@ -1721,6 +1766,7 @@ impl Sim {
         self.call_id = self.new_call_id();
         self.direction = Direction::Outgoing;
         self.activity_id = None;
+        self.answered_ms = None;
         self.set_state(CallState::Connecting, None)
     }
 
@@ -1968,6 +2014,10 @@ impl Sim {
             ))),
             "placement.bind" => self.placement_bind(params),
             "placement.unbind" => self.placement_unbind(params),
+            "crm.activity.list" => self.history.activity_list(&self.crm, self.now_ms, params),
+            "voximplant.statistic.get" => {
+                self.history.statistic_get(&self.crm, self.now_ms, params)
+            }
             _ => Err(Fault::method_not_found()),
         }
     }
