@@ -7,6 +7,7 @@
 pub mod config;
 pub mod protocol;
 pub mod sim;
+mod sim_calllist;
 
 pub use config::{DemoConfig, Scenario};
 pub use sim::{Sim, SimEvent};

@@ -14,6 +14,7 @@ use std::ops::Range;
 use serde_json::{Map, Value, json};
 
 use super::config::{DemoConfig, DemoPlacement, Faults, Scenario};
+use super::sim_calllist::{self, CallLists, Setup};
 use crate::model::call::{CallState, Direction};
 use crate::model::entity::{EntityKind, EntityRef};
 use crate::model::value::{parse_decimal, value_u64};
@@ -71,7 +72,7 @@ enum Lang {
 }
 
 /// A text in both languages: `[english, russian]`.
-type Text = [&'static str; 2];
+pub(super) type Text = [&'static str; 2];
 
 impl Lang {
     /// Bitrix24's Russian-speaking portals (Russia, Ukraine, Kazakhstan, Belarus) get Russian data.
@@ -511,9 +512,9 @@ const LEAD_FIRST_ID: u64 = 31;
 const DEAL_FIRST_ID: u64 = 41;
 
 /// One entry of a `crm.status.list` directory.
-struct StatusTpl {
-    id: &'static str,
-    name: Text,
+pub(super) struct StatusTpl {
+    pub(super) id: &'static str,
+    pub(super) name: Text,
     /// `Some("S")` success, `Some("F")` failure, `None` in progress.
     semantics: Option<&'static str>,
     color: Option<&'static str>,
@@ -537,18 +538,18 @@ const fn st(
 }
 
 /// One `ENTITY_ID` of `crm.status.list`.
-struct Directory {
-    entity_id: &'static str,
+pub(super) struct Directory {
+    pub(super) entity_id: &'static str,
     /// The deal category a `DEAL_STAGE_<n>` belongs to.
     category: Option<&'static str>,
     /// Stage directories carry `EXTRA` (semantics and colour); plain lists do not.
     stages: bool,
-    statuses: &'static [StatusTpl],
+    pub(super) statuses: &'static [StatusTpl],
 }
 
 // One status a row: the table is read across, so rustfmt's one-argument-a-line layout is kept off.
 #[rustfmt::skip]
-const DIRECTORIES: [Directory; 5] = [
+pub(super) const DIRECTORIES: [Directory; 5] = [
     Directory {
         entity_id: "STATUS",
         category: None,
@@ -1057,7 +1058,7 @@ impl Crm {
 // ---------------------------------------------------------------------------------------------
 
 /// `YYYY-MM-DDTHH:MM:SS+00:00`, the form REST dates take.
-fn iso(unix_secs: i64) -> String {
+pub(super) fn iso(unix_secs: i64) -> String {
     let days = unix_secs.div_euclid(86_400);
     let secs = unix_secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
@@ -1135,14 +1136,14 @@ fn time_object(start: f64, processing: f64, operating: Option<f64>) -> Value {
 
 /// A method's result before the envelope is added.
 #[derive(Debug)]
-struct Reply {
-    result: Value,
-    total: Option<u64>,
-    next: Option<u64>,
+pub(super) struct Reply {
+    pub(super) result: Value,
+    pub(super) total: Option<u64>,
+    pub(super) next: Option<u64>,
 }
 
 impl Reply {
-    fn plain(result: Value) -> Reply {
+    pub(super) fn plain(result: Value) -> Reply {
         Reply {
             result,
             total: None,
@@ -1153,12 +1154,12 @@ impl Reply {
 
 /// A method's failure: the HTTP status and the Bitrix24 error body.
 #[derive(Debug)]
-struct Fault {
-    status: u16,
-    code: Cow<'static, str>,
-    description: String,
+pub(super) struct Fault {
+    pub(super) status: u16,
+    pub(super) code: Cow<'static, str>,
+    pub(super) description: String,
     /// The parameter at fault, sent as `argument` with `ERROR_ARGUMENT`.
-    argument: Option<&'static str>,
+    pub(super) argument: Option<&'static str>,
 }
 
 impl Fault {
@@ -1209,7 +1210,7 @@ impl Fault {
 }
 
 /// A parameter by name. Names are matched ignoring case, as the portal does for most methods.
-fn arg<'a>(params: &'a Value, name: &str) -> Option<&'a Value> {
+pub(super) fn arg<'a>(params: &'a Value, name: &str) -> Option<&'a Value> {
     let obj = params.as_object()?;
     obj.get(name).or_else(|| {
         obj.iter()
@@ -1227,11 +1228,11 @@ fn text_arg(params: &Value, name: &str) -> Option<String> {
     }
 }
 
-fn to_u64(v: &Value) -> Option<u64> {
+pub(super) fn to_u64(v: &Value) -> Option<u64> {
     value_u64(v).ok().flatten()
 }
 
-fn to_i64(v: &Value) -> Option<i64> {
+pub(super) fn to_i64(v: &Value) -> Option<i64> {
     match v {
         Value::Number(n) => n.as_i64(),
         Value::String(s) => s.trim().parse().ok(),
@@ -1253,7 +1254,7 @@ fn truthy(v: &Value) -> bool {
 }
 
 /// The values of a list parameter: an array, a PHP map with numeric keys, or one scalar.
-fn values_of(v: &Value) -> Vec<&Value> {
+pub(super) fn values_of(v: &Value) -> Vec<&Value> {
     match v {
         Value::Array(a) => a.iter().collect(),
         Value::Object(m) => m.values().collect(),
@@ -1302,7 +1303,7 @@ fn loose_eq(have: &Value, want: &Value) -> bool {
 /// Operators: none or `=` (equal, or one of a list), `!`/`!=`, `@`/`!@` (in / not in a list),
 /// `>`, `>=`, `<`, `<=`, `%` (contains). A field the row does not have restricts nothing, so an
 /// unsupported filter widens the answer rather than failing the demo.
-fn passes(row: &Map<String, Value>, filter: &Map<String, Value>) -> bool {
+pub(super) fn passes(row: &Map<String, Value>, filter: &Map<String, Value>) -> bool {
     filter.iter().all(|(key, want)| {
         let (op, name) = ["!@", ">=", "<=", "!=", "@", "=", "!", ">", "<", "%"]
             .iter()
@@ -1333,7 +1334,7 @@ fn passes(row: &Map<String, Value>, filter: &Map<String, Value>) -> bool {
 }
 
 /// Sorts rows by an `order` object (`{"id": "DESC"}`); rows keep their order otherwise.
-fn sort_rows(rows: &mut [&Map<String, Value>], order: Option<&Value>) {
+pub(super) fn sort_rows(rows: &mut [&Map<String, Value>], order: Option<&Value>) {
     let Some(Value::Object(order)) = order else {
         return;
     };
@@ -1388,7 +1389,7 @@ fn page(len: usize, start: i64) -> Page {
     }
 }
 
-fn paged(rows: Vec<Value>, params: &Value) -> Reply {
+pub(super) fn paged(rows: Vec<Value>, params: &Value) -> Reply {
     let start = arg(params, "start").and_then(to_i64).unwrap_or(0);
     let page = page(rows.len(), start);
     let result = rows
@@ -1510,6 +1511,8 @@ pub struct Sim {
     /// Requests since the access token was issued or last refreshed (for `expire=N`).
     since_refresh: u64,
     fault_log: Vec<(String, Injected)>,
+    /// The user's call lists and their activities (`sim_calllist`).
+    calllists: CallLists,
 }
 
 /// What became of one REST request ([`Sim::rest_outcome`]).
@@ -1570,8 +1573,35 @@ impl Sim {
     pub fn new(cfg: &DemoConfig) -> Sim {
         let lang = Lang::from_code(&cfg.lang);
         let mut rng = Rng(cfg.seed);
-        let crm = Crm::generate(lang, &mut rng);
+        let mut crm = Crm::generate(lang, &mut rng);
         let caller = crm.first_caller(cfg.scenario, cfg.seed);
+        let ids = |kind| crm.of_kind(kind).map(|r| r.entity.id).collect::<Vec<_>>();
+        let with_phone: Vec<u64> = crm
+            .of_kind(EntityKind::Contact)
+            .filter(|r| r.phone.is_some())
+            .map(|r| r.entity.id)
+            .collect();
+        let (calllists, campaign_contacts) = CallLists::generate(&Setup {
+            ru: lang == Lang::Ru,
+            seed: cfg.seed,
+            size: cfg.calllist_size as usize,
+            fill: cfg.scenario == Scenario::Campaign,
+            client: match caller {
+                Caller::Client(e) => Some(e),
+                _ => None,
+            },
+            contacts: &with_phone,
+            companies: &ids(EntityKind::Company),
+            deals: &ids(EntityKind::Deal),
+            today: (DEFAULT_NOW_MS / 1000.0) as i64,
+        });
+        for (entity, fields, phone) in campaign_contacts {
+            crm.records.push(Record {
+                entity,
+                fields,
+                phone,
+            });
+        }
         let direction = match cfg.scenario {
             Scenario::Incoming | Scenario::Unknown | Scenario::Hidden => Direction::Incoming,
             Scenario::Outgoing | Scenario::Failed | Scenario::Campaign => Direction::Outgoing,
@@ -1611,6 +1641,7 @@ impl Sim {
             fault_rng: Rng(cfg.seed ^ 0xFA17_5EED_FA17_5EED),
             since_refresh: 0,
             fault_log: Vec::new(),
+            calllists,
         };
         sim.call_id = sim.new_call_id();
         sim
@@ -1738,12 +1769,39 @@ impl Sim {
             .position(|c| *c == self.caller)
             .map_or(0, |i| (i + 1) % rotation.len());
         self.caller = rotation[next];
+        vec![self.entity_changed()]
+    }
+
+    /// "Next" in a campaign (`scenario=campaign`): the current client's item gets the call's
+    /// outcome (from the seed: mostly `SUCCESS`, sometimes the custom `CALLBACK` or
+    /// `WRONG_NUMBER`), and the card moves to the next `IN_WORK` item of the campaign list and
+    /// starts an outgoing call to it, as the native card does: `EntityChanged`, then a new call
+    /// (`CALL_ID`, no activity) that is `connecting`. At the end of the list the card stays and
+    /// nothing is emitted; while the operator is talking there is no "Next" (nothing happens).
+    pub fn next_in_campaign(&mut self) -> Vec<SimEvent> {
+        if self.scenario != Scenario::Campaign || self.state == CallState::Connected {
+            return Vec::new();
+        }
+        let Some(next) = self.calllists.advance(self.entity()) else {
+            return Vec::new();
+        };
+        self.caller = Caller::Client(next);
+        self.call_id = self.new_call_id();
+        self.direction = Direction::Outgoing;
+        self.activity_id = None;
+        let mut events = vec![self.entity_changed()];
+        events.extend(self.set_state(CallState::Connecting, None));
+        events
+    }
+
+    /// `CallCard::EntityChanged` for the client now on the card.
+    fn entity_changed(&self) -> SimEvent {
         let entity = self.entity();
-        vec![SimEvent::EntityChanged(json!({
+        SimEvent::EntityChanged(json!({
             "PHONE_NUMBER": self.phone().unwrap_or_else(|| "unknown".into()),
             "CRM_ENTITY_TYPE": entity.map(|e| e.kind.name()).unwrap_or_default(),
             "CRM_ENTITY_ID": entity.map_or(0, |e| e.id),
-        }))]
+        }))
     }
 
     /// Answers one REST request like the portal: `Ok(body)` with `result`, `time` and, for
@@ -1968,6 +2026,15 @@ impl Sim {
             ))),
             "placement.bind" => self.placement_bind(params),
             "placement.unbind" => self.placement_unbind(params),
+            m if m.starts_with("crm.calllist.") => {
+                let crm = &self.crm;
+                let ids_of = |kind| crm.of_kind(kind).map(|r| r.entity.id).collect();
+                let now = (self.now_ms / 1000.0).floor() as i64;
+                self.calllists.dispatch(m, params, &ids_of, now)
+            }
+            "crm.activity.list" if sim_calllist::is_call_list_query(params) => {
+                Ok(self.calllists.activity_list(params))
+            }
             _ => Err(Fault::method_not_found()),
         }
     }
