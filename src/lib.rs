@@ -1,6 +1,7 @@
 //! callcard: a Bitrix24 call-card tab. The pure domain, REST logic and demo simulation build on
 //! any target (host-tested); the browser side (bindings, state, components) only on wasm32.
 
+pub mod campaign;
 pub mod history;
 pub mod i18n;
 pub mod model;

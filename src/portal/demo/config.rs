@@ -105,6 +105,9 @@ pub struct DemoConfig {
     /// `result_error`, the rest of the batch runs). `stats=allowed`, any other value or none: the
     /// statistics can be read.
     pub stats_denied: bool,
+    /// Participants of the campaign's call list (`calllist_size=N`, 1..=10000); in the
+    /// `campaign` scenario generated contacts fill it up, elsewhere the CRM's own contacts cap it.
+    pub calllist_size: u32,
 }
 
 /// The latency of a typical cloud portal answer, so the demo shows loading states honestly.
@@ -113,6 +116,10 @@ pub const DEFAULT_LATENCY_MS: u32 = 150;
 pub const MAX_LATENCY_MS: u32 = 10_000;
 /// The seed of the showcase call (a contact with a company and two deals).
 pub const DEFAULT_SEED: u64 = 1;
+/// The campaign list's size unless `calllist_size=` says otherwise.
+pub const DEFAULT_CALLLIST_SIZE: u32 = 24;
+/// The largest campaign list the demo builds (enough for a benchmark).
+pub const MAX_CALLLIST_SIZE: u32 = 10_000;
 
 impl Default for DemoConfig {
     fn default() -> Self {
@@ -125,6 +132,7 @@ impl Default for DemoConfig {
             placement: DemoPlacement::CallCard,
             faults: Faults::default(),
             stats_denied: false,
+            calllist_size: DEFAULT_CALLLIST_SIZE,
         }
     }
 }
@@ -155,6 +163,9 @@ impl DemoConfig {
                 "stall" => cfg.faults.stall.extend(parse_method(&value)),
                 "expire" => cfg.faults.expire = parse_expire(&value),
                 "stats" => cfg.stats_denied = value.trim().eq_ignore_ascii_case("denied"),
+                "calllist_size" => {
+                    cfg.calllist_size = parse_calllist_size(&value).unwrap_or(DEFAULT_CALLLIST_SIZE)
+                }
                 _ => {}
             }
         }
@@ -409,6 +420,16 @@ fn parse_method(s: &str) -> Option<String> {
     plausible.then_some(s)
 }
 
+/// `calllist_size=N`, clamped to `1..=MAX_CALLLIST_SIZE`; text that is not a whole number is `None`.
+fn parse_calllist_size(s: &str) -> Option<u32> {
+    let s = s.trim();
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n = s.parse::<u64>().unwrap_or(u64::MAX);
+    Some(n.clamp(1, u64::from(MAX_CALLLIST_SIZE)) as u32)
+}
+
 /// `expire=N` with N ≥ 1; anything else (0 included: a token that can never be used) is `None`.
 fn parse_expire(s: &str) -> Option<u64> {
     s.trim().parse::<u64>().ok().filter(|&n| n > 0)
@@ -479,9 +500,29 @@ mod tests {
     }
 
     #[test]
+    fn calllist_size_is_clamped() {
+        let size = |q: &str| DemoConfig::from_query(q).calllist_size;
+        assert_eq!(size(""), DEFAULT_CALLLIST_SIZE);
+        assert_eq!(size("calllist_size=10000"), 10_000);
+        assert_eq!(size("calllist_size=%2010%20"), 10);
+        assert_eq!(
+            size("calllist_size=99999999999999999999999"),
+            MAX_CALLLIST_SIZE
+        );
+        assert_eq!(size("calllist_size=0"), 1);
+        for bad in ["x", "-5", "1.5", "", "1e4"] {
+            assert_eq!(
+                size(&format!("calllist_size={bad}")),
+                DEFAULT_CALLLIST_SIZE,
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
     fn reads_every_setting() {
         let cfg = DemoConfig::from_query(
-            "?lang=ru&theme=dark&scenario=hidden&latency=0&seed=7&placement=DEFAULT",
+            "?lang=ru&theme=dark&scenario=hidden&latency=0&seed=7&placement=DEFAULT&calllist_size=500",
         );
         assert_eq!(
             cfg,
@@ -494,6 +535,7 @@ mod tests {
                 placement: DemoPlacement::Default,
                 faults: Faults::default(),
                 stats_denied: false,
+                calllist_size: 500,
             }
         );
         // The leading '?' is optional and case does not matter.

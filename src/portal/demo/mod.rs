@@ -7,6 +7,7 @@
 pub mod config;
 pub mod protocol;
 pub mod sim;
+mod sim_calllist;
 mod sim_history;
 
 pub use config::{DemoConfig, Scenario};

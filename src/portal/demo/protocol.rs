@@ -60,7 +60,8 @@ impl Worker {
     /// Answers one message. `now_ms` is the worker's clock.
     ///
     /// In: `{"op":"init","query":"?…"}`, `{"op":"rest","id":n,"method":m,"params":{…}}`,
-    /// `{"op":"status","id":n}`, `{"op":"step","id":n,"action":"answer|hangup|redial|switch"}`,
+    /// `{"op":"status","id":n}`, `{"op":"step","id":n,"action":"answer|hangup|redial|switch|next"}` (`next`: the campaign's
+    /// "Next", [`Sim::next_in_campaign`]),
     /// `{"op":"refresh","id":n}` (the app refreshed its token, as `BX24.refreshAuth` would).
     /// Out: `{"op":"ready",…snapshot}` or `{"op":"reply","id":n,…}` with, for `rest`, either
     /// `ok` (the body), `err` (`[status, body]` — 5xx included: emulating BX24.js, which throws
@@ -105,6 +106,7 @@ impl Worker {
                     "hangup" => sim.hangup(),
                     "redial" => sim.redial(),
                     "switch" => sim.switch_client(),
+                    "next" => sim.next_in_campaign(),
                     _ => Vec::new(),
                 };
                 json!({"events": events_to_json(events), "status": sim.status()})
@@ -169,6 +171,27 @@ mod tests {
             events_from_json(&s["events"])[..],
             [SimEvent::EntityChanged(_)]
         ));
+    }
+
+    #[test]
+    fn next_steps_through_the_campaign() {
+        let mut w = Worker::default();
+        w.handle(r#"{"op":"init","query":"?scenario=campaign"}"#, 1.0e12);
+        let before = w.handle(r#"{"op":"status","id":1}"#, 1.0e12)["status"].clone();
+        let s = w.handle(r#"{"op":"step","id":2,"action":"next"}"#, 1.0e12);
+        let events = events_from_json(&s["events"]);
+        assert!(matches!(
+            &events[..],
+            [SimEvent::EntityChanged(_), SimEvent::StateChanged { .. }]
+        ));
+        assert_ne!(s["status"]["CRM_ENTITY_ID"], before["CRM_ENTITY_ID"]);
+        assert_ne!(s["status"]["CALL_ID"], before["CALL_ID"]);
+        assert_eq!(s["status"]["CALL_STATE"], "connecting");
+        // Outside a campaign "next" does nothing.
+        let mut w = Worker::default();
+        w.handle(r#"{"op":"init","query":"?scenario=incoming"}"#, 1.0e12);
+        let s = w.handle(r#"{"op":"step","id":2,"action":"next"}"#, 1.0e12);
+        assert_eq!(s["events"], json!([]));
     }
 
     #[test]

@@ -14,6 +14,7 @@ use std::ops::Range;
 use serde_json::{Map, Value, json};
 
 use super::config::{DemoConfig, DemoPlacement, Faults, Scenario};
+use super::sim_calllist::{self, CallLists, Setup};
 use super::sim_history::{EndedCall, History};
 use crate::model::call::{CallState, Direction};
 use crate::model::entity::{EntityKind, EntityRef};
@@ -512,9 +513,9 @@ const LEAD_FIRST_ID: u64 = 31;
 const DEAL_FIRST_ID: u64 = 41;
 
 /// One entry of a `crm.status.list` directory.
-struct StatusTpl {
-    id: &'static str,
-    name: Text,
+pub(super) struct StatusTpl {
+    pub(super) id: &'static str,
+    pub(super) name: Text,
     /// `Some("S")` success, `Some("F")` failure, `None` in progress.
     semantics: Option<&'static str>,
     color: Option<&'static str>,
@@ -538,18 +539,18 @@ const fn st(
 }
 
 /// One `ENTITY_ID` of `crm.status.list`.
-struct Directory {
-    entity_id: &'static str,
+pub(super) struct Directory {
+    pub(super) entity_id: &'static str,
     /// The deal category a `DEAL_STAGE_<n>` belongs to.
     category: Option<&'static str>,
     /// Stage directories carry `EXTRA` (semantics and colour); plain lists do not.
     stages: bool,
-    statuses: &'static [StatusTpl],
+    pub(super) statuses: &'static [StatusTpl],
 }
 
 // One status a row: the table is read across, so rustfmt's one-argument-a-line layout is kept off.
 #[rustfmt::skip]
-const DIRECTORIES: [Directory; 5] = [
+pub(super) const DIRECTORIES: [Directory; 5] = [
     Directory {
         entity_id: "STATUS",
         category: None,
@@ -1143,7 +1144,7 @@ pub(super) struct Reply {
 }
 
 impl Reply {
-    fn plain(result: Value) -> Reply {
+    pub(super) fn plain(result: Value) -> Reply {
         Reply {
             result,
             total: None,
@@ -1232,7 +1233,7 @@ pub(super) fn to_u64(v: &Value) -> Option<u64> {
     value_u64(v).ok().flatten()
 }
 
-fn to_i64(v: &Value) -> Option<i64> {
+pub(super) fn to_i64(v: &Value) -> Option<i64> {
     match v {
         Value::Number(n) => n.as_i64(),
         Value::String(s) => s.trim().parse().ok(),
@@ -1518,6 +1519,8 @@ pub struct Sim {
     history: History,
     /// When the current call was answered (the sim's clock), for its duration and start time.
     answered_ms: Option<f64>,
+    /// The user's call lists and their activities (`sim_calllist`).
+    calllists: CallLists,
 }
 
 /// What became of one REST request ([`Sim::rest_outcome`]).
@@ -1578,8 +1581,35 @@ impl Sim {
     pub fn new(cfg: &DemoConfig) -> Sim {
         let lang = Lang::from_code(&cfg.lang);
         let mut rng = Rng(cfg.seed);
-        let crm = Crm::generate(lang, &mut rng);
+        let mut crm = Crm::generate(lang, &mut rng);
         let caller = crm.first_caller(cfg.scenario, cfg.seed);
+        let ids = |kind| crm.of_kind(kind).map(|r| r.entity.id).collect::<Vec<_>>();
+        let with_phone: Vec<u64> = crm
+            .of_kind(EntityKind::Contact)
+            .filter(|r| r.phone.is_some())
+            .map(|r| r.entity.id)
+            .collect();
+        let (calllists, campaign_contacts) = CallLists::generate(&Setup {
+            ru: lang == Lang::Ru,
+            seed: cfg.seed,
+            size: cfg.calllist_size as usize,
+            fill: cfg.scenario == Scenario::Campaign,
+            client: match caller {
+                Caller::Client(e) => Some(e),
+                _ => None,
+            },
+            contacts: &with_phone,
+            companies: &ids(EntityKind::Company),
+            deals: &ids(EntityKind::Deal),
+            today: (DEFAULT_NOW_MS / 1000.0) as i64,
+        });
+        for (entity, fields, phone) in campaign_contacts {
+            crm.records.push(Record {
+                entity,
+                fields,
+                phone,
+            });
+        }
         let direction = match cfg.scenario {
             Scenario::Incoming | Scenario::Unknown | Scenario::Hidden => Direction::Incoming,
             Scenario::Outgoing | Scenario::Failed | Scenario::Campaign => Direction::Outgoing,
@@ -1621,6 +1651,7 @@ impl Sim {
             fault_log: Vec::new(),
             history: History::new(lang, cfg.seed, cfg.stats_denied),
             answered_ms: None,
+            calllists,
         };
         sim.call_id = sim.new_call_id();
         sim
@@ -1784,12 +1815,39 @@ impl Sim {
             .position(|c| *c == self.caller)
             .map_or(0, |i| (i + 1) % rotation.len());
         self.caller = rotation[next];
+        vec![self.entity_changed()]
+    }
+
+    /// "Next" in a campaign (`scenario=campaign`): the current client's item gets the call's
+    /// outcome (from the seed: mostly `SUCCESS`, sometimes the custom `CALLBACK` or
+    /// `WRONG_NUMBER`), and the card moves to the next `IN_WORK` item of the campaign list and
+    /// starts an outgoing call to it, as the native card does: `EntityChanged`, then a new call
+    /// (`CALL_ID`, no activity) that is `connecting`. At the end of the list the card stays and
+    /// nothing is emitted; while the operator is talking there is no "Next" (nothing happens).
+    pub fn next_in_campaign(&mut self) -> Vec<SimEvent> {
+        if self.scenario != Scenario::Campaign || self.state == CallState::Connected {
+            return Vec::new();
+        }
+        let Some(next) = self.calllists.advance(self.entity()) else {
+            return Vec::new();
+        };
+        self.caller = Caller::Client(next);
+        self.call_id = self.new_call_id();
+        self.direction = Direction::Outgoing;
+        self.activity_id = None;
+        let mut events = vec![self.entity_changed()];
+        events.extend(self.set_state(CallState::Connecting, None));
+        events
+    }
+
+    /// `CallCard::EntityChanged` for the client now on the card.
+    fn entity_changed(&self) -> SimEvent {
         let entity = self.entity();
-        vec![SimEvent::EntityChanged(json!({
+        SimEvent::EntityChanged(json!({
             "PHONE_NUMBER": self.phone().unwrap_or_else(|| "unknown".into()),
             "CRM_ENTITY_TYPE": entity.map(|e| e.kind.name()).unwrap_or_default(),
             "CRM_ENTITY_ID": entity.map_or(0, |e| e.id),
-        }))]
+        }))
     }
 
     /// Answers one REST request like the portal: `Ok(body)` with `result`, `time` and, for
@@ -2014,6 +2072,15 @@ impl Sim {
             ))),
             "placement.bind" => self.placement_bind(params),
             "placement.unbind" => self.placement_unbind(params),
+            m if m.starts_with("crm.calllist.") => {
+                let crm = &self.crm;
+                let ids_of = |kind| crm.of_kind(kind).map(|r| r.entity.id).collect();
+                let now = (self.now_ms / 1000.0).floor() as i64;
+                self.calllists.dispatch(m, params, &ids_of, now)
+            }
+            "crm.activity.list" if sim_calllist::is_call_list_query(params) => {
+                Ok(self.calllists.activity_list(params))
+            }
             "crm.activity.list" => self.history.activity_list(&self.crm, self.now_ms, params),
             "voximplant.statistic.get" => {
                 self.history.statistic_get(&self.crm, self.now_ms, params)

@@ -1,0 +1,1347 @@
+//! Campaign mode ("обзвон"): which call list the operator is working through, how far the
+//! campaign has come, and changes to a list's composition — all pure, built on any target.
+//!
+//! The `CALL_CARD` tab is told only `CALL_LIST_MODE`, never the list id (reference §0.3, §3.2),
+//! so the list is found: the user's recent lists (`crm.calllist.list`) whose items
+//! (`crm.calllist.items.get`) contain the current client, and the user's open call-list activity
+//! (`crm.activity.list`, `PROVIDER_ID = CALL_LIST`, whose `ASSOCIATED_ENTITY_ID` is the list id).
+//! [`detect`] ranks what was found; [`Progress::compute`] counts one list.
+//!
+//! Paging, as the portal implements it (the seed's example shows neither `next` nor `total`, and
+//! the method's source confirms there are none): `crm.calllist.items.get` and
+//! `crm.calllist.list` return at most 50 rows from `start`, with **no `next` and no `total`**;
+//! an `items.get` page with nothing on it fails with 403 `ACCESS_ERROR`. [`ItemPages`] follows
+//! those rules. Items the user may not read are left out of a page *after* it was cut, so a
+//! page can be short without being the last; the pager stops at the first short page, which
+//! on such a list can miss items (documented limitation: nothing in the answer tells them apart).
+//!
+//! Writes: `crm.calllist.update` **overwrites** the whole set and clears `WEBFORM_ID` when it is
+//! omitted, so [`update_params`] always takes the full wanted set and the list's web form.
+//! A write that timed out is never re-sent blindly: [`took_effect_update`] / [`took_effect_add`]
+//! tell from a fresh read whether it already happened.
+
+use serde_json::{Map, Value, json};
+
+use crate::i18n::Lang;
+use crate::model::entity::{EntityKind, EntityRef};
+use crate::model::value::{as_list, opt_text, opt_u64, value_u64};
+
+/// Rows per page of `crm.calllist.list` and `crm.calllist.items.get`.
+pub const PAGE_SIZE: usize = 50;
+/// The status of an item still to be called. Every other status counts as done.
+pub const IN_WORK: &str = "IN_WORK";
+/// `PROVIDER_ID` (and `PROVIDER_TYPE_ID`) of a call list's activity.
+pub const CALL_LIST_PROVIDER: &str = "CALL_LIST";
+/// `CCrmOwnerType::CallList`: the `OWNER_TYPE_ID` of a call list's activity.
+pub const CALL_LIST_OWNER_TYPE: u64 = 12;
+/// The `BX24.userOption` key the chosen list is kept under.
+pub const CHOICE_OPTION: &str = "campaign_list";
+
+// ---------------------------------------------------------------------------------------------
+// Data
+// ---------------------------------------------------------------------------------------------
+
+/// One call list, as `crm.calllist.list` / `crm.calllist.get` describe it (no participants).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallList {
+    pub id: u64,
+    /// `ENTITY_TYPE_ID`: 3 contacts, 4 companies; lists made in the UI can also hold deals (2),
+    /// quotes (7), invoices (5) or leads (1). Kept as sent, never rejected.
+    pub entity_type_id: u64,
+    /// `ENTITY_TYPE` (`"CONTACT"`): only `crm.calllist.get` sends it.
+    pub entity_type: Option<String>,
+    /// `DATE_CREATE` as sent (`"2025-07-14 08:47:19"`), `""` when absent.
+    pub created: String,
+    pub created_by: Option<u64>,
+    pub webform_id: Option<u64>,
+}
+
+impl CallList {
+    /// The entity type of the list's items, when it is one the app knows.
+    pub fn kind(&self) -> Option<EntityKind> {
+        EntityKind::from_type_id(self.entity_type_id)
+            .or_else(|| self.entity_type.as_deref().and_then(EntityKind::from_name))
+    }
+}
+
+/// One participant of a list (`crm.calllist.items.get`): `ID` is the CRM entity's id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListItem {
+    pub entity_id: u64,
+    /// The status code (`IN_WORK`, `SUCCESS`, a custom one, or one since removed).
+    pub status: String,
+    /// `ENTITY_TYPE`, numeric; 0 when not sent (then the list's type applies).
+    pub entity_type_id: u64,
+}
+
+/// One call status of `crm.calllist.statuslist` (a CRM directory: custom ones exist).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListStatus {
+    pub status_id: String,
+    pub name: String,
+    pub sort: u64,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+// ---------------------------------------------------------------------------------------------
+
+/// A REST call: the method and its parameters, for `callMethod` or a [`crate::rest::batch::Batch`].
+pub type Command = (&'static str, Value);
+
+/// The user's call lists, newest first, one page of 50 from `start`.
+pub fn recent_lists_query(me: u64, start: u64) -> Command {
+    (
+        "crm.calllist.list",
+        json!({
+            "SELECT": ["ID", "DATE_CREATE", "CREATED_BY_ID", "WEBFORM_ID", "ENTITY_TYPE_ID"],
+            "FILTER": {"CREATED_BY_ID": me},
+            "ORDER": {"ID": "DESC"},
+            "start": start,
+        }),
+    )
+}
+
+/// One list's description (with `ENTITY_TYPE` and `WEBFORM_ID`).
+pub fn list_get_query(list_id: u64) -> Command {
+    ("crm.calllist.get", json!({"ID": list_id}))
+}
+
+/// One page of a list's participants from `start` (see [`ItemPages`]), optionally of one status.
+pub fn items_query(list_id: u64, status: Option<&str>, start: u64) -> Command {
+    let mut p = json!({"LIST_ID": list_id, "start": start});
+    if let Some(s) = status {
+        p["FILTER"] = json!({"STATUS": s});
+    }
+    ("crm.calllist.items.get", p)
+}
+
+/// The call statuses, custom ones included.
+pub fn statuslist_query() -> Command {
+    ("crm.calllist.statuslist", json!({}))
+}
+
+/// The user's open call-list activities, newest first (first page only, no count).
+pub fn open_activity_query(me: u64) -> Command {
+    (
+        "crm.activity.list",
+        json!({
+            "filter": {"PROVIDER_ID": CALL_LIST_PROVIDER, "COMPLETED": "N", "RESPONSIBLE_ID": me},
+            "order": {"ID": "DESC"},
+            "select": ["ID", "ASSOCIATED_ENTITY_ID", "OWNER_ID", "OWNER_TYPE_ID", "PROVIDER_ID", "COMPLETED"],
+            "start": -1,
+        }),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoders: lenient, a bad row is skipped
+// ---------------------------------------------------------------------------------------------
+
+fn rows(result: &Value) -> impl Iterator<Item = &Map<String, Value>> {
+    as_list(result, "list")
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(Value::as_object)
+}
+
+fn id_of(row: &Map<String, Value>, key: &str) -> Option<u64> {
+    opt_u64(row, key).ok().flatten().filter(|id| *id > 0)
+}
+
+/// One call list row (`crm.calllist.list` element or `crm.calllist.get` result).
+pub fn decode_list(v: &Value) -> Option<CallList> {
+    let row = v.as_object()?;
+    Some(CallList {
+        id: id_of(row, "ID")?,
+        entity_type_id: opt_u64(row, "ENTITY_TYPE_ID").ok()??,
+        entity_type: opt_text(row, "ENTITY_TYPE").ok().flatten(),
+        created: opt_text(row, "DATE_CREATE")
+            .ok()
+            .flatten()
+            .unwrap_or_default(),
+        created_by: id_of(row, "CREATED_BY_ID"),
+        webform_id: id_of(row, "WEBFORM_ID"),
+    })
+}
+
+/// `crm.calllist.list`'s result.
+pub fn decode_lists(result: &Value) -> Vec<CallList> {
+    as_list(result, "list")
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(decode_list)
+        .collect()
+}
+
+/// `crm.calllist.items.get`'s result (one page).
+pub fn decode_items(result: &Value) -> Vec<ListItem> {
+    rows(result)
+        .filter_map(|row| {
+            Some(ListItem {
+                entity_id: id_of(row, "ID")?,
+                status: opt_text(row, "STATUS").ok()??,
+                entity_type_id: opt_u64(row, "ENTITY_TYPE").ok().flatten().unwrap_or(0),
+            })
+        })
+        .collect()
+}
+
+/// `crm.calllist.statuslist`'s result, in `SORT` order (ties keep the portal's order).
+pub fn decode_statuses(result: &Value) -> Vec<ListStatus> {
+    let mut out: Vec<ListStatus> = Vec::new();
+    for row in rows(result) {
+        let Some(status_id) = opt_text(row, "STATUS_ID").ok().flatten() else {
+            continue;
+        };
+        let name = opt_text(row, "NAME").ok().flatten().unwrap_or_default();
+        let sort = opt_u64(row, "SORT").ok().flatten().unwrap_or(u64::MAX);
+        // A handful of rows: an insertion keeps the order without a sort routine.
+        let at = out.iter().position(|s| s.sort > sort).unwrap_or(out.len());
+        out.insert(
+            at,
+            ListStatus {
+                status_id,
+                name,
+                sort,
+            },
+        );
+    }
+    out
+}
+
+/// The list ids of open call-list activities (`crm.activity.list`'s result), in the order sent.
+/// Rows of other providers or completed ones are skipped, in case the filter was widened.
+pub fn decode_open_activity_lists(result: &Value) -> Vec<u64> {
+    let mut out = Vec::new();
+    for row in rows(result) {
+        let provider = opt_text(row, "PROVIDER_ID").ok().flatten();
+        if provider.is_some_and(|p| p != CALL_LIST_PROVIDER) {
+            continue;
+        }
+        let completed = opt_text(row, "COMPLETED").ok().flatten();
+        if completed.is_some_and(|c| c == "Y") {
+            continue;
+        }
+        let owner_is_list =
+            opt_u64(row, "OWNER_TYPE_ID").ok().flatten() == Some(CALL_LIST_OWNER_TYPE);
+        let id = id_of(row, "ASSOCIATED_ENTITY_ID")
+            .or_else(|| owner_is_list.then(|| id_of(row, "OWNER_ID")).flatten());
+        if let Some(id) = id.filter(|id| !out.contains(id)) {
+            out.push(id);
+        }
+    }
+    out
+}
+
+/// `crm.calllist.add`'s result: the new list's id.
+pub fn decode_added(result: &Value) -> Option<u64> {
+    value_u64(result).ok().flatten().filter(|id| *id > 0)
+}
+
+/// Collects a list's items page by page, by the portal's rules (no `next`, no `total`):
+/// a full page means "ask the next one", a short or empty page ends the list, and an
+/// `ACCESS_ERROR` on a later page is the portal's way of saying "empty page".
+///
+/// Pages must be fed in order of `start`; anything fed after the end is ignored, so a batch
+/// may ask several pages ahead ([`ItemPages::next_starts`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ItemPages {
+    items: Vec<ListItem>,
+    next: u64,
+    done: bool,
+}
+
+impl ItemPages {
+    pub fn new() -> ItemPages {
+        ItemPages::default()
+    }
+
+    /// The `start` of the next `n` pages to ask for (empty once the list is complete).
+    pub fn next_starts(&self, n: usize) -> Vec<u64> {
+        if self.done {
+            return Vec::new();
+        }
+        (0..n as u64)
+            .map(|i| self.next + i * PAGE_SIZE as u64)
+            .collect()
+    }
+
+    /// Takes the page asked with `start`. Returns `false` when it was not the page expected
+    /// (out of order or after the end) and was ignored.
+    pub fn feed(&mut self, start: u64, result: &Value) -> bool {
+        if self.done || start != self.next {
+            return false;
+        }
+        let raw = as_list(result, "list").map_or(0, <[Value]>::len);
+        self.items.extend(decode_items(result));
+        self.next += PAGE_SIZE as u64;
+        self.done = raw < PAGE_SIZE;
+        true
+    }
+
+    /// Takes an error answer for the page asked with `start`. `ACCESS_ERROR` on any page but the
+    /// first is the end of the list (`true`); anything else is a real failure (`false`): the
+    /// caller reports it and may ask that page again.
+    pub fn feed_error(&mut self, start: u64, code: &str) -> bool {
+        if self.done {
+            return true;
+        }
+        if start == self.next && start > 0 && code == "ACCESS_ERROR" {
+            self.done = true;
+            return true;
+        }
+        false
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    pub fn items(&self) -> &[ListItem] {
+        &self.items
+    }
+
+    pub fn into_items(self) -> Vec<ListItem> {
+        self.items
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Detection
+// ---------------------------------------------------------------------------------------------
+
+/// Which list the operator is working through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detection {
+    /// No list of the user's contains the client, and nothing valid was remembered:
+    /// say so and offer to pick one.
+    None,
+    /// This list, without asking.
+    One(u64),
+    /// Several lists contain the client: a picker, best guess first.
+    Many(Vec<u64>),
+}
+
+/// Where `who` stands in a list: the index of the first item that is one of them.
+///
+/// `who` is the current client first, then the call's bindings: lists of deals, quotes or
+/// invoices hold the deal, while the card reports its contact or company as the client.
+/// An item without a type takes the list's.
+pub fn find_in(items: &[ListItem], list_type_id: u64, who: &[EntityRef]) -> Option<usize> {
+    items.iter().position(|item| {
+        let type_id = if item.entity_type_id == 0 {
+            list_type_id
+        } else {
+            item.entity_type_id
+        };
+        who.iter()
+            .any(|w| w.id == item.entity_id && u64::from(w.kind.type_id()) == type_id)
+    })
+}
+
+/// Picks the list the operator is most likely working through.
+///
+/// * `candidates`: the user's recent lists (any entity type).
+/// * `items_by_list`: the items read for those lists (a list without an entry is not a match).
+/// * `who`: the client, then the call's bindings (see [`find_in`]).
+/// * `open_activity_lists`: lists with an open call-list activity of the user, newest first.
+/// * `remembered`: the user's last choice ([`decode_choice`]).
+///
+/// Rules: a remembered list wins when it is still among the candidates and contains the client.
+/// When **no** list contains the client, a remembered list that still exists is kept as
+/// [`Detection::One`] (the operator picked it by hand; the progress then shows the client as
+/// not in it) rather than asking again for every client. Otherwise the lists containing the
+/// client are ranked: those with an open activity first (in the activities' order), then the
+/// rest by id, newest first. One match is [`Detection::One`], several [`Detection::Many`].
+pub fn detect(
+    candidates: &[CallList],
+    items_by_list: &[(u64, Vec<ListItem>)],
+    who: &[EntityRef],
+    open_activity_lists: &[u64],
+    remembered: Option<u64>,
+) -> Detection {
+    let mut matching: Vec<u64> = Vec::new();
+    for list in candidates {
+        let contains = items_by_list
+            .iter()
+            .find(|(id, _)| *id == list.id)
+            .is_some_and(|(_, items)| find_in(items, list.entity_type_id, who).is_some());
+        if contains && !matching.contains(&list.id) {
+            matching.push(list.id);
+        }
+    }
+    if let Some(r) = remembered {
+        if matching.contains(&r) {
+            return Detection::One(r);
+        }
+        if matching.is_empty() && candidates.iter().any(|l| l.id == r) {
+            return Detection::One(r);
+        }
+    }
+    // Rank: open activity (in activity order) first, then newest id. Few lists: a selection.
+    let rank = |id: u64| -> (usize, u64) {
+        let act = open_activity_lists
+            .iter()
+            .position(|a| *a == id)
+            .unwrap_or(usize::MAX);
+        (act, u64::MAX - id)
+    };
+    let mut ranked = Vec::with_capacity(matching.len());
+    while !matching.is_empty() {
+        let mut best = 0;
+        for i in 1..matching.len() {
+            if rank(matching[i]) < rank(matching[best]) {
+                best = i;
+            }
+        }
+        ranked.push(matching.swap_remove(best));
+    }
+    match ranked.len() {
+        0 => Detection::None,
+        1 => Detection::One(ranked[0]),
+        _ => Detection::Many(ranked),
+    }
+}
+
+/// What is remembered of the operator's choice: the list, and the call it was made on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub list_id: u64,
+    /// The `CALL_ID` the choice was made during (`""` if unknown).
+    pub call_id: String,
+}
+
+/// The `BX24.userOption` value for a choice: `cl1:<list id>:<call id>`.
+pub fn encode_choice(list_id: u64, call_id: &str) -> String {
+    format!("cl1:{list_id}:{call_id}")
+}
+
+/// Reads [`encode_choice`]'s value; a bare list id (`"42"`) is accepted too. Anything else
+/// (empty, `"undefined"`, garbage) is `None`.
+pub fn decode_choice(s: &str) -> Option<Choice> {
+    let s = s.trim();
+    let (id, call) = match s.strip_prefix("cl1:") {
+        Some(rest) => rest.split_once(':').unwrap_or((rest, "")),
+        None => (s, ""),
+    };
+    let list_id = id.trim().parse::<u64>().ok().filter(|id| *id > 0)?;
+    Some(Choice {
+        list_id,
+        call_id: call.to_string(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Progress
+// ---------------------------------------------------------------------------------------------
+
+/// One status's share of a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bar {
+    pub status_id: String,
+    /// The status's name from `crm.calllist.statuslist`; `None` for a code the directory no
+    /// longer has (show the code).
+    pub name: Option<String>,
+    pub count: u32,
+}
+
+/// The client's place in a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    /// 1-based index of the client's item in the list's item order (the order
+    /// `crm.calllist.items.get` returns: the portal's `RANK`, ascending).
+    pub place: u32,
+    /// The number of items (the same as [`Progress::total`]).
+    pub of: u32,
+    /// The client's item status.
+    pub status: String,
+}
+
+/// Where a campaign stands.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Progress {
+    pub total: u32,
+    /// Items with any status but [`IN_WORK`].
+    pub done: u32,
+    /// Items still [`IN_WORK`].
+    pub remaining: u32,
+    /// Every status of the directory in `SORT` order (zero counts included, so the bars keep
+    /// their places), then codes the directory does not know, in order of first appearance.
+    pub bars: Vec<Bar>,
+    /// `None` when the client is not in the list.
+    pub position: Option<Position>,
+}
+
+impl Progress {
+    /// Counts `items` in one pass. `list_type_id` and `who` locate the client (see [`find_in`]).
+    /// Allocation is per distinct status, not per item, so 10,000 items cost a few comparisons
+    /// each.
+    pub fn compute(
+        items: &[ListItem],
+        statuses: &[ListStatus],
+        list_type_id: u64,
+        who: &[EntityRef],
+    ) -> Progress {
+        let mut bars: Vec<Bar> = Vec::with_capacity(statuses.len() + 2);
+        for s in statuses {
+            let at = bars.iter().position(|b: &Bar| b.status_id == s.status_id);
+            if at.is_none() {
+                // Callers may pass the statuses unsorted: insert by SORT.
+                let sort_of = |b: &Bar| {
+                    statuses
+                        .iter()
+                        .find(|x| x.status_id == b.status_id)
+                        .map_or(u64::MAX, |x| x.sort)
+                };
+                let at = bars
+                    .iter()
+                    .position(|b| sort_of(b) > s.sort)
+                    .unwrap_or(bars.len());
+                bars.insert(
+                    at,
+                    Bar {
+                        status_id: s.status_id.clone(),
+                        name: Some(s.name.clone()),
+                        count: 0,
+                    },
+                );
+            }
+        }
+        let mut remaining = 0u32;
+        let mut position = None;
+        let mut last = usize::MAX;
+        for (i, item) in items.iter().enumerate() {
+            // Consecutive items often share a status: try the last bar first.
+            let hit = if last < bars.len() && bars[last].status_id == item.status {
+                last
+            } else {
+                match bars.iter().position(|b| b.status_id == item.status) {
+                    Some(at) => at,
+                    None => {
+                        bars.push(Bar {
+                            status_id: item.status.clone(),
+                            name: None,
+                            count: 0,
+                        });
+                        bars.len() - 1
+                    }
+                }
+            };
+            last = hit;
+            bars[hit].count += 1;
+            if item.status == IN_WORK {
+                remaining += 1;
+            }
+            if position.is_none()
+                && find_in(std::slice::from_ref(item), list_type_id, who).is_some()
+            {
+                position = Some((i, item.status.clone()));
+            }
+        }
+        let total = items.len() as u32;
+        Progress {
+            total,
+            done: total - remaining,
+            remaining,
+            bars,
+            position: position.map(|(i, status)| Position {
+                place: i as u32 + 1,
+                of: total,
+                status,
+            }),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Composition: full-set updates and new lists
+// ---------------------------------------------------------------------------------------------
+
+/// Why a write cannot be sent at all (the portal would refuse it anyway).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteRefusal {
+    /// REST writes only contact and company lists.
+    EntityType,
+    /// A list cannot be left (or created) empty: `ENTITIES` must not be empty.
+    Empty,
+}
+
+impl WriteRefusal {
+    /// The portal's code for the same refusal, for [`campaign_error_text`].
+    pub fn code(self) -> &'static str {
+        match self {
+            WriteRefusal::EntityType => "ENTITY_TYPE_ERROR",
+            WriteRefusal::Empty => "ENTITIES_ERROR",
+        }
+    }
+}
+
+fn writable(kind: EntityKind) -> Option<&'static str> {
+    match kind {
+        EntityKind::Contact => Some("CONTACT"),
+        EntityKind::Company => Some("COMPANY"),
+        _ => None,
+    }
+}
+
+/// The list's entity ids in order, without duplicates. O(n log n): a list can hold 10,000.
+fn current_ids(items: &[ListItem]) -> Vec<u64> {
+    let ids: Vec<u64> = items.iter().map(|i| i.entity_id).collect();
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    let mut dups: Vec<u64> = sorted
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect();
+    if dups.is_empty() {
+        return ids;
+    }
+    dups.dedup();
+    let mut emitted: Vec<u64> = Vec::new();
+    ids.into_iter()
+        .filter(|id| {
+            if dups.binary_search(id).is_err() {
+                return true;
+            }
+            if emitted.contains(id) {
+                return false;
+            }
+            emitted.push(*id);
+            true
+        })
+        .collect()
+}
+
+/// `ids` as a sorted set.
+fn sorted_set(ids: impl Iterator<Item = u64>) -> Vec<u64> {
+    let mut v: Vec<u64> = ids.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// The full set to send to add `client_id` to a list: every current participant (in order,
+/// duplicates dropped) and the client at the end, unless already there.
+pub fn with_client_added(items: &[ListItem], client_id: u64) -> Vec<u64> {
+    let mut ids = current_ids(items);
+    if !ids.contains(&client_id) {
+        ids.push(client_id);
+    }
+    ids
+}
+
+/// The full set to send to take `client_id` out of a list: every other participant.
+pub fn with_client_removed(items: &[ListItem], client_id: u64) -> Vec<u64> {
+    let mut ids = current_ids(items);
+    ids.retain(|id| *id != client_id);
+    ids
+}
+
+/// `crm.calllist.update` with the full wanted set and the list's web form (omitting it would
+/// clear it). `list` must be a contact or company list and `entities` non-empty.
+pub fn update_params(
+    list: &CallList,
+    entities: &[u64],
+    webform_id: Option<u64>,
+) -> Result<Command, WriteRefusal> {
+    let entity_type = list
+        .kind()
+        .and_then(writable)
+        .ok_or(WriteRefusal::EntityType)?;
+    if entities.is_empty() {
+        return Err(WriteRefusal::Empty);
+    }
+    let mut p = json!({"LIST_ID": list.id, "ENTITY_TYPE": entity_type, "ENTITIES": entities});
+    if let Some(w) = webform_id {
+        p["WEBFORM_ID"] = json!(w);
+    }
+    Ok(("crm.calllist.update", p))
+}
+
+/// A new list from the client and its bindings, ready to send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AddPlan {
+    /// `Contact` or `Company`.
+    pub kind: EntityKind,
+    /// The participants, client first.
+    pub entities: Vec<u64>,
+    /// Bindings left out: another type than the list's (tell the operator).
+    pub dropped: Vec<EntityRef>,
+    /// The `crm.calllist.add` call.
+    pub command: Command,
+}
+
+/// Plans `crm.calllist.add` for the current client and the contacts/companies among its
+/// bindings. A list holds one type: the client's when it is a contact or company, else the
+/// first contact/company binding's. Everything of another type is in [`AddPlan::dropped`].
+pub fn add_params(client: EntityRef, bindings: &[EntityRef]) -> Result<AddPlan, WriteRefusal> {
+    let kind = std::iter::once(&client)
+        .chain(bindings)
+        .map(|e| e.kind)
+        .find(|k| writable(*k).is_some())
+        .ok_or(WriteRefusal::EntityType)?;
+    let mut entities = Vec::new();
+    let mut dropped = Vec::new();
+    for e in std::iter::once(&client).chain(bindings) {
+        if e.kind == kind {
+            if !entities.contains(&e.id) {
+                entities.push(e.id);
+            }
+        } else if !dropped.contains(e) {
+            dropped.push(*e);
+        }
+    }
+    let entity_type = writable(kind).unwrap_or("CONTACT");
+    let command = (
+        "crm.calllist.add",
+        json!({"ENTITY_TYPE": entity_type, "ENTITIES": entities}),
+    );
+    Ok(AddPlan {
+        kind,
+        entities,
+        dropped,
+        command,
+    })
+}
+
+/// After a timed-out `crm.calllist.update`: did it happen? `items_now` is a fresh read of the
+/// list; it happened when the participants are exactly the wanted set (order aside).
+pub fn took_effect_update(wanted: &[u64], items_now: &[ListItem]) -> bool {
+    sorted_set(wanted.iter().copied()) == sorted_set(items_now.iter().map(|i| i.entity_id))
+}
+
+/// After a timed-out `crm.calllist.add`: the id of the list it created, if it did. Looks for a
+/// list of `kind` created by `me`, newer than `newest_before` (the highest list id seen before
+/// the add, if known), whose participants are exactly `wanted`; the newest such list wins.
+pub fn took_effect_add(
+    lists_now: &[CallList],
+    items_by_list: &[(u64, Vec<ListItem>)],
+    kind: EntityKind,
+    me: u64,
+    wanted: &[u64],
+    newest_before: Option<u64>,
+) -> Option<u64> {
+    lists_now
+        .iter()
+        .filter(|l| l.created_by == Some(me) && l.kind() == Some(kind))
+        .filter(|l| newest_before.is_none_or(|n| l.id > n))
+        .filter(|l| {
+            items_by_list
+                .iter()
+                .find(|(id, _)| *id == l.id)
+                .is_some_and(|(_, items)| took_effect_update(wanted, items))
+        })
+        .map(|l| l.id)
+        .max()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+/// What the operator is told about a call-list error code (`error` of the answer). The portal
+/// sometimes sends the description in `error` (`"Incorrect list id"`), so the documented
+/// descriptions are read too; anything else gets a general text.
+pub fn campaign_error_text(code: &str, lang: Lang) -> &'static str {
+    let c = code.trim();
+    let is = |s: &str| c.eq_ignore_ascii_case(s);
+    let key = if is("ENTITY_TYPE_ERROR")
+        || is("Incorrect entity type")
+        || is("EntityType is incorrect")
+    {
+        1
+    } else if is("Discrepancy between the type of call participants and incoming type") {
+        2
+    } else if is("ACCESS_ERROR") || is("Access denied") || is("ACCESS_DENIED") {
+        3
+    } else if is("LIST_ID_ERROR")
+        || is("Incorrect list id")
+        || is("Incorrect list id or access denied")
+        || is("Call list is not found")
+        || is("List id should be positive")
+    {
+        4
+    } else if is("ENTITIES_ERROR") || is("Entities is not array") {
+        5
+    } else if is("ENTITY_ERROR") || is("Incorrect entities id") {
+        6
+    } else if is("WEBFORM_ERROR") || is("Incorrect webform id") {
+        7
+    } else if is("STATUS_ERROR") || is("Incorrect status") {
+        8
+    } else if is("ERROR_ARGUMENT") || is("Invalid parameters") || is("Invalid parameters.") {
+        9
+    } else {
+        0
+    };
+    let (en, ru) = match key {
+        1 => (
+            "Call lists made through the app can hold only contacts or companies.",
+            "Через приложение в обзвон можно добавлять только контакты или компании.",
+        ),
+        2 => (
+            "This call list holds another type of client.",
+            "В этом обзвоне клиенты другого типа.",
+        ),
+        3 => (
+            "You do not have access to these clients or to this call list.",
+            "Нет доступа к этим клиентам или к этому обзвону.",
+        ),
+        4 => (
+            "The call list was not found: it may have been deleted, or you have no access to it.",
+            "Обзвон не найден: возможно, он удалён или к нему нет доступа.",
+        ),
+        5 => (
+            "The call list needs at least one client.",
+            "В обзвоне должен быть хотя бы один клиент.",
+        ),
+        6 => (
+            "Some of the clients no longer exist in the CRM.",
+            "Некоторых клиентов больше нет в CRM.",
+        ),
+        7 => (
+            "The CRM form attached to the call list no longer exists.",
+            "CRM-форма, привязанная к обзвону, больше не существует.",
+        ),
+        8 => (
+            "This call status does not exist.",
+            "Такого статуса обзвона нет.",
+        ),
+        9 => (
+            "The request to the call list was incomplete.",
+            "Запрос к обзвону был неполным.",
+        ),
+        _ => (
+            "The portal could not change the call list.",
+            "Портал не смог выполнить действие с обзвоном.",
+        ),
+    };
+    match lang {
+        Lang::En => en,
+        Lang::Ru => ru,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contact(id: u64) -> EntityRef {
+        EntityRef::new(EntityKind::Contact, id)
+    }
+
+    fn list(id: u64, type_id: u64) -> CallList {
+        CallList {
+            id,
+            entity_type_id: type_id,
+            entity_type: None,
+            created: String::new(),
+            created_by: Some(1),
+            webform_id: None,
+        }
+    }
+
+    fn item(id: u64, status: &str) -> ListItem {
+        ListItem {
+            entity_id: id,
+            status: status.into(),
+            entity_type_id: 3,
+        }
+    }
+
+    fn statuses() -> Vec<ListStatus> {
+        decode_statuses(&json!([
+            {"ID": 61, "NAME": "In Progress", "SORT": 10, "STATUS_ID": "IN_WORK"},
+            {"ID": "65", "NAME": "Call back later", "SORT": "50", "STATUS_ID": "CALLBACK"},
+            {"ID": 62, "NAME": "Successful", "SORT": 20, "STATUS_ID": "SUCCESS"},
+            {"ID": 63, "NAME": "Wrong Number", "SORT": 30, "STATUS_ID": "WRONG_NUMBER"},
+            {"ID": 64, "NAME": "Do Not Call Again", "SORT": 40, "STATUS_ID": "STOP_CALLING"},
+            {"ID": 66, "NAME": "no code"},
+            "garbage"
+        ]))
+    }
+
+    #[test]
+    fn commands_have_the_documented_shapes() {
+        let (m, p) = recent_lists_query(7, 50);
+        assert_eq!(m, "crm.calllist.list");
+        assert_eq!(p["FILTER"]["CREATED_BY_ID"], 7);
+        assert_eq!(p["ORDER"]["ID"], "DESC");
+        assert_eq!(p["start"], 50);
+        let (m, p) = items_query(13, Some("IN_WORK"), 0);
+        assert_eq!(m, "crm.calllist.items.get");
+        assert_eq!(
+            p,
+            json!({"LIST_ID": 13, "start": 0, "FILTER": {"STATUS": "IN_WORK"}})
+        );
+        assert!(items_query(13, None, 100).1.get("FILTER").is_none());
+        assert_eq!(statuslist_query().0, "crm.calllist.statuslist");
+        assert_eq!(list_get_query(5), ("crm.calllist.get", json!({"ID": 5})));
+        let (m, p) = open_activity_query(3);
+        assert_eq!(m, "crm.activity.list");
+        assert_eq!(p["filter"]["PROVIDER_ID"], "CALL_LIST");
+        assert_eq!(p["filter"]["COMPLETED"], "N");
+        assert_eq!(p["filter"]["RESPONSIBLE_ID"], 3);
+        // The commands fit a batch.
+        let mut b = crate::rest::batch::Batch::new();
+        let (m, p) = items_query(13, None, 0);
+        b.add("items_13_0", m, p);
+        assert_eq!(
+            b.to_params()[0]["cmd"]["items_13_0"],
+            "crm.calllist.items.get?LIST_ID=13&start=0"
+        );
+    }
+
+    #[test]
+    fn decoders_are_lenient_and_skip_bad_rows() {
+        let lists = decode_lists(&json!([
+            {"ID": "6", "DATE_CREATE": "2026-11-20 09:12:00", "CREATED_BY_ID": "1", "WEBFORM_ID": null, "ENTITY_TYPE_ID": "3"},
+            {"ID": 7, "CREATED_BY_ID": 1, "WEBFORM_ID": "2", "ENTITY_TYPE_ID": 2, "ENTITY_TYPE": "DEAL"},
+            {"ID": "x", "ENTITY_TYPE_ID": "3"},
+            {"ID": "8"},
+            7
+        ]));
+        assert_eq!(lists.len(), 2);
+        assert_eq!(lists[0].id, 6);
+        assert_eq!(lists[0].created, "2026-11-20 09:12:00");
+        assert_eq!(lists[0].webform_id, None);
+        assert_eq!(lists[0].kind(), Some(EntityKind::Contact));
+        assert_eq!(lists[1].webform_id, Some(2));
+        assert_eq!(lists[1].kind(), Some(EntityKind::Deal));
+        assert!(decode_lists(&json!({})).is_empty());
+        assert!(decode_lists(&json!("nope")).is_empty());
+
+        let items = decode_items(&json!([
+            {"ID": 9, "STATUS": "IN_WORK", "ENTITY_TYPE": 3},
+            {"ID": "17", "STATUS": "SUCCESS", "ENTITY_TYPE": "3"},
+            {"ID": 19, "STATUS": "NO_ANSWER"},
+            {"ID": "", "STATUS": "IN_WORK"},
+            {"ID": 20},
+            null
+        ]));
+        assert_eq!(
+            items,
+            vec![
+                item(9, "IN_WORK"),
+                item(17, "SUCCESS"),
+                ListItem {
+                    entity_id: 19,
+                    status: "NO_ANSWER".into(),
+                    entity_type_id: 0
+                }
+            ]
+        );
+
+        let st = statuses();
+        let order: Vec<&str> = st.iter().map(|s| s.status_id.as_str()).collect();
+        assert_eq!(
+            order,
+            [
+                "IN_WORK",
+                "SUCCESS",
+                "WRONG_NUMBER",
+                "STOP_CALLING",
+                "CALLBACK"
+            ]
+        );
+
+        let acts = decode_open_activity_lists(&json!([
+            {"ID": "9", "ASSOCIATED_ENTITY_ID": "6", "PROVIDER_ID": "CALL_LIST", "COMPLETED": "N"},
+            {"ID": "8", "ASSOCIATED_ENTITY_ID": "0", "OWNER_ID": "4", "OWNER_TYPE_ID": "12"},
+            {"ID": "7", "ASSOCIATED_ENTITY_ID": "6"},
+            {"ID": "5", "ASSOCIATED_ENTITY_ID": "3", "COMPLETED": "Y"},
+            {"ID": "4", "ASSOCIATED_ENTITY_ID": "2", "PROVIDER_ID": "VOXIMPLANT_CALL"}
+        ]));
+        assert_eq!(acts, vec![6, 4]);
+        assert_eq!(decode_added(&json!(11)), Some(11));
+        assert_eq!(decode_added(&json!("11")), Some(11));
+        assert_eq!(decode_added(&json!(true)), None);
+    }
+
+    #[test]
+    fn item_pages_follow_the_portals_rules() {
+        let page = |from: u64, n: u64| {
+            Value::Array(
+                (from..from + n)
+                    .map(|i| json!({"ID": i + 1, "STATUS": "IN_WORK", "ENTITY_TYPE": 3}))
+                    .collect(),
+            )
+        };
+        // 120 items: 50 + 50 + 20.
+        let mut p = ItemPages::new();
+        assert_eq!(p.next_starts(3), vec![0, 50, 100]);
+        assert!(p.feed(0, &page(0, 50)));
+        assert!(!p.feed(0, &page(0, 50)), "the same page twice is ignored");
+        assert!(p.feed(50, &page(50, 50)));
+        assert!(p.feed(100, &page(100, 20)));
+        assert!(p.is_done());
+        assert!(!p.feed(150, &json!([])), "after the end");
+        assert_eq!(p.items().len(), 120);
+        // Exactly 100 items: the third page is an ACCESS_ERROR on the portal, which ends it.
+        let mut p = ItemPages::new();
+        p.feed(0, &page(0, 50));
+        p.feed(50, &page(50, 50));
+        assert!(!p.is_done());
+        assert!(!p.feed_error(100, "QUERY_LIMIT_EXCEEDED"));
+        assert!(!p.is_done(), "a real failure does not end the list");
+        assert!(p.feed_error(100, "ACCESS_ERROR"));
+        assert!(p.is_done() && p.next_starts(2).is_empty());
+        assert_eq!(p.into_items().len(), 100);
+        // ACCESS_ERROR on the first page is a real error: no access to the list at all.
+        let mut p = ItemPages::new();
+        assert!(!p.feed_error(0, "ACCESS_ERROR"));
+        assert!(!p.is_done());
+    }
+
+    #[test]
+    fn detection_none_one_many_and_remembered() {
+        let lists = vec![list(9, 3), list(7, 3), list(6, 3), list(4, 2)];
+        let by_list = vec![
+            (9, vec![item(1, "SUCCESS"), item(2, "IN_WORK")]),
+            (7, vec![item(15, "IN_WORK"), item(3, "IN_WORK")]),
+            (6, vec![item(3, "SUCCESS"), item(15, "IN_WORK")]),
+            (
+                4,
+                vec![ListItem {
+                    entity_id: 41,
+                    status: "IN_WORK".into(),
+                    entity_type_id: 2,
+                }],
+            ),
+        ];
+        let who = [contact(15)];
+        // Two lists hold the client; no activity: newest first.
+        assert_eq!(
+            detect(&lists, &by_list, &who, &[], None),
+            Detection::Many(vec![7, 6])
+        );
+        // The open activity's list comes first.
+        assert_eq!(
+            detect(&lists, &by_list, &who, &[4, 6], None),
+            Detection::Many(vec![6, 7])
+        );
+        // Remembered and containing the client: no question.
+        assert_eq!(
+            detect(&lists, &by_list, &who, &[6], Some(7)),
+            Detection::One(7)
+        );
+        // Remembered but not containing the client, while others do: ranked as usual.
+        assert_eq!(
+            detect(&lists, &by_list, &who, &[], Some(9)),
+            Detection::Many(vec![7, 6])
+        );
+        // One match.
+        assert_eq!(
+            detect(&lists, &by_list, &[contact(2)], &[], None),
+            Detection::One(9)
+        );
+        // A company with the same id is another client.
+        assert_eq!(
+            detect(
+                &lists,
+                &by_list,
+                &[EntityRef::new(EntityKind::Company, 2)],
+                &[],
+                None
+            ),
+            Detection::None
+        );
+        // No match; a remembered list that still exists is kept, a vanished one is not.
+        assert_eq!(
+            detect(&lists, &by_list, &[contact(99)], &[], None),
+            Detection::None
+        );
+        assert_eq!(
+            detect(&lists, &by_list, &[contact(99)], &[], Some(9)),
+            Detection::One(9)
+        );
+        assert_eq!(
+            detect(&lists, &by_list, &[contact(99)], &[], Some(1234)),
+            Detection::None
+        );
+        // A deal list matches through the call's bindings (a contact with deal 41).
+        let who = [contact(99), EntityRef::new(EntityKind::Deal, 41)];
+        assert_eq!(detect(&lists, &by_list, &who, &[], None), Detection::One(4));
+        // Lists without items read are not matches.
+        assert_eq!(
+            detect(&lists, &[], &[contact(15)], &[6], None),
+            Detection::None
+        );
+    }
+
+    #[test]
+    fn choices_round_trip() {
+        let v = encode_choice(42, "externalCall.abc.1795428000");
+        assert_eq!(
+            decode_choice(&v),
+            Some(Choice {
+                list_id: 42,
+                call_id: "externalCall.abc.1795428000".into()
+            })
+        );
+        assert_eq!(decode_choice(" 17 ").map(|c| c.list_id), Some(17));
+        assert_eq!(
+            decode_choice(&encode_choice(5, "")).map(|c| c.list_id),
+            Some(5)
+        );
+        for bad in ["", "undefined", "null", "cl1:", "cl1:x:y", "0", "-3", "{}"] {
+            assert_eq!(decode_choice(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn progress_with_custom_and_unknown_statuses() {
+        let items = vec![
+            item(1, "SUCCESS"),
+            item(2, "CALLBACK"),
+            item(3, "NO_ANSWER"),
+            item(4, "WRONG_NUMBER"),
+            item(5, "SUCCESS"),
+            item(15, "IN_WORK"),
+            item(6, "IN_WORK"),
+            item(7, "LEGACY"),
+            item(8, "NO_ANSWER"),
+        ];
+        let p = Progress::compute(&items, &statuses(), 3, &[contact(15)]);
+        assert_eq!((p.total, p.done, p.remaining), (9, 7, 2));
+        let bars: Vec<(&str, Option<&str>, u32)> = p
+            .bars
+            .iter()
+            .map(|b| (b.status_id.as_str(), b.name.as_deref(), b.count))
+            .collect();
+        assert_eq!(
+            bars,
+            vec![
+                ("IN_WORK", Some("In Progress"), 2),
+                ("SUCCESS", Some("Successful"), 2),
+                ("WRONG_NUMBER", Some("Wrong Number"), 1),
+                ("STOP_CALLING", Some("Do Not Call Again"), 0),
+                ("CALLBACK", Some("Call back later"), 1),
+                ("NO_ANSWER", None, 2),
+                ("LEGACY", None, 1),
+            ]
+        );
+        assert_eq!(p.bars.iter().map(|b| b.count).sum::<u32>(), p.total);
+        assert_eq!(
+            p.position,
+            Some(Position {
+                place: 6,
+                of: 9,
+                status: "IN_WORK".into()
+            })
+        );
+        // Not in the list; no statuses known at all.
+        let p = Progress::compute(&items, &[], 3, &[contact(99)]);
+        assert_eq!(p.position, None);
+        assert_eq!(p.bars.len(), 6);
+        assert_eq!(p.bars[0].status_id, "SUCCESS");
+        // Empty list.
+        let p = Progress::compute(&[], &statuses(), 3, &[contact(1)]);
+        assert_eq!((p.total, p.done, p.remaining, p.bars.len()), (0, 0, 0, 5));
+    }
+
+    #[test]
+    fn progress_of_ten_thousand_items() {
+        let codes = ["SUCCESS", "IN_WORK", "WRONG_NUMBER", "CALLBACK", "GONE"];
+        let items: Vec<ListItem> = (0..10_000u64)
+            .map(|i| item(100 + i, codes[(i * 7 % 13 % 5) as usize]))
+            .collect();
+        let st = statuses();
+        let t = std::time::Instant::now();
+        let mut p = Progress::default();
+        for _ in 0..10 {
+            p = Progress::compute(&items, &st, 3, &[contact(100 + 9_998)]);
+        }
+        let per_run = t.elapsed() / 10;
+        assert_eq!(p.total, 10_000);
+        assert_eq!(p.bars.iter().map(|b| b.count).sum::<u32>(), 10_000);
+        let in_work = items.iter().filter(|i| i.status == IN_WORK).count() as u32;
+        assert_eq!((p.remaining, p.done), (in_work, 10_000 - in_work));
+        assert_eq!(p.position.as_ref().map(|x| x.place), Some(9_999));
+        assert_eq!(p.bars.last().map(|b| b.status_id.as_str()), Some("GONE"));
+        // Generous even for an unoptimised debug build on a busy machine.
+        assert!(per_run.as_millis() < 200, "{per_run:?}");
+        // The full-set helpers scale too.
+        let t = std::time::Instant::now();
+        let added = with_client_added(&items, 5);
+        assert_eq!(added.len(), 10_001);
+        assert!(took_effect_update(&added, &{
+            let mut v = items.clone();
+            v.push(item(5, "IN_WORK"));
+            v
+        }));
+        assert!(t.elapsed().as_millis() < 500);
+    }
+
+    #[test]
+    fn full_set_updates_keep_everyone_and_the_web_form() {
+        let items = vec![
+            item(12, "SUCCESS"),
+            item(13, "IN_WORK"),
+            item(12, "SUCCESS"),
+            item(14, "CALLBACK"),
+        ];
+        assert_eq!(with_client_added(&items, 20), vec![12, 13, 14, 20]);
+        assert_eq!(
+            with_client_added(&items, 13),
+            vec![12, 13, 14],
+            "no duplicates"
+        );
+        assert_eq!(with_client_removed(&items, 13), vec![12, 14]);
+        assert_eq!(with_client_removed(&items, 12), vec![13, 14]);
+        assert_eq!(with_client_removed(&items, 99), vec![12, 13, 14]);
+
+        let mut l = list(6, 3);
+        l.webform_id = Some(2);
+        let (m, p) = update_params(&l, &[12, 13, 14, 20], l.webform_id).unwrap();
+        assert_eq!(m, "crm.calllist.update");
+        assert_eq!(
+            p,
+            json!({"LIST_ID": 6, "ENTITY_TYPE": "CONTACT", "ENTITIES": [12, 13, 14, 20], "WEBFORM_ID": 2})
+        );
+        let (_, p) = update_params(&list(3, 4), &[5], None).unwrap();
+        assert_eq!(p["ENTITY_TYPE"], "COMPANY");
+        assert!(p.get("WEBFORM_ID").is_none());
+        assert_eq!(
+            update_params(&list(4, 2), &[41], None),
+            Err(WriteRefusal::EntityType)
+        );
+        assert_eq!(update_params(&l, &[], Some(2)), Err(WriteRefusal::Empty));
+        assert_eq!(WriteRefusal::Empty.code(), "ENTITIES_ERROR");
+    }
+
+    #[test]
+    fn new_lists_take_the_clients_type_and_say_what_is_dropped() {
+        let company = EntityRef::new(EntityKind::Company, 5);
+        let deal = EntityRef::new(EntityKind::Deal, 41);
+        let plan = add_params(contact(12), &[deal, company, contact(13), contact(12)]).unwrap();
+        assert_eq!(plan.kind, EntityKind::Contact);
+        assert_eq!(plan.entities, vec![12, 13]);
+        assert_eq!(plan.dropped, vec![deal, company]);
+        assert_eq!(
+            plan.command,
+            (
+                "crm.calllist.add",
+                json!({"ENTITY_TYPE": "CONTACT", "ENTITIES": [12, 13]})
+            )
+        );
+        let plan = add_params(company, &[deal, contact(12)]).unwrap();
+        assert_eq!(
+            (plan.kind, plan.entities.clone()),
+            (EntityKind::Company, vec![5])
+        );
+        // A lead client: the first contact/company binding decides; the lead is dropped.
+        let lead = EntityRef::new(EntityKind::Lead, 31);
+        let plan = add_params(lead, &[company]).unwrap();
+        assert_eq!(
+            (plan.kind, plan.dropped.clone()),
+            (EntityKind::Company, vec![lead])
+        );
+        assert_eq!(add_params(lead, &[deal]), Err(WriteRefusal::EntityType));
+    }
+
+    #[test]
+    fn took_effect_checks() {
+        let now = vec![
+            item(12, "SUCCESS"),
+            item(13, "IN_WORK"),
+            item(20, "IN_WORK"),
+        ];
+        assert!(
+            took_effect_update(&[20, 13, 12], &now),
+            "order does not matter"
+        );
+        assert!(took_effect_update(&[12, 13, 20, 20], &now));
+        assert!(!took_effect_update(&[12, 13], &now), "not yet removed");
+        assert!(
+            !took_effect_update(&[12, 13, 20, 21], &now),
+            "not yet added"
+        );
+
+        let mut mine = list(11, 3);
+        mine.created_by = Some(1);
+        let mut theirs = list(12, 3);
+        theirs.created_by = Some(2);
+        let companies = list(13, 4);
+        let older = list(5, 3);
+        let lists = vec![theirs, companies, mine, older];
+        let by_list = vec![
+            (11, vec![item(12, "IN_WORK"), item(13, "IN_WORK")]),
+            (12, vec![item(12, "IN_WORK"), item(13, "IN_WORK")]),
+            (13, vec![item(12, "IN_WORK"), item(13, "IN_WORK")]),
+            (5, vec![item(12, "IN_WORK"), item(13, "IN_WORK")]),
+        ];
+        let k = EntityKind::Contact;
+        assert_eq!(
+            took_effect_add(&lists, &by_list, k, 1, &[13, 12], Some(10)),
+            Some(11)
+        );
+        assert_eq!(
+            took_effect_add(&lists, &by_list, k, 1, &[13, 12], None),
+            Some(11),
+            "the newest"
+        );
+        assert_eq!(
+            took_effect_add(&lists, &by_list, k, 1, &[13, 12], Some(11)),
+            None
+        );
+        assert_eq!(
+            took_effect_add(&lists, &by_list, k, 1, &[12], Some(10)),
+            None
+        );
+        assert_eq!(
+            took_effect_add(&lists, &by_list, k, 2, &[12, 13], Some(11)),
+            Some(12)
+        );
+    }
+
+    #[test]
+    fn every_documented_code_has_a_readable_text() {
+        let codes = [
+            "ENTITY_TYPE_ERROR",
+            "ACCESS_ERROR",
+            "LIST_ID_ERROR",
+            "ENTITIES_ERROR",
+            "ENTITY_ERROR",
+            "WEBFORM_ERROR",
+            "STATUS_ERROR",
+            "ERROR_ARGUMENT",
+        ];
+        let fallback_en = campaign_error_text("SOMETHING_NEW", Lang::En);
+        let fallback_ru = campaign_error_text("SOMETHING_NEW", Lang::Ru);
+        let mut seen = Vec::new();
+        for code in codes {
+            let en = campaign_error_text(code, Lang::En);
+            let ru = campaign_error_text(code, Lang::Ru);
+            assert_ne!(en, fallback_en, "{code}");
+            assert_ne!(ru, fallback_ru, "{code}");
+            assert!(ru.chars().any(|c| ('а'..='я').contains(&c)), "{code}: {ru}");
+            assert!(en.is_ascii() && en.ends_with('.'), "{code}: {en}");
+            assert!(!seen.contains(&en), "{code} shares a text");
+            seen.push(en);
+        }
+        // The portal's descriptions in `error`, as the docs' examples show them.
+        assert_eq!(
+            campaign_error_text("Incorrect list id", Lang::En),
+            campaign_error_text("LIST_ID_ERROR", Lang::En)
+        );
+        assert_eq!(
+            campaign_error_text("incorrect status", Lang::Ru),
+            campaign_error_text("STATUS_ERROR", Lang::Ru)
+        );
+        assert_ne!(
+            campaign_error_text(
+                "Discrepancy between the type of call participants and incoming type",
+                Lang::En
+            ),
+            fallback_en
+        );
+        // The codes are classified for retry decisions as well.
+        use crate::rest::error::{ErrorClass, classify};
+        for code in codes {
+            assert_ne!(classify(400, code), ErrorClass::Unavailable, "{code}");
+        }
+    }
+}
