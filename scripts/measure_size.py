@@ -34,14 +34,14 @@ for name, raw, br in rows:
     print(f"{name:48} {raw:>10,} {br:>10,}")
 # The demo worker (demo_worker*) is loaded only when the card runs on the demo portal; an operator
 # in Bitrix24 downloads the rest.
-demo = [r for r in rows if os.path.basename(r[0]).startswith("demo_worker")]
+demo = [r for r in rows if os.path.basename(r[0]).startswith(("demo_worker", "callcard_demo"))]
 counted = [r for r in rows if not r[0].endswith(".html") and r not in demo]
 raw = sum(r[1] for r in counted)
 br = sum(r[2] for r in counted)
 print(f"transfer in Bitrix24 (wasm+js+css): {raw:,} B raw, {br:,} B brotli = {br/1024:.1f} KiB")
 if demo:
     dbr = sum(r[2] for r in demo)
-    print(f"demo portal worker, loaded only outside Bitrix24: {sum(r[1] for r in demo):,} B raw, {dbr:,} B brotli = {dbr/1024:.1f} KiB")
+    print(f"demo build + worker, loaded only outside Bitrix24: {sum(r[1] for r in demo):,} B raw, {dbr:,} B brotli = {dbr/1024:.1f} KiB")
 if args.budget_kib is not None:
     ok = br / 1024 <= args.budget_kib
     print(f"budget {args.budget_kib:.0f} KiB: {'within' if ok else 'OVER'}")

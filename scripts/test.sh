@@ -37,12 +37,13 @@ run() {
 
 run fmt none cargo fmt --check
 run clippy-host none cargo clippy --all-targets --quiet -- -D warnings
-run clippy-wasm none cargo clippy --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
+run clippy-wasm none cargo clippy --target wasm32-unknown-unknown --lib --bins --quiet -- -D warnings
+run clippy-wasm-demo none cargo clippy --target wasm32-unknown-unknown --all-targets --features demo --quiet -- -D warnings
 run host-tests cargo cargo test --quiet
 run fake-bx24-selftest node node --test tests/support/
-run browser-tests cargo cargo test --target wasm32-unknown-unknown
+run browser-tests cargo cargo test --target wasm32-unknown-unknown --features demo
 run release-build none trunk build --release
-run size-budget none python3 scripts/measure_size.py dist --budget-kib 150
+run size-budget none python3 scripts/measure_size.py dist --budget-kib 165
 run e2e e2e npx playwright test
 
 echo

@@ -5,9 +5,12 @@ use leptos::prelude::*;
 use crate::browser;
 use crate::components::bindings::Bindings;
 use crate::components::call_header::CallHeader;
+use crate::components::campaign::Campaign;
 use crate::components::client_card::ClientCard;
+#[cfg(feature = "demo")]
 use crate::components::demo_controls::DemoControls;
 use crate::components::error_banner::{ErrorBanner, RestStatus};
+use crate::components::history::History;
 use crate::components::install_page::InstallPage;
 use crate::portal::start::Chosen;
 use crate::state::Store;
@@ -22,7 +25,10 @@ pub fn App(
     provide_context(store);
     browser::set_document_lang(store.lang.code());
     let placement = chosen.portal.placement();
+    #[cfg(feature = "demo")]
     let forced_theme = chosen.demo.as_ref().and_then(|d| d.config.theme.clone());
+    #[cfg(not(feature = "demo"))]
+    let forced_theme: Option<String> = None;
     let dark = match forced_theme.as_deref() {
         Some("dark") => true,
         Some("light") => false,
@@ -41,6 +47,9 @@ pub fn App(
         request_animation_frame(move || p.fit_window());
     });
 
+    #[cfg(not(feature = "demo"))]
+    let demo: Option<()> = None;
+    #[cfg(feature = "demo")]
     let demo = chosen
         .demo
         .clone()
@@ -55,6 +64,8 @@ pub fn App(
                 <CallHeader/>
                 <ClientCard/>
                 <Bindings/>
+                <Campaign/>
+                <History/>
             </main>
         }
         .into_any()

@@ -9,6 +9,20 @@ export function cc_fmt_money(n, cur, loc) {
       maximumFractionDigits: Number.isInteger(n) ? 0 : 2 }).format(n);
   } catch (e) { return null; }
 }
+export function cc_fmt_time(ms, loc) {
+  try {
+    return new Intl.DateTimeFormat(loc, { day: 'numeric', month: 'short', year: 'numeric',
+      hour: '2-digit', minute: '2-digit' }).format(new Date(ms));
+  } catch (e) { return null; }
+}
+export function cc_load_demo() {
+  var url = new URL('callcard_demo.js', document.baseURI).href;
+  import(url).then(function (m) { return m.default(); }).catch(function (e) {
+    console.error('the demo build could not start: ' + (e && e.message || e));
+    var t = document.getElementById('cc-boot-text');
+    if (t) { t.textContent = 'The call card could not start. Reload the tab. / Не удалось запустить карточку. Перезагрузите вкладку.'; t.parentNode.setAttribute('data-testid', 'boot-failed'); }
+  });
+}
 export function cc_prefers_dark() {
   try { return window.matchMedia('(prefers-color-scheme: dark)').matches; } catch (e) { return false; }
 }
@@ -16,6 +30,8 @@ export function cc_prefers_dark() {
 extern "C" {
     fn cc_fmt_money(n: f64, cur: &str, loc: &str) -> Option<String>;
     fn cc_prefers_dark() -> bool;
+    fn cc_load_demo();
+    fn cc_fmt_time(ms: f64, loc: &str) -> Option<String>;
 }
 
 /// Money in the operator's locale (`125 000 ₽`, `$4,800`); falls back to `amount CODE`.
@@ -26,6 +42,16 @@ pub fn format_money(amount: f64, currency: &str, locale: &str) -> String {
             .unwrap_or_default();
         format!("{n} {currency}")
     })
+}
+
+/// A moment (Unix ms) as date and time in the operator's locale and time zone.
+pub fn format_time(ms: i64, locale: &str) -> Option<String> {
+    cc_fmt_time(ms as f64, locale)
+}
+
+/// Loads and starts the demo build (`callcard_demo.js` next to the page).
+pub fn load_demo_build() {
+    cc_load_demo();
 }
 
 /// Whether the system prefers a dark theme.

@@ -195,10 +195,11 @@ impl HistoryItem {
         self.kind == ActivityKind::Call
     }
 
-    /// The timeline order: later start first, then higher id; entries without a readable
-    /// start come last.
-    fn sort_key(&self) -> (Option<i64>, u64) {
-        (self.start_ms, self.id)
+    /// The timeline order: the newest filed activity first (highest id). This is the order the
+    /// portal pages in (`order ID DESC`, `<ID` cursor), so "show more" only ever appends, and a
+    /// call that has just ended comes first even when planned activities start later.
+    fn sort_key(&self) -> u64 {
+        self.id
     }
 }
 
@@ -724,7 +725,7 @@ mod tests {
     }
 
     #[test]
-    fn order_is_by_start_time_then_id() {
+    fn order_is_newest_filed_first_whatever_the_start_time() {
         let rows = json!([
             row(5, "2024-04-12T09:00:00+03:00"),
             row(4, "2024-04-20T09:00:00+03:00"), // a later start despite a lower id
@@ -735,7 +736,8 @@ mod tests {
         let mut t = Timeline::new();
         t.apply_first_page(decode_activities(&rows).unwrap(), StatsAccess::Unknown);
         let ids: Vec<u64> = t.items().iter().map(|i| i.id).collect();
-        assert_eq!(ids, vec![4, 7, 6, 5, 3]);
+        // By id: a planned activity (a later start) does not push the newest call down.
+        assert_eq!(ids, vec![7, 6, 5, 4, 3]);
     }
 
     #[test]

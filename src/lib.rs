@@ -15,6 +15,8 @@ pub mod app;
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
 #[cfg(target_arch = "wasm32")]
+pub mod campaign_state;
+#[cfg(target_arch = "wasm32")]
 pub mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod state;
@@ -34,7 +36,9 @@ pub fn start() {
     // Leptos sets up its executor when mounting; until then use the plain wasm-bindgen one.
     wasm_bindgen_futures::spawn_local(async {
         let chosen = match portal::start::choose().await {
-            Ok(c) => c,
+            Ok(Some(c)) => c,
+            // Handed over to the demo build, which mounts itself.
+            Ok(None) => return,
             Err(reason) => return show_fatal(&reason),
         };
         remove_boot_placeholder();

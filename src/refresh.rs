@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use crate::history::{self, StatsAccess, Timeline};
 use crate::model::crm::{
     CrmItem, Money, Person, Phone, Stage, StageBook, decode_item_get, decode_item_list,
     decode_users,
@@ -31,6 +32,9 @@ pub mod key {
     pub const COMPANY: &str = "company";
     pub const USER: &str = "user";
     pub const STAGES: &str = "stages";
+    pub const HISTORY: &str = "history";
+    pub const HISTORY_STATS: &str = "history_stats";
+    pub const STAFF: &str = "staff";
     pub fn bindings(kind: super::EntityKind) -> String {
         format!("b_{}", kind.name().to_ascii_lowercase())
     }
@@ -70,6 +74,11 @@ pub fn plan(status: &CallStatus, stages: &StageBook) -> RefreshPlan {
             "user.get",
             json!({"ID": Batch::reference(key::CLIENT, &["item", "assignedById"])}),
         );
+        // The client's history rides in the same request: no second round trip.
+        let (method, params) = history::activity_query(e, None);
+        batch.add(key::HISTORY, method, params);
+        let (method, params) = history::statistic_query(e, None);
+        batch.add(key::HISTORY_STATS, method, params);
     }
     let others = status.other_bindings();
     // Types in the order the portal lists them (no sort: each sort instantiation costs wasm).
@@ -150,6 +159,48 @@ pub struct CardData {
     pub new_stages: Option<StageBook>,
     /// A stage code the directory did not know: the cache is stale, ask again next time.
     pub stages_stale: bool,
+    /// The client's history (first page), or why it could not be read; `None` without a client.
+    pub history: Option<Result<Timeline, ErrorClass>>,
+}
+
+/// The history part of a batch answer (keys [`key::HISTORY`] and [`key::HISTORY_STATS`]):
+/// also used for the first page alone, after a call ends.
+pub fn decode_history(answer: &BatchAnswer) -> Result<Timeline, ErrorClass> {
+    let page = answer
+        .get(key::HISTORY)
+        .and_then(|a| history::decode_activities(&a.result).map_err(RestError::Decode))
+        .map_err(|e| unavailable_class(&e))?;
+    let mut t = Timeline::new();
+    t.apply_first_page(
+        page,
+        StatsAccess::from_answer(answer.get(key::HISTORY_STATS)),
+    );
+    Ok(t)
+}
+
+/// Adds the portal's first 50 users (names for the history) to a refresh batch: asked only
+/// while the card's user cache is empty, so the history's names cost no request of their own.
+pub fn add_staff(batch: &mut Batch) {
+    batch.add(key::STAFF, "user.get", json!({"FILTER": {"ACTIVE": true}}));
+}
+
+/// The users a refresh brought with [`add_staff`].
+pub fn decode_staff(answer: &BatchAnswer) -> Vec<Person> {
+    answer
+        .get(key::STAFF)
+        .ok()
+        .and_then(|a| decode_users(&a.result).ok())
+        .unwrap_or_default()
+}
+
+/// The batch for the history's first page of `entity` alone.
+pub fn history_batch(entity: EntityRef, before: Option<u64>) -> Batch {
+    let mut batch = Batch::new();
+    let (method, params) = history::activity_query(entity, before);
+    batch.add(key::HISTORY, method, params);
+    let (method, params) = history::statistic_query(entity, before);
+    batch.add(key::HISTORY_STATS, method, params);
+    batch
 }
 
 fn unavailable_class(e: &RestError) -> ErrorClass {
@@ -259,6 +310,7 @@ pub fn decode(plan: &RefreshPlan, answer: &BatchAnswer, cached: &StageBook) -> C
         bindings,
         new_stages,
         stages_stale: stale,
+        history: plan.status.entity.map(|_| decode_history(answer)),
     }
 }
 
@@ -299,7 +351,16 @@ mod tests {
         let keys: Vec<&str> = p.batch.commands.iter().map(|c| c.key.as_str()).collect();
         assert_eq!(
             keys,
-            vec!["client", "company", "user", "b_deal", "b_company", "stages"]
+            vec![
+                "client",
+                "company",
+                "user",
+                "history",
+                "history_stats",
+                "b_deal",
+                "b_company",
+                "stages"
+            ]
         );
         let cmd = &p.batch.to_params()[0]["cmd"];
         assert_eq!(
@@ -341,7 +402,10 @@ mod tests {
         let s = decode_call_status(&json!({"CRM_ENTITY_TYPE":"LEAD","CRM_ENTITY_ID":"5"})).unwrap();
         let p = plan(&s, &StageBook::default());
         let keys: Vec<&str> = p.batch.commands.iter().map(|c| c.key.as_str()).collect();
-        assert_eq!(keys, vec!["client", "user", "stages"]);
+        assert_eq!(
+            keys,
+            vec!["client", "user", "history", "history_stats", "stages"]
+        );
     }
 
     #[test]

@@ -10,9 +10,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::browser;
+use crate::history;
 use crate::i18n::{Lang, locale_for};
 use crate::model::call::decode_call_status;
-use crate::model::crm::StageBook;
+use crate::model::crm::{Person, StageBook, decode_users};
 use crate::model::{CallEvent, CallState, CallStatus};
 use crate::portal::{Portal, PortalError};
 use crate::refresh::{self, CardData};
@@ -42,6 +43,12 @@ pub struct Store {
     pub data: RwSignal<Option<CardData>>,
     pub loading: RwSignal<bool>,
     pub error: RwSignal<Option<CardError>>,
+    /// Users known by id (the history's responsible users), cached across frame reloads.
+    pub users: RwSignal<Vec<Person>>,
+    /// "Show more" of the history is loading.
+    pub history_busy: RwSignal<bool>,
+    /// Campaign mode and call lists.
+    pub campaign: crate::campaign_state::Campaign,
     /// What the REST client is waiting for on the operator's behalf ("busy, retrying in 3 s").
     pub notice: RwSignal<Option<Notice>>,
     portal: StoredValue<Rc<dyn Portal>, LocalStorage>,
@@ -55,6 +62,48 @@ pub struct Store {
 }
 
 const STAGE_CACHE_KEY: &str = "callcard.stages.v1";
+const USER_CACHE_KEY: &str = "callcard.users.v1";
+/// Users' names change rarely: kept an hour.
+const USER_CACHE_TTL_MS: f64 = 60.0 * 60.0 * 1000.0;
+/// After a call ends the portal files its activity; the history is read again this much later.
+const HISTORY_AFTER_CALL_MS: u32 = 1_200;
+
+fn read_user_cache(now_ms: f64) -> Vec<Person> {
+    let Some(v) = browser::local_get(USER_CACHE_KEY)
+        .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+    else {
+        return Vec::new();
+    };
+    let fresh = v["at"]
+        .as_f64()
+        .is_some_and(|at| now_ms - at < USER_CACHE_TTL_MS && at <= now_ms);
+    if !fresh {
+        return Vec::new();
+    }
+    v["users"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|u| {
+                    Some(Person {
+                        id: u["id"].as_u64()?,
+                        name: u["name"].as_str()?.to_string(),
+                        position: None,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn write_user_cache(users: &[Person], now_ms: f64) {
+    let list: Vec<serde_json::Value> = users
+        .iter()
+        .map(|p| serde_json::json!({"id": p.id, "name": p.name}))
+        .collect();
+    let v = serde_json::json!({"at": now_ms as u64, "users": list});
+    browser::local_set(USER_CACHE_KEY, &v.to_string());
+}
 
 /// Refreshes start at most this often; events in between are merged into one follow-up.
 pub const REFRESH_GAP_MS: f64 = 1_000.0;
@@ -87,6 +136,9 @@ impl Store {
             data: RwSignal::new(None),
             loading: RwSignal::new(false),
             error: RwSignal::new(None),
+            users: RwSignal::new(read_user_cache(browser::now_ms())),
+            history_busy: RwSignal::new(false),
+            campaign: crate::campaign_state::Campaign::new(),
             notice,
             portal: StoredValue::new_local(portal),
             client: StoredValue::new_local(client),
@@ -162,6 +214,16 @@ impl Store {
                     CallState::Idle => {
                         p.ended = before != CallState::Idle || p.ended;
                         p.failed_code = failed_code;
+                        if before != CallState::Idle {
+                            // The call just ended: its activity joins the history.
+                            let this = *self;
+                            spawn_local(async move {
+                                gloo_timers::future::TimeoutFuture::new(HISTORY_AFTER_CALL_MS)
+                                    .await;
+                                this.reload_history().await;
+                                this.after_refresh();
+                            });
+                        }
                     }
                 }
                 self.progress.set(p);
@@ -209,6 +271,7 @@ impl Store {
     /// One refresh for the newest generation; then whatever was asked for meanwhile.
     async fn run(self) {
         self.load().await;
+        self.after_refresh();
         if let Some(go) = self
             .coalescer
             .try_update_value(|c| c.finish(browser::now_ms()))
@@ -265,7 +328,11 @@ impl Store {
     async fn refresh_with(self, generation: u64) {
         let status = self.status.get_untracked();
         let cached = self.stages.get_value();
-        let plan = refresh::plan(&status, &cached);
+        let mut plan = refresh::plan(&status, &cached);
+        let need_staff = status.entity.is_some() && self.users.with_untracked(|u| u.is_empty());
+        if need_staff {
+            refresh::add_staff(&mut plan.batch);
+        }
         let answer = if plan.batch.is_empty() {
             Ok(BatchAnswer::default())
         } else {
@@ -293,7 +360,13 @@ impl Store {
                 if !matches!(self.error.get_untracked(), Some(CardError::Status(_))) {
                     self.error.set(None);
                 }
+                let staff = refresh::decode_staff(&answer);
+                if !staff.is_empty() {
+                    write_user_cache(&staff, browser::now_ms());
+                    self.users.set(staff);
+                }
                 self.data.set(Some(data));
+                self.learn_users(generation);
             }
             Err(RestError::Superseded) => {}
             Err(e) => self.fail(e),
@@ -303,5 +376,152 @@ impl Store {
     fn fail(&self, e: RestError) {
         log::warn!("refresh failed: {e}");
         self.error.set(Some(CardError::Rest(e.class())));
+    }
+
+    /// The first page of the history again (after a call ended), in place.
+    async fn reload_history(self) {
+        let Some(generation) = self.generation.try_get_value() else {
+            return;
+        };
+        let Some(entity) = self.status.get_untracked().entity else {
+            return;
+        };
+        let batch = refresh::history_batch(entity, None);
+        let got = self
+            .client()
+            .batch_while(&batch, Priority::Interactive, &|| {
+                self.is_current(generation)
+            })
+            .await;
+        if !self.is_current(generation) {
+            return;
+        }
+        if let Ok(answer) = got {
+            let fresh = refresh::decode_history(&answer);
+            self.data.update(|d| {
+                if let Some(d) = d {
+                    d.history = Some(fresh);
+                }
+            });
+            self.learn_users(generation);
+        }
+    }
+
+    /// "Show more": the next history page, appended; dropped if the client changed meanwhile.
+    pub fn more_history(self) {
+        let Some(generation) = self.generation.try_get_value() else {
+            return;
+        };
+        let Some(entity) = self.status.get_untracked().entity else {
+            return;
+        };
+        let cursor = self.data.with_untracked(|d| {
+            d.as_ref()
+                .and_then(|d| d.history.as_ref())
+                .and_then(|h| h.as_ref().ok())
+                .and_then(|t| t.next_cursor())
+        });
+        let Some(cursor) = cursor else { return };
+        if self.history_busy.get_untracked() {
+            return;
+        }
+        self.history_busy.set(true);
+        spawn_local(async move {
+            let batch = refresh::history_batch(entity, Some(cursor));
+            let got = self
+                .client()
+                .batch_while(&batch, Priority::Interactive, &|| {
+                    self.is_current(generation)
+                })
+                .await;
+            self.history_busy.try_set(false);
+            if !self.is_current(generation) {
+                return;
+            }
+            match got {
+                Ok(answer) => {
+                    let page = answer.get(refresh::key::HISTORY).and_then(|a| {
+                        history::decode_activities(&a.result).map_err(RestError::Decode)
+                    });
+                    match page {
+                        Ok(page) => {
+                            let stats = history::StatsAccess::from_answer(
+                                answer.get(refresh::key::HISTORY_STATS),
+                            );
+                            self.data.update(|d| {
+                                if let Some(Some(Ok(t))) = d.as_mut().map(|d| d.history.as_mut()) {
+                                    t.append_page(page, stats);
+                                }
+                            });
+                            self.learn_users(generation);
+                        }
+                        Err(e) => self.fail(e),
+                    }
+                }
+                Err(RestError::Superseded) => {}
+                Err(e) => self.fail(e),
+            }
+        });
+    }
+
+    /// Names for the history's responsible users not known yet: one background `user.get`
+    /// for all of them, cached for an hour across frame reloads. Nothing when all are known.
+    fn learn_users(self, generation: u64) {
+        let known = self.users.get_untracked();
+        let mut missing: Vec<u64> = Vec::new();
+        self.data.with_untracked(|d| {
+            let Some(d) = d else { return };
+            if let crate::refresh::ClientSlot::Loaded(c) = &d.client
+                && let Some(p) = &c.responsible
+                && !known.iter().any(|k| k.id == p.id)
+            {
+                self.users.update(|u| u.push(p.clone()));
+            }
+            if let Some(Ok(t)) = &d.history {
+                for id in t.items().iter().filter_map(|i| i.responsible_id) {
+                    if !known.iter().any(|k| k.id == id) && !missing.contains(&id) {
+                        missing.push(id);
+                    }
+                }
+            }
+        });
+        let known_now = self.users.get_untracked();
+        missing.retain(|id| !known_now.iter().any(|k| k.id == *id));
+        if missing.is_empty() {
+            return;
+        }
+        spawn_local(async move {
+            let params = serde_json::json!({"FILTER": {"ID": missing}});
+            let got = self
+                .client()
+                .call("user.get", &params, Priority::Background)
+                .await;
+            let _ = generation;
+            if let Ok(answer) = got
+                && let Ok(people) = decode_users(&answer.result)
+            {
+                self.users.try_update(|u| {
+                    for p in people {
+                        if !u.iter().any(|k| k.id == p.id) {
+                            u.push(p);
+                        }
+                    }
+                    write_user_cache(u, browser::now_ms());
+                });
+            }
+        });
+    }
+
+    /// After a refresh or a call's end: the campaign's progress follows in campaign mode;
+    /// outside it, lists shown for another client are asked again (only once shown).
+    fn after_refresh(self) {
+        if self.status.try_with_untracked(|s| s.call_list_mode) == Some(true) {
+            self.campaign.refresh(self);
+        } else if matches!(
+            self.campaign.ui.try_with_untracked(|u| u.view.clone()),
+            Some(crate::campaign_state::View::Lists(_))
+        ) {
+            self.campaign.load_lists(self);
+        }
     }
 }

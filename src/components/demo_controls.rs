@@ -23,7 +23,14 @@ pub fn DemoControls(
     let state = move || store.status.with(|s| s.state);
     let scenario = demo.config.scenario;
     let reason = demo.fallback_reason.clone();
-    let (d1, d2, d3, d4) = (demo.clone(), demo.clone(), demo.clone(), demo.clone());
+    let (d1, d2, d3, d4, d5) = (
+        demo.clone(),
+        demo.clone(),
+        demo.clone(),
+        demo.clone(),
+        demo.clone(),
+    );
+    let campaign = scenario == Scenario::Campaign;
     use crate::model::CallState::*;
     let scenario_links = Scenario::all()
         .iter()
@@ -61,6 +68,10 @@ pub fn DemoControls(
                     disabled=move || state() == Idle on:click=move |_| d2.step("hangup")>{tr(lang, T::DemoHangup)}</button>
                 <button type="button" class="cc-button" data-testid="demo-redial"
                     disabled=move || state() != Idle on:click=move |_| d3.step("redial")>{tr(lang, T::DemoRedial)}</button>
+                {campaign.then(|| view! {
+                    <button type="button" class="cc-button cc-button--primary" data-testid="demo-next"
+                        disabled=move || state() == Connected on:click=move |_| d5.step("next")>{tr(lang, T::DemoNext)}</button>
+                })}
                 <button type="button" class="cc-button" data-testid="demo-switch-client" on:click=move |_| d4.step("switch")>
                     {tr(lang, T::DemoSwitch)}
                 </button>

@@ -2,9 +2,13 @@
 
 pub mod bindings;
 pub mod call_header;
+pub mod campaign;
 pub mod client_card;
+#[cfg(feature = "demo")]
 pub mod demo_controls;
+pub mod dom;
 pub mod error_banner;
+pub mod history;
 pub mod install_page;
 
 use crate::i18n::{T, tr};

@@ -18,7 +18,7 @@ pub mod demo;
 pub mod bx24;
 #[cfg(target_arch = "wasm32")]
 pub mod demo_link;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "demo"))]
 pub mod demo_portal;
 #[cfg(target_arch = "wasm32")]
 pub mod start;

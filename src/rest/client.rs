@@ -92,35 +92,61 @@ impl RestClient {
         self.state.borrow().sent
     }
 
-    /// One method call.
-    pub async fn call(
-        &self,
-        method: &str,
-        params: &Value,
+    /// One method call. (The client's futures are boxed: every caller shares one copy of the
+    /// retry machinery instead of inlining it into its own state machine.)
+    pub fn call<'a>(
+        &'a self,
+        method: &'a str,
+        params: &'a Value,
         priority: Priority,
-    ) -> Result<RestAnswer, RestError> {
-        let idempotent = retry::is_idempotent(method);
-        self.send(
-            method,
-            params,
-            priority,
-            idempotent,
-            &[(method, method)],
-            &|| true,
-        )
-        .await
+    ) -> Fut<'a, Result<RestAnswer, RestError>> {
+        Box::pin(async move {
+            let idempotent = retry::is_idempotent(method);
+            self.send(
+                method,
+                params,
+                priority,
+                idempotent,
+                &[(method, method)],
+                &|| true,
+            )
+            .await
+        })
+    }
+
+    /// A `batch` whose parameters are prepared already (`{halt, cmd}`) and whose commands all
+    /// read: retried like any read.
+    pub fn read_batch<'a>(
+        &'a self,
+        params: &'a Value,
+        priority: Priority,
+    ) -> Fut<'a, Result<RestAnswer, RestError>> {
+        Box::pin(self.send("batch", params, priority, true, &[], &|| true))
     }
 
     /// A batch: one request per chunk of 50 commands, per-key results merged. The batch is
     /// retried as a whole; it counts as a write if any command is one.
-    pub async fn batch(&self, batch: &Batch, priority: Priority) -> Result<BatchAnswer, RestError> {
-        self.batch_while(batch, priority, &|| true).await
+    pub fn batch<'a>(
+        &'a self,
+        batch: &'a Batch,
+        priority: Priority,
+    ) -> Fut<'a, Result<BatchAnswer, RestError>> {
+        self.batch_while(batch, priority, &|| true)
     }
 
     /// [`batch`](Self::batch) for as long as `wanted()` says the answer is still wanted: once
     /// it is not (the operator moved on), no further attempt is made and the result is
     /// [`RestError::Superseded`]. A busy portal is not asked again for data nobody will see.
-    pub async fn batch_while(
+    pub fn batch_while<'a>(
+        &'a self,
+        batch: &'a Batch,
+        priority: Priority,
+        wanted: &'a dyn Fn() -> bool,
+    ) -> Fut<'a, Result<BatchAnswer, RestError>> {
+        Box::pin(self.batch_inner(batch, priority, wanted))
+    }
+
+    async fn batch_inner(
         &self,
         batch: &Batch,
         priority: Priority,

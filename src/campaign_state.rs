@@ -1,0 +1,511 @@
+//! Campaign mode in the browser: finding the call list, its progress after every "Next", and
+//! adding or removing the current client. The decisions are the pure `campaign` module's; this
+//! file only asks the portal (through the frame's one REST client) and keeps the result.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::browser;
+use crate::campaign::{
+    self, CallList, Detection, ListItem, ListStatus, Progress, decode_choice, encode_choice,
+};
+use crate::i18n::{Lang, T, tr};
+use crate::model::{CallStatus, EntityRef};
+use crate::rest::batch::Batch;
+use crate::rest::limiter::Priority;
+use crate::rest::{BatchAnswer, RestError};
+use crate::state::Store;
+
+/// How many of the user's newest lists detection looks into.
+const DETECT_LISTS: usize = 10;
+/// Item pages asked in one batch (the batch limit).
+const PAGES_PER_BATCH: usize = 50;
+
+/// What the campaign block shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum View {
+    /// Not asked yet (outside campaign mode until the operator opens the lists).
+    Idle,
+    Loading,
+    /// No list of the user's holds the client: say so, offer all recent lists.
+    NoList,
+    /// Several lists hold the client: a picker, best guess first.
+    Pick(Vec<u64>),
+    /// The chosen list's progress.
+    Progress {
+        list: u64,
+        progress: Progress,
+    },
+    /// Outside campaign mode: the user's lists, with whether each holds the client and its size.
+    Lists(Vec<(u64, bool, u32)>),
+    /// A readable error.
+    Failed(&'static str),
+}
+
+/// What the campaign block shows: one signal (each signal type costs download size).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ui {
+    pub view: View,
+    /// A write is running (add/remove/create): buttons are disabled.
+    pub busy: bool,
+    /// The outcome of the last write, for the operator (`None`: nothing to say).
+    pub note: Option<&'static str>,
+    /// The user's recent lists as loaded.
+    pub lists: Vec<CallList>,
+}
+
+#[derive(Default)]
+struct Inner {
+    me: Option<u64>,
+    statuses: Vec<ListStatus>,
+    open_lists: Vec<u64>,
+    /// Bumped by every refresh: a slower answer for an older client is dropped.
+    generation: u64,
+}
+
+/// The campaign part of the store.
+#[derive(Clone, Copy)]
+pub struct Campaign {
+    pub ui: RwSignal<Ui>,
+    inner: StoredValue<Inner>,
+}
+
+impl Default for Campaign {
+    fn default() -> Self {
+        Campaign::new()
+    }
+}
+
+/// The client first, then the call's bindings (deal lists hold the deal, the card the contact).
+fn who(status: &CallStatus) -> Vec<EntityRef> {
+    status
+        .entity
+        .into_iter()
+        .chain(status.other_bindings())
+        .collect()
+}
+
+fn choice_key(call_id: &str) -> String {
+    format!("callcard.calllist.{call_id}")
+}
+
+/// A readable text for a failed call-list request.
+fn error_text(e: &RestError, lang: Lang) -> &'static str {
+    match e.code() {
+        Some(code) => campaign::campaign_error_text(code, lang),
+        None => tr(lang, T::ErrUnavailable),
+    }
+}
+
+impl Campaign {
+    pub fn new() -> Campaign {
+        Campaign {
+            ui: RwSignal::new(Ui {
+                view: View::Idle,
+                busy: false,
+                note: None,
+                lists: Vec::new(),
+            }),
+            inner: StoredValue::new(Inner::default()),
+        }
+    }
+
+    fn next_generation(&self) -> u64 {
+        self.inner.update_value(|i| i.generation += 1);
+        self.inner.with_value(|i| i.generation)
+    }
+
+    fn current(&self, g: u64) -> bool {
+        self.inner.try_with_value(|i| i.generation) == Some(g)
+    }
+
+    fn set_view(&self, v: View) {
+        self.ui.try_update(|u| u.view = v);
+    }
+
+    /// The current view (not tracked).
+    pub fn view(&self) -> View {
+        self.ui.with_untracked(|u| u.view.clone())
+    }
+
+    fn lists_now(&self) -> Vec<CallList> {
+        self.ui.with_untracked(|u| u.lists.clone())
+    }
+
+    fn set_busy(&self, busy: bool, note: Option<&'static str>) {
+        self.ui.try_update(|u| {
+            u.busy = busy;
+            u.note = note;
+        });
+    }
+
+    fn me(&self) -> Option<u64> {
+        self.inner.with_value(|i| i.me)
+    }
+
+    fn forget_me(&self) {
+        self.inner.update_value(|i| i.me = None);
+    }
+
+    /// Who I am, my recent lists, my open call-list activities and the statuses: one batch,
+    /// once per frame (the user reference saves a round trip).
+    async fn ensure_base(&self, store: &Store) -> Result<(), RestError> {
+        if self.me().is_some() {
+            return Ok(());
+        }
+        // The parameters as one JSON text (parsed once here): `json!` literals of this size cost
+        // the download far more code than their text. `$result[a_me][ID]` is my user id.
+        const BASE: &str = r#"{"halt":0,"cmd":{
+            "a_me":"user.current",
+            "b_lists":"crm.calllist.list?SELECT[0]=ID&SELECT[1]=DATE_CREATE&SELECT[2]=CREATED_BY_ID&SELECT[3]=WEBFORM_ID&SELECT[4]=ENTITY_TYPE_ID&FILTER[CREATED_BY_ID]=$result[a_me][ID]&ORDER[ID]=DESC",
+            "c_open":"crm.activity.list?filter[PROVIDER_ID]=CALL_LIST&filter[COMPLETED]=N&filter[RESPONSIBLE_ID]=$result[a_me][ID]&order[ID]=DESC&select[0]=ID&select[1]=ASSOCIATED_ENTITY_ID&select[2]=OWNER_ID&select[3]=OWNER_TYPE_ID&select[4]=PROVIDER_ID&select[5]=COMPLETED&start=-1",
+            "d_status":"crm.calllist.statuslist"}}"#;
+        let params: serde_json::Value = serde_json::from_str(BASE).unwrap_or_default();
+        let answer = store
+            .client()
+            .read_batch(&params, Priority::Interactive)
+            .await?;
+        let a = crate::rest::batch::decode_answer(&answer.result)?;
+        let me = a
+            .get("a_me")?
+            .result
+            .get("ID")
+            .and_then(|v| crate::model::value::value_u64(v).ok().flatten());
+        let lists = campaign::decode_lists(&a.get("b_lists")?.result);
+        let open_lists = a
+            .get("c_open")
+            .map(|r| campaign::decode_open_activity_lists(&r.result))
+            .unwrap_or_default();
+        let statuses = a
+            .get("d_status")
+            .map(|r| campaign::decode_statuses(&r.result))
+            .unwrap_or_default();
+        self.ui.try_update(|u| u.lists = lists);
+        self.inner.update_value(|i| {
+            i.me = me;
+            i.open_lists = open_lists;
+            i.statuses = statuses;
+        });
+        Ok(())
+    }
+
+    /// Every participant of each list in `ids`: `items.get` pages 50 at a time (no count), so
+    /// pages are asked up to 50 in a batch until each list ends.
+    async fn load_items(
+        store: &Store,
+        ids: &[u64],
+    ) -> Result<Vec<(u64, Vec<ListItem>)>, RestError> {
+        let mut pages: Vec<(u64, campaign::ItemPages)> = ids
+            .iter()
+            .map(|id| (*id, campaign::ItemPages::new()))
+            .collect();
+        loop {
+            let mut b = Batch::new();
+            let mut asked: Vec<(usize, u64, String)> = Vec::new();
+            let per_list = (PAGES_PER_BATCH / pages.len().max(1)).max(1);
+            for (i, (id, p)) in pages.iter().enumerate() {
+                for start in p.next_starts(per_list) {
+                    if asked.len() == PAGES_PER_BATCH {
+                        break;
+                    }
+                    let key = format!("i{i}_{start}");
+                    let (m, params) = campaign::items_query(*id, None, start);
+                    b.add(key.clone(), m, params);
+                    asked.push((i, start, key));
+                }
+            }
+            if asked.is_empty() {
+                break;
+            }
+            let a: BatchAnswer = store.client().batch(&b, Priority::Interactive).await?;
+            for (i, start, key) in asked {
+                let p = &mut pages[i].1;
+                match a.get(&key) {
+                    Ok(r) => {
+                        p.feed(start, &r.result);
+                    }
+                    Err(e) => {
+                        if !p.feed_error(start, e.code().unwrap_or("")) {
+                            return Err(e);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(pages
+            .into_iter()
+            .map(|(id, p)| (id, p.into_items()))
+            .collect())
+    }
+
+    /// The list remembered for this call, or for the user.
+    fn remembered(store: &Store, call_id: &str) -> Option<u64> {
+        browser::session_get(&choice_key(call_id))
+            .and_then(|v| v.parse::<u64>().ok())
+            .or_else(|| {
+                store
+                    .portal()
+                    .user_option(campaign::CHOICE_OPTION)
+                    .and_then(|v| decode_choice(&v))
+                    .map(|c| c.list_id)
+            })
+    }
+
+    fn remember(store: &Store, list: u64, call_id: &str) {
+        browser::session_set(&choice_key(call_id), &list.to_string());
+        store
+            .portal()
+            .set_user_option(campaign::CHOICE_OPTION, &encode_choice(list, call_id));
+    }
+
+    /// Campaign mode, after every refresh ("Next", a call's end): the chosen list's progress,
+    /// finding the list first when none is chosen. The last progress stays while this runs.
+    pub fn refresh(self, store: Store) {
+        let g = self.next_generation();
+        let status = store.status.get_untracked();
+        if !matches!(self.view(), View::Progress { .. }) {
+            self.set_view(View::Loading);
+        }
+        spawn_local(async move {
+            let view = self.compute(&store, &status).await;
+            if self.current(g) {
+                self.set_view(view);
+            }
+        });
+    }
+
+    async fn compute(&self, store: &Store, status: &CallStatus) -> View {
+        let lang = store.lang;
+        if let Err(e) = self.ensure_base(store).await {
+            return View::Failed(error_text(&e, lang));
+        }
+        let call_id = status.call_id.clone().unwrap_or_default();
+        let who = who(status);
+        let lists = self.lists_now();
+        let remembered = Self::remembered(store, &call_id);
+        // A remembered list that still exists: its progress at once (one batch of pages).
+        if let Some(id) = remembered.filter(|id| lists.iter().any(|l| l.id == *id)) {
+            return self.progress_of(store, id, &who, &call_id).await;
+        }
+        let ids: Vec<u64> = lists.iter().take(DETECT_LISTS).map(|l| l.id).collect();
+        let items = match Self::load_items(store, &ids).await {
+            Ok(i) => i,
+            Err(e) => return View::Failed(error_text(&e, lang)),
+        };
+        let open = self.inner.with_value(|i| i.open_lists.clone());
+        match campaign::detect(&lists, &items, &who, &open, None) {
+            Detection::One(id) => {
+                Self::remember(store, id, &call_id);
+                self.show(id, &items, &who)
+            }
+            Detection::Many(ids) => View::Pick(ids),
+            Detection::None => View::NoList,
+        }
+    }
+
+    fn show(&self, id: u64, items: &[(u64, Vec<ListItem>)], who: &[EntityRef]) -> View {
+        let list_type = self
+            .ui
+            .with_untracked(|u| {
+                u.lists
+                    .iter()
+                    .find(|l| l.id == id)
+                    .map(|l| l.entity_type_id)
+            })
+            .unwrap_or(0);
+        let empty = Vec::new();
+        let list_items = items
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, v)| v)
+            .unwrap_or(&empty);
+        let statuses = self.inner.with_value(|i| i.statuses.clone());
+        View::Progress {
+            list: id,
+            progress: Progress::compute(list_items, &statuses, list_type, who),
+        }
+    }
+
+    async fn progress_of(&self, store: &Store, id: u64, who: &[EntityRef], call_id: &str) -> View {
+        match Self::load_items(store, &[id]).await {
+            Ok(items) => {
+                Self::remember(store, id, call_id);
+                self.show(id, &items, who)
+            }
+            Err(e) => View::Failed(error_text(&e, store.lang)),
+        }
+    }
+
+    /// The operator picked a list.
+    pub fn choose(self, store: Store, id: u64) {
+        let g = self.next_generation();
+        let status = store.status.get_untracked();
+        self.set_view(View::Loading);
+        spawn_local(async move {
+            let call_id = status.call_id.clone().unwrap_or_default();
+            let v = self.progress_of(&store, id, &who(&status), &call_id).await;
+            if self.current(g) {
+                self.set_view(v);
+            }
+        });
+    }
+
+    /// Outside campaign mode: which of my recent lists hold the client (and their sizes).
+    pub fn load_lists(self, store: Store) {
+        let g = self.next_generation();
+        let status = store.status.get_untracked();
+        self.set_view(View::Loading);
+        spawn_local(async move {
+            let v = self.lists_view(&store, &status).await;
+            if self.current(g) {
+                self.set_view(v);
+            }
+        });
+    }
+
+    async fn lists_view(&self, store: &Store, status: &CallStatus) -> View {
+        if let Err(e) = self.ensure_base(store).await {
+            return View::Failed(error_text(&e, store.lang));
+        }
+        let lists = self.lists_now();
+        let ids: Vec<u64> = lists.iter().take(DETECT_LISTS).map(|l| l.id).collect();
+        let who = who(status);
+        match Self::load_items(store, &ids).await {
+            Ok(items) => View::Lists(
+                lists
+                    .iter()
+                    .take(DETECT_LISTS)
+                    .map(|l| {
+                        let its = items.iter().find(|(i, _)| *i == l.id).map(|(_, v)| v);
+                        let has = its.is_some_and(|v| {
+                            campaign::find_in(v, l.entity_type_id, &who).is_some()
+                        });
+                        (l.id, has, its.map_or(0, |v| v.len() as u32))
+                    })
+                    .collect(),
+            ),
+            Err(e) => View::Failed(error_text(&e, store.lang)),
+        }
+    }
+
+    /// Adds (`add`) or removes the current client in list `id`: reads the list, sends the full
+    /// set with the list's web form kept, and after a timeout reads it back before anything
+    /// else — never a blind second update.
+    pub fn change(self, store: Store, id: u64, add: bool) {
+        let Some(client) = store.status.get_untracked().entity else {
+            return;
+        };
+        let Some(list) = self
+            .ui
+            .with_untracked(|u| u.lists.iter().find(|l| l.id == id).cloned())
+        else {
+            return;
+        };
+        self.set_busy(true, None);
+        spawn_local(async move {
+            let note = self.write(&store, &list, client, add).await.err();
+            self.set_busy(false, note);
+            self.load_lists(store);
+        });
+    }
+
+    async fn write(
+        &self,
+        store: &Store,
+        list: &CallList,
+        client: EntityRef,
+        add: bool,
+    ) -> Result<(), &'static str> {
+        let lang = store.lang;
+        let items = Self::load_items(store, &[list.id])
+            .await
+            .map_err(|e| error_text(&e, lang))?
+            .pop()
+            .map(|(_, v)| v)
+            .unwrap_or_default();
+        let wanted = if add {
+            campaign::with_client_added(&items, client.id)
+        } else {
+            campaign::with_client_removed(&items, client.id)
+        };
+        let (m, p) = campaign::update_params(list, &wanted, list.webform_id)
+            .map_err(|r| campaign::campaign_error_text(r.code(), lang))?;
+        match store.client().call(m, &p, Priority::Interactive).await {
+            Ok(_) => Ok(()),
+            Err(e @ (RestError::Timeout { .. } | RestError::Library(_))) => {
+                // The outcome is unknown: read the list back and compare.
+                let now = Self::load_items(store, &[list.id])
+                    .await
+                    .map_err(|_| error_text(&e, lang))?
+                    .pop()
+                    .map(|(_, v)| v)
+                    .unwrap_or_default();
+                if campaign::took_effect_update(&wanted, &now) {
+                    Ok(())
+                } else {
+                    Err(error_text(&e, lang))
+                }
+            }
+            Err(e) => Err(error_text(&e, lang)),
+        }
+    }
+
+    /// A new list from the client and the contacts/companies among its bindings.
+    pub fn create(self, store: Store) {
+        let status = store.status.get_untracked();
+        let Some(client) = status.entity else { return };
+        let lang = store.lang;
+        let plan = match campaign::add_params(client, &status.other_bindings()) {
+            Ok(p) => p,
+            Err(r) => {
+                self.set_busy(false, Some(campaign::campaign_error_text(r.code(), lang)));
+                return;
+            }
+        };
+        self.set_busy(true, None);
+        spawn_local(async move {
+            let newest_before = self
+                .ui
+                .with_untracked(|u| u.lists.iter().map(|l| l.id).max());
+            let (m, p) = plan.command.clone();
+            let got = store.client().call(m, &p, Priority::Interactive).await;
+            let note = match got {
+                Ok(a) => campaign::decode_added(&a.result)
+                    .map(|_| None)
+                    .unwrap_or(None),
+                Err(e @ (RestError::Timeout { .. } | RestError::Library(_))) => {
+                    // Unknown outcome: look for the list before saying anything.
+                    self.forget_me();
+                    let found = match self.ensure_base(&store).await {
+                        Ok(()) => {
+                            let lists = self.lists_now();
+                            let ids: Vec<u64> = lists
+                                .iter()
+                                .filter(|l| newest_before.is_none_or(|n| l.id > n))
+                                .map(|l| l.id)
+                                .collect();
+                            match (Self::load_items(&store, &ids).await, self.me()) {
+                                (Ok(items), Some(me)) => campaign::took_effect_add(
+                                    &lists,
+                                    &items,
+                                    plan.kind,
+                                    me,
+                                    &plan.entities,
+                                    newest_before,
+                                ),
+                                _ => None,
+                            }
+                        }
+                        Err(_) => None,
+                    };
+                    found.map_or(Some(error_text(&e, lang)), |_| None)
+                }
+                Err(e) => Some(error_text(&e, lang)),
+            };
+            self.set_busy(false, note);
+            // The new list joins the user's lists.
+            self.forget_me();
+            self.load_lists(store);
+        });
+    }
+}

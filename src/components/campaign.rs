@@ -1,0 +1,295 @@
+//! The campaign block: where the operator stands in the call list (campaign mode), or which of
+//! their call lists hold the client, with add, remove and "new list" (outside it).
+//!
+//! The content is rebuilt whole with [`super::dom`] in one effect; clicks and the picker are
+//! handled by one delegated listener (`data-action`, `data-list`).
+
+use leptos::html;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::dom::{add, attr, el, replace, text_el};
+use super::{kind_label, use_store};
+use crate::campaign::CallList;
+use crate::campaign_state::View;
+use crate::i18n::{T, tr};
+use crate::model::EntityKind;
+use crate::state::Store;
+
+fn list_label(store: &Store, l: Option<&CallList>, id: u64) -> String {
+    let kind = l
+        .and_then(|l| l.kind())
+        .map(|k| kind_label(store, k))
+        .unwrap_or("");
+    let date = l
+        .map(|l| l.created.get(..10).unwrap_or(&l.created))
+        .unwrap_or("");
+    format!("{} #{id} · {kind} · {date}", tr(store.lang, T::ListName))
+}
+
+/// A `<select>` of `ids` (best first), with a placeholder when nothing is chosen.
+fn picker(store: &Store, lists: &[CallList], ids: &[u64]) -> web_sys::Element {
+    let sel = el("select", "cc-select");
+    attr(&sel, "data-testid", "campaign-picker");
+    attr(&sel, "data-action", "pick");
+    attr(&sel, "aria-label", tr(store.lang, T::ChooseList));
+    let ph = text_el("option", "", tr(store.lang, T::ChooseList));
+    attr(&ph, "value", "");
+    add(&sel, &ph);
+    for id in ids {
+        let o = text_el(
+            "option",
+            "",
+            &list_label(store, lists.iter().find(|l| l.id == *id), *id),
+        );
+        attr(&o, "value", &id.to_string());
+        add(&sel, &o);
+    }
+    sel
+}
+
+fn content(store: &Store, view: &View, lists: &[CallList]) -> web_sys::Element {
+    let lang = store.lang;
+    let root = el("div", "cc-campaign__body");
+    match view {
+        View::Idle => {}
+        View::Loading => {
+            let p = el("span", "cc-skeleton cc-skeleton--line");
+            attr(&p, "aria-label", tr(lang, T::Loading));
+            add(&root, &p);
+        }
+        View::Failed(text) => {
+            let p = text_el("p", "cc-muted", text);
+            attr(&p, "data-testid", "campaign-error");
+            add(&root, &p);
+        }
+        View::NoList => {
+            add(&root, &text_el("p", "cc-muted", tr(lang, T::CampaignNone)));
+            let ids: Vec<u64> = lists.iter().map(|l| l.id).collect();
+            add(&root, &picker(store, lists, &ids));
+        }
+        View::Pick(ids) => {
+            add(&root, &text_el("p", "", tr(lang, T::CampaignPick)));
+            add(&root, &picker(store, lists, ids));
+        }
+        View::Progress { list, progress } => {
+            let wrap = el("div", "cc-campaign__progress");
+            attr(&wrap, "data-testid", "campaign-progress");
+            attr(&wrap, "data-list", &list.to_string());
+            attr(&wrap, "data-total", &progress.total.to_string());
+            attr(&wrap, "data-done", &progress.done.to_string());
+            let head = el("div", "cc-campaign__head");
+            add(
+                &head,
+                &text_el(
+                    "b",
+                    "",
+                    &list_label(store, lists.iter().find(|l| l.id == *list), *list),
+                ),
+            );
+            let change = text_el("button", "cc-link", tr(lang, T::ChangeList));
+            attr(&change, "type", "button");
+            attr(&change, "data-action", "repick");
+            attr(&change, "data-testid", "campaign-change");
+            add(&head, &change);
+            add(&wrap, &head);
+            let sum = text_el(
+                "p",
+                "cc-campaign__sum",
+                &format!(
+                    "{} {} {} · {} {}",
+                    progress.done,
+                    tr(lang, T::Of),
+                    progress.total,
+                    progress.remaining,
+                    tr(lang, T::Left)
+                ),
+            );
+            attr(&sum, "data-testid", "campaign-summary");
+            add(&wrap, &sum);
+            // One stacked bar, then a row per status with its count.
+            let stack = el("div", "cc-campaign__stack");
+            attr(&stack, "aria-hidden", "true");
+            let rows = el("ul", "cc-campaign__bars");
+            for (i, b) in progress.bars.iter().enumerate() {
+                let share = if progress.total > 0 {
+                    b.count as u64 * 1000 / progress.total as u64
+                } else {
+                    0
+                };
+                let tone = if b.status_id == crate::campaign::IN_WORK {
+                    "work".to_string()
+                } else {
+                    (i % 5).to_string()
+                };
+                if b.count > 0 {
+                    let seg = el("span", &format!("cc-campaign__seg cc-tone-{tone}"));
+                    attr(
+                        &seg,
+                        "style",
+                        &format!("width:{}.{}%", share / 10, share % 10),
+                    );
+                    add(&stack, &seg);
+                }
+                let li = el("li", "cc-campaign__bar");
+                attr(&li, "data-testid", "campaign-status");
+                attr(&li, "data-status", &b.status_id);
+                attr(&li, "data-count", &b.count.to_string());
+                add(
+                    &li,
+                    &el("span", &format!("cc-campaign__dot cc-tone-{tone}")),
+                );
+                add(
+                    &li,
+                    &text_el("span", "", b.name.as_deref().unwrap_or(&b.status_id)),
+                );
+                add(&li, &text_el("b", "", &b.count.to_string()));
+                add(&rows, &li);
+            }
+            add(&wrap, &stack);
+            add(&wrap, &rows);
+            let pos = match &progress.position {
+                Some(p) => {
+                    let name = progress
+                        .bars
+                        .iter()
+                        .find(|b| b.status_id == p.status)
+                        .and_then(|b| b.name.clone())
+                        .unwrap_or_else(|| p.status.clone());
+                    let e = text_el(
+                        "p",
+                        "cc-campaign__pos",
+                        &format!(
+                            "{}: {} {} {} · {name}",
+                            tr(lang, T::ThisClient),
+                            p.place,
+                            tr(lang, T::Of),
+                            p.of
+                        ),
+                    );
+                    attr(&e, "data-place", &p.place.to_string());
+                    attr(&e, "data-status", &p.status);
+                    e
+                }
+                None => text_el(
+                    "p",
+                    "cc-campaign__pos cc-muted",
+                    &format!("{}: {}", tr(lang, T::ThisClient), tr(lang, T::NotInList)),
+                ),
+            };
+            attr(&pos, "data-testid", "campaign-position");
+            add(&wrap, &pos);
+            add(&root, &wrap);
+        }
+        View::Lists(rows) => {
+            let ul = el("ul", "cc-campaign__lists");
+            attr(&ul, "data-testid", "campaign-lists");
+            for (id, has, size) in rows {
+                let l = lists.iter().find(|l| l.id == *id);
+                let li = el("li", "cc-campaign__list");
+                attr(&li, "data-testid", "campaign-list");
+                attr(&li, "data-list", &id.to_string());
+                attr(&li, "data-has", if *has { "true" } else { "false" });
+                attr(&li, "data-size", &size.to_string());
+                let text = el("span", "");
+                add(&text, &text_el("span", "", &list_label(store, l, *id)));
+                add(
+                    &text,
+                    &text_el(
+                        "span",
+                        "cc-muted",
+                        &format!(" · {size} {}", tr(lang, T::Clients)),
+                    ),
+                );
+                if *has {
+                    add(&text, &text_el("span", "cc-chip", tr(lang, T::InThisList)));
+                }
+                add(&li, &text);
+                // Only a contact or company list of the client's own type can take the client.
+                let client_kind = store.status.with_untracked(|s| s.entity.map(|e| e.kind));
+                let writable = l.and_then(|l| l.kind()).is_some_and(|k| {
+                    matches!(k, EntityKind::Contact | EntityKind::Company) && Some(k) == client_kind
+                });
+                if writable {
+                    let (t, action) = if *has {
+                        (T::RemoveFromList, "remove")
+                    } else {
+                        (T::AddToList, "add")
+                    };
+                    let b = text_el("button", "cc-button cc-button--small", tr(lang, t));
+                    attr(&b, "type", "button");
+                    attr(&b, "data-action", action);
+                    attr(&b, "data-list", &id.to_string());
+                    attr(&b, "data-testid", &format!("campaign-{action}"));
+                    add(&li, &b);
+                }
+                add(&ul, &li);
+            }
+            add(&root, &ul);
+        }
+    }
+    root
+}
+
+/// Reads `data-action` / `data-list` / the select's value from an event's target.
+fn action_of(ev: &web_sys::Event) -> Option<(String, u64)> {
+    let t: web_sys::Element = ev.target()?.dyn_into().ok()?;
+    let t = t.closest("[data-action]").ok()??;
+    let action = t.get_attribute("data-action")?;
+    let list = match t.get_attribute("data-list") {
+        Some(l) => l.parse().ok()?,
+        None => js_sys::Reflect::get(&t, &"value".into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+    };
+    Some((action, list))
+}
+
+/// The campaign block.
+#[component]
+pub fn Campaign() -> impl IntoView {
+    let store = use_store();
+    let lang = store.lang;
+    let c = store.campaign;
+    let body = NodeRef::<html::Div>::new();
+    Effect::new(move |_| {
+        let ui = c.ui.get();
+        if let Some(div) = body.get() {
+            replace(&div, Some(&content(&store, &ui.view, &ui.lists)));
+        }
+    });
+    let handle = move |ev: web_sys::Event, on_change: bool| {
+        let Some((action, list)) = action_of(&ev) else {
+            return;
+        };
+        match (action.as_str(), on_change) {
+            ("pick", true) if list > 0 => c.choose(store, list),
+            ("repick", false) => c.ui.update(|u| u.view = View::NoList),
+            ("add", false) => c.change(store, list, true),
+            ("remove", false) => c.change(store, list, false),
+            _ => {}
+        }
+    };
+    let campaign_mode = move || store.status.with(|s| s.call_list_mode);
+    let idle = move || c.ui.with(|u| matches!(u.view, View::Idle));
+    view! {
+        <section class="cc-campaign" data-testid="campaign" aria-labelledby="cc-campaign-title">
+            <h2 class="cc-section-title" id="cc-campaign-title">
+                {move || tr(lang, if campaign_mode() { T::CampaignTitle } else { T::CallLists })}
+            </h2>
+            <div node_ref=body on:click=move |ev: web_sys::MouseEvent| handle(ev.into(), false) on:change=move |ev| handle(ev, true)
+                aria-busy=move || c.ui.with(|u| u.busy).to_string()></div>
+            <p class="cc-muted" data-testid="campaign-note" hidden=move || c.ui.with(|u| u.note.is_none())>
+                {move || c.ui.with(|u| u.note.unwrap_or_default())}
+            </p>
+            <div class="cc-campaign__actions" hidden=move || campaign_mode() || store.status.with(|s| s.entity.is_none())>
+                <button type="button" class="cc-button cc-button--small" data-testid="campaign-lists-load" hidden=move || !idle()
+                    on:click=move |_| c.load_lists(store)>{tr(lang, T::ShowLists)}</button>
+                <button type="button" class="cc-button cc-button--small" data-testid="campaign-create"
+                    disabled=move || c.ui.with(|u| u.busy) on:click=move |_| c.create(store)>{tr(lang, T::CreateList)}</button>
+            </div>
+        </section>
+    }
+}
