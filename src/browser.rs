@@ -59,6 +59,14 @@ pub fn prefers_dark() -> bool {
     cc_prefers_dark()
 }
 
+/// A monotonic clock in ms (`performance.now()`), for measuring.
+pub fn perf_now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
 /// Milliseconds since the epoch.
 pub fn now_ms() -> f64 {
     js_sys::Date::now()

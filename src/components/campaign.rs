@@ -72,8 +72,17 @@ fn content(store: &Store, view: &View, lists: &[CallList]) -> web_sys::Element {
             add(&root, &text_el("p", "", tr(lang, T::CampaignPick)));
             add(&root, &picker(store, lists, ids));
         }
-        View::Progress { list, progress } => {
+        View::Progress {
+            list,
+            progress,
+            compute_ms,
+        } => {
             let wrap = el("div", "cc-campaign__progress");
+            attr(
+                &wrap,
+                "data-compute-us",
+                &((compute_ms * 1000.0) as u64).to_string(),
+            );
             attr(&wrap, "data-testid", "campaign-progress");
             attr(&wrap, "data-list", &list.to_string());
             attr(&wrap, "data-total", &progress.total.to_string());
@@ -257,7 +266,12 @@ pub fn Campaign() -> impl IntoView {
     Effect::new(move |_| {
         let ui = c.ui.get();
         if let Some(div) = body.get() {
-            replace(&div, Some(&content(&store, &ui.view, &ui.lists)));
+            let t0 = crate::browser::perf_now();
+            let node = content(&store, &ui.view, &ui.lists);
+            replace(&div, Some(&node));
+            // How long building the block took (µs), for the benchmark script.
+            let us = ((crate::browser::perf_now() - t0) * 1000.0) as u64;
+            attr(&node, "data-render-us", &us.to_string());
         }
     });
     let handle = move |ev: web_sys::Event, on_change: bool| {

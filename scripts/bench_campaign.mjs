@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// Campaign figures on the demo portal with a 10,000-client call list (release build in dist/;
+// run `trunk build --release` first). Not a test: it prints.
+//   compute / render   counting the 10,000 items (Progress::compute) and building the block, in the page
+//   requests           REST requests the card spent (each batch carries up to 50 items.get pages of 50)
+//   wall time          from the click to the new figures on screen (includes the demo worker serving pages)
+import { spawn } from 'node:child_process';
+import { chromium } from '@playwright/test';
+
+const PORT = 8014;
+const BASE = `http://127.0.0.1:${PORT}/`;
+const server = spawn('python3', ['scripts/serve_dist.py', String(PORT), 'dist'], { stdio: 'ignore' });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+for (let i = 0; i < 50; i++) {
+  try { if ((await fetch(BASE)).ok) break; } catch { /* not up yet */ }
+  await sleep(100);
+}
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-dev-shm-usage'],
+});
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+try {
+  const page = await browser.newPage();
+  const count = async () => Number(await page.getByTestId('demo-request-count').innerText());
+  const figures = async () => page.evaluate(() => {
+    const p = document.querySelector('[data-testid=campaign-progress]');
+    return { total: Number(p.dataset.total), done: Number(p.dataset.done),
+      compute: Number(p.dataset.computeUs) / 1000, render: Number(p.parentElement.dataset.renderUs) / 1000 };
+  });
+  const t0 = Date.now();
+  await page.goto(`${BASE}?scenario=campaign&calllist_size=10000&latency=0`);
+  await page.getByTestId('campaign-picker').waitFor({ timeout: 120_000 });
+  const detectMs = Date.now() - t0;
+  const afterDetect = await count();
+  console.log(`detection (the client in 2 of 5 lists, one of 10,000): picker after ${detectMs} ms, ${afterDetect} REST requests in all (1 card refresh + 1 base batch + item pages)`);
+
+  const options = await page.getByTestId('campaign-picker').locator('option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+  let best = null;
+  for (const id of options) {
+    const before = await count();
+    const s = Date.now();
+    await page.getByTestId('campaign-picker').selectOption(id);
+    await page.getByTestId('campaign-progress').waitFor({ timeout: 120_000 });
+    const f = await figures();
+    const line = `list #${id}: ${f.total} items; compute ${f.compute.toFixed(2)} ms, render ${f.render.toFixed(2)} ms; ${(await count()) - before} request(s); on screen after ${Date.now() - s} ms`;
+    if (!best || f.total > best.total) best = { id, total: f.total, line };
+    await page.getByTestId('campaign-change').click();
+    await page.getByTestId('campaign-picker').waitFor();
+  }
+  await page.getByTestId('campaign-picker').selectOption(best.id);
+  await page.getByTestId('campaign-progress').waitFor();
+  console.log(`choosing ${best.line}`);
+
+  const computes = []; const renders = []; const reqs = []; const walls = [];
+  for (let i = 0; i < 5; i++) {
+    const before = await count();
+    const done = (await figures()).done;
+    const s = Date.now();
+    await page.getByTestId('demo-next').click();
+    await page.waitForFunction((d) => Number(document.querySelector('[data-testid=campaign-progress]')?.dataset.done) > d, done, { timeout: 120_000 });
+    await sleep(200);
+    walls.push(Date.now() - s);
+    const f = await figures();
+    computes.push(f.compute); renders.push(f.render);
+    reqs.push((await count()) - before);
+  }
+  console.log(`"Next" on the 10,000-item list: compute median ${median(computes).toFixed(2)} ms, render median ${median(renders).toFixed(2)} ms (target render <= 50 ms); requests per Next ${JSON.stringify(reqs)} (1 card refresh + ceil(200 pages / 50) item batches); on screen after median ${median(walls)} ms`);
+} finally {
+  await browser.close();
+  server.kill();
+}
