@@ -574,3 +574,67 @@ async fn user_options_lang_admin_and_slider() {
         Some("/crm/deal/details/25/")
     );
 }
+
+#[wasm_bindgen_test]
+async fn history_comes_with_the_refresh_and_show_more_appends() {
+    let (m, demo) = mount_demo("?scenario=incoming&latency=0&lang=ru");
+    until("history", || m.count("history-item") == 50).await;
+    // The history rode in the card's one refresh request.
+    assert_eq!(demo.requests.get_untracked(), 1);
+    assert!(
+        m.text("history-subject")
+            .chars()
+            .any(|c| ('а'..='я').contains(&c))
+    );
+    m.click("history-more");
+    until("second page", || m.count("history-item") == 62).await;
+    assert_eq!(demo.requests.get_untracked(), 2);
+    let more = m.find("history-more").unwrap();
+    assert!(more.has_attribute("hidden"), "no third page");
+}
+
+#[wasm_bindgen_test]
+async fn campaign_mode_offers_the_lists_and_shows_progress_for_the_choice() {
+    let (m, _demo) = mount_demo("?scenario=campaign&latency=0&lang=en&seed=1");
+    until("picker", || m.find("campaign-picker").is_some()).await;
+    let picker: web_sys::HtmlSelectElement = m.find("campaign-picker").unwrap().unchecked_into();
+    // The placeholder and at least the two lists that hold the client, best guess first.
+    assert!(picker.length() >= 3, "{} options", picker.length());
+    let best = picker.item(1).unwrap().get_attribute("value").unwrap();
+    picker.set_value(&best);
+    picker
+        .dispatch_event(
+            &web_sys::Event::new_with_event_init_dict("change", &{
+                let init = web_sys::EventInit::new();
+                init.set_bubbles(true);
+                init
+            })
+            .unwrap(),
+        )
+        .unwrap();
+    until("progress", || m.find("campaign-progress").is_some()).await;
+    let p = m.find("campaign-progress").unwrap();
+    assert_eq!(p.get_attribute("data-list").as_deref(), Some(best.as_str()));
+    let total: u32 = p.get_attribute("data-total").unwrap().parse().unwrap();
+    let sum: u32 = (0..m.count("campaign-status"))
+        .map(|i| {
+            m.root
+                .query_selector_all("[data-testid=campaign-status]")
+                .unwrap()
+                .item(i)
+                .unwrap()
+                .unchecked_into::<web_sys::Element>()
+                .get_attribute("data-count")
+                .unwrap()
+                .parse::<u32>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(sum, total, "every item counted under one status");
+    assert!(
+        m.find("campaign-position")
+            .unwrap()
+            .get_attribute("data-place")
+            .is_some()
+    );
+}
