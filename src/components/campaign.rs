@@ -133,11 +133,12 @@ fn content(store: &Store, view: &View, lists: &[CallList]) -> web_sys::Element {
                 };
                 if b.count > 0 {
                     let seg = el("span", &format!("cc-campaign__seg cc-tone-{tone}"));
-                    attr(
-                        &seg,
-                        "style",
-                        &format!("width:{}.{}%", share / 10, share % 10),
-                    );
+                    // Through the CSSOM: the strict CSP (no 'unsafe-inline') drops style attributes.
+                    if let Some(h) = seg.dyn_ref::<web_sys::HtmlElement>() {
+                        let _ = h
+                            .style()
+                            .set_property("width", &format!("{}.{}%", share / 10, share % 10));
+                    }
                     add(&stack, &seg);
                 }
                 let li = el("li", "cc-campaign__bar");

@@ -1,6 +1,6 @@
 // Client history and campaign mode end to end on the demo portal (release build).
 import { test, expect } from '@playwright/test';
-import { collectConsole, demoUrl, shot } from './helpers.mjs';
+import { collectConsole, demoUrl } from './helpers.mjs';
 
 const items = (page) => page.getByTestId('history-item');
 
@@ -17,11 +17,14 @@ test.describe('client history', () => {
     // Shown in the operator's locale, from Intl.
     await expect(page.getByTestId('history-time').first()).toHaveText(/[A-Z][a-z]{2} \d{1,2}, \d{4}/);
 
-    await page.goto(demoUrl({ latency: 0, lang: 'ru' }));
+    await page.goto(demoUrl({ latency: 0, lang: 'ru', theme: 'dark' }));
     await expect(items(page).first()).toBeVisible();
     await expect(page.locator('#cc-history-title')).toHaveText('История');
     await expect(page.getByTestId('history-time').first()).toHaveText(/\d{1,2} [а-я]+\.? \d{4}/);
     await expect(page.locator('[data-testid=history-item][data-call=true] .cc-history__kind').first()).toHaveText(/(Входящий|Исходящий) звонок/);
+    await page.setViewportSize({ width: 400, height: 800 });
+    await page.locator('#cc-history-title').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: 'docs/screenshots/history-ru-dark-400.png' });
   });
 
   test('"show more" loads the next page and stops at the end', async ({ page }) => {
@@ -91,8 +94,13 @@ test.describe('campaign mode', () => {
     expect(statuses.length).toBeGreaterThanOrEqual(4);
     const place0 = Number(await page.getByTestId('campaign-position').getAttribute('data-place'));
     const done0 = Number(await progress.getAttribute('data-done'));
-    await page.setViewportSize({ width: 400, height: 900 });
-    await shot(page, 'campaign-en-light-400');
+    // The bar is drawn (widths go through the CSSOM: the CSP drops style attributes).
+    const widths = await page.locator('.cc-campaign__seg').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().width));
+    expect(widths.length).toBeGreaterThan(1);
+    expect(widths.every((w) => w > 0)).toBe(true);
+    await page.setViewportSize({ width: 400, height: 800 });
+    await page.getByTestId('campaign').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: 'docs/screenshots/campaign-en-light-400.png' });
 
     for (let i = 1; i <= 3; i++) {
       await page.getByTestId('demo-next').click();
