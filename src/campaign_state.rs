@@ -77,12 +77,20 @@ impl Default for Campaign {
     }
 }
 
-/// The client first, then the call's bindings (deal lists hold the deal, the card the contact).
+/// The client first, then the call's deal/quote/invoice bindings: lists of those types hold the
+/// deal while the card reports its contact or company. (Not the client's company: a company list
+/// holding it says nothing about a campaign calling the contact.)
 fn who(status: &CallStatus) -> Vec<EntityRef> {
+    use crate::model::EntityKind::{Company, Contact, Lead};
     status
         .entity
         .into_iter()
-        .chain(status.other_bindings())
+        .chain(
+            status
+                .other_bindings()
+                .into_iter()
+                .filter(|b| !matches!(b.kind, Contact | Company | Lead)),
+        )
         .collect()
 }
 

@@ -601,6 +601,13 @@ async fn campaign_mode_offers_the_lists_and_shows_progress_for_the_choice() {
     // The placeholder and at least the two lists that hold the client, best guess first.
     assert!(picker.length() >= 3, "{} options", picker.length());
     let best = picker.item(1).unwrap().get_attribute("value").unwrap();
+    // The campaign's list (it has the open call-list activity) is the best guess; the client's
+    // company being in a company list does not make that list a candidate.
+    assert_eq!(best, "6");
+    let values: Vec<String> = (1..picker.length())
+        .filter_map(|i| picker.item(i).and_then(|o| o.get_attribute("value")))
+        .collect();
+    assert!(!values.contains(&"3".to_string()), "{values:?}");
     picker.set_value(&best);
     picker
         .dispatch_event(
