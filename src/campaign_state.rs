@@ -60,6 +60,8 @@ struct Inner {
     me: Option<u64>,
     statuses: Vec<ListStatus>,
     open_lists: Vec<u64>,
+    /// Item pages of the chosen list that came with the card's refresh batch.
+    prefetched: Option<(u64, campaign::ItemPages)>,
     /// Bumped by every refresh: a slower answer for an older client is dropped.
     generation: u64,
 }
@@ -74,6 +76,19 @@ pub struct Campaign {
 impl Default for Campaign {
     fn default() -> Self {
         Campaign::new()
+    }
+}
+
+/// The batch key of a call-list item page carried by the card's refresh.
+pub fn page_key(start: u64) -> String {
+    format!("cl_{start}")
+}
+
+/// Adds `starts` pages of list `id` to the card's refresh batch.
+pub fn add_pages(batch: &mut Batch, id: u64, starts: &[u64]) {
+    for start in starts {
+        let (m, p) = campaign::items_query(id, None, *start);
+        batch.add(page_key(*start), m, p);
     }
 }
 
@@ -204,10 +219,18 @@ impl Campaign {
         store: &Store,
         ids: &[u64],
     ) -> Result<Vec<(u64, Vec<ListItem>)>, RestError> {
-        let mut pages: Vec<(u64, campaign::ItemPages)> = ids
+        let pages: Vec<(u64, campaign::ItemPages)> = ids
             .iter()
             .map(|id| (*id, campaign::ItemPages::new()))
             .collect();
+        Self::load_more(store, pages).await
+    }
+
+    /// Asks for the rest of each list's pages (nothing when they are complete already).
+    async fn load_more(
+        store: &Store,
+        mut pages: Vec<(u64, campaign::ItemPages)>,
+    ) -> Result<Vec<(u64, Vec<ListItem>)>, RestError> {
         loop {
             let mut b = Batch::new();
             let mut asked: Vec<(usize, u64, String)> = Vec::new();
@@ -247,6 +270,46 @@ impl Campaign {
             .into_iter()
             .map(|(id, p)| (id, p.into_items()))
             .collect())
+    }
+
+    /// In campaign mode, the list whose first item pages should ride in the card's refresh batch
+    /// (the one chosen for this call, once the user's lists are known), with the page starts.
+    pub fn pages_for_refresh(&self, store: &Store, room: usize) -> Option<(u64, Vec<u64>)> {
+        let status = store.status.get_untracked();
+        if !status.call_list_mode || self.me().is_none() || room == 0 {
+            return None;
+        }
+        let call_id = status.call_id.unwrap_or_default();
+        let id = Self::remembered(store, &call_id).filter(|id| {
+            self.ui
+                .with_untracked(|u| u.lists.iter().any(|l| l.id == *id))
+        })?;
+        // As many pages as the list had last time, plus one to see where it ends; a few at first.
+        let known = self.ui.with_untracked(|u| match &u.view {
+            View::Progress { list, progress, .. } if *list == id => Some(progress.total as usize),
+            _ => None,
+        });
+        let n = known.map_or(4, |total| total / campaign::PAGE_SIZE + 1);
+        Some((id, campaign::ItemPages::new().next_starts(n.min(room))))
+    }
+
+    /// The pages that came with the card's refresh (key [`page_key`]), kept for [`refresh`].
+    pub fn take_refresh_pages(&self, id: u64, starts: &[u64], answer: &BatchAnswer) {
+        let mut pages = campaign::ItemPages::new();
+        for start in starts {
+            match answer.get(&page_key(*start)) {
+                Ok(r) => {
+                    pages.feed(*start, &r.result);
+                }
+                Err(e) => {
+                    if !pages.feed_error(*start, e.code().unwrap_or("")) {
+                        return;
+                    }
+                }
+            }
+        }
+        self.inner
+            .update_value(|i| i.prefetched = Some((id, pages)));
     }
 
     /// The list remembered for this call, or for the user.
@@ -294,8 +357,23 @@ impl Campaign {
         let who = who(status);
         let lists = self.lists_now();
         let remembered = Self::remembered(store, &call_id);
-        // A remembered list that still exists: its progress at once (one batch of pages).
+        // A remembered list that still exists: its progress, from the pages that came with the
+        // card's refresh (usually all of them: no request of its own) plus any still missing.
         if let Some(id) = remembered.filter(|id| lists.iter().any(|l| l.id == *id)) {
+            let pre = self
+                .inner
+                .try_update_value(|i| i.prefetched.take())
+                .flatten()
+                .filter(|(l, _)| *l == id);
+            if let Some(pages) = pre {
+                return match Self::load_more(store, vec![pages]).await {
+                    Ok(items) => {
+                        Self::remember(store, id, &call_id);
+                        self.show(id, &items, &who)
+                    }
+                    Err(e) => View::Failed(error_text(&e, lang)),
+                };
+            }
             return self.progress_of(store, id, &who, &call_id).await;
         }
         let ids: Vec<u64> = lists.iter().take(DETECT_LISTS).map(|l| l.id).collect();

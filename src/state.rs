@@ -333,6 +333,17 @@ impl Store {
         if need_staff {
             refresh::add_staff(&mut plan.batch);
         }
+        // In a campaign the chosen list's item pages ride along (up to the batch's 50 commands):
+        // a list of up to ~2,000 clients costs "Next" no request of its own.
+        let room = crate::rest::batch::MAX_COMMANDS.saturating_sub(plan.batch.len());
+        let pages = if plan.batch.is_empty() {
+            None
+        } else {
+            self.campaign.pages_for_refresh(&self, room)
+        };
+        if let Some((id, starts)) = &pages {
+            crate::campaign_state::add_pages(&mut plan.batch, *id, starts);
+        }
         let answer = if plan.batch.is_empty() {
             Ok(BatchAnswer::default())
         } else {
@@ -359,6 +370,9 @@ impl Store {
                 }
                 if !matches!(self.error.get_untracked(), Some(CardError::Status(_))) {
                     self.error.set(None);
+                }
+                if let Some((id, starts)) = &pages {
+                    self.campaign.take_refresh_pages(*id, starts, &answer);
                 }
                 let staff = refresh::decode_staff(&answer);
                 if !staff.is_empty() {

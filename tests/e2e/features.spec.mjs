@@ -102,10 +102,15 @@ test.describe('campaign mode', () => {
     await page.getByTestId('campaign').scrollIntoViewIfNeeded();
     await page.screenshot({ path: 'docs/screenshots/campaign-en-light-400.png' });
 
+    const requests = async () => Number(await page.getByTestId('demo-request-count').innerText());
     for (let i = 1; i <= 3; i++) {
+      const before = await requests();
       await page.getByTestId('demo-next').click();
       await expect(page.getByTestId('campaign-position')).not.toHaveAttribute('data-place', String(place0 + i - 1));
       await expect(page.getByTestId('campaign-progress')).toHaveAttribute('data-done', String(done0 + i));
+      await page.waitForTimeout(300);
+      // The list's pages rode in the card's refresh: "Next" costs one request in all.
+      expect(await requests()).toBe(before + 1);
     }
     const place3 = Number(await page.getByTestId('campaign-position').getAttribute('data-place'));
     expect(place3).toBeGreaterThan(place0);
