@@ -4,22 +4,9 @@
 //   compute / render   counting the 10,000 items (Progress::compute) and building the block, in the page
 //   requests           REST requests the card spent (each batch carries up to 50 items.get pages of 50)
 //   wall time          from the click to the new figures on screen (includes the demo worker serving pages)
-import { spawn } from 'node:child_process';
-import { chromium } from '@playwright/test';
+import { start, sleep, median } from './harness.mjs';
 
-const PORT = 8014;
-const BASE = `http://127.0.0.1:${PORT}/`;
-const server = spawn('python3', ['scripts/serve_dist.py', String(PORT), 'dist'], { stdio: 'ignore' });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-for (let i = 0; i < 50; i++) {
-  try { if ((await fetch(BASE)).ok) break; } catch { /* not up yet */ }
-  await sleep(100);
-}
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-dev-shm-usage'],
-});
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const { BASE, browser, close } = await start(8014);
 try {
   const page = await browser.newPage();
   const count = async () => Number(await page.getByTestId('demo-request-count').innerText());
@@ -67,6 +54,5 @@ try {
   }
   console.log(`"Next" on the 10,000-item list: compute median ${median(computes).toFixed(2)} ms, render median ${median(renders).toFixed(2)} ms (target render <= 50 ms); requests per Next ${JSON.stringify(reqs)} (1 card refresh + ceil(200 pages / 50) item batches); on screen after median ${median(walls)} ms`);
 } finally {
-  await browser.close();
-  server.kill();
+  await close();
 }

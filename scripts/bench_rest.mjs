@@ -5,23 +5,9 @@
 //   requests per burst               10 client switches within 1 s (target <= 2)
 //   sustained rate under a storm     50 % of requests answer 503; switches asked 4x a second for 30 s (target <= 2/s)
 //   time to converge under a storm   from a switch to the right client on screen, 50 % 503s
-import { spawn } from 'node:child_process';
-import { chromium } from '@playwright/test';
+import { start, sleep, median } from './harness.mjs';
 
-const PORT = 8012;
-const BASE = `http://127.0.0.1:${PORT}/`;
-const server = spawn('python3', ['scripts/serve_dist.py', String(PORT), 'dist'], { stdio: 'ignore' });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-for (let i = 0; i < 50; i++) {
-  try { if ((await fetch(BASE)).ok) break; } catch { /* not up yet */ }
-  await sleep(100);
-}
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const { BASE, browser, close } = await start(8012);
 const count = async (page) => Number(await page.getByTestId('demo-request-count').innerText());
 /** Waits until the card is settled: no refresh running, no retry pending. */
 async function settled(page, timeout = 120_000) {
@@ -123,6 +109,5 @@ try {
     console.log(`time to converge under a 50 % 503 storm: median ${median(times)} ms, max ${Math.max(...times)} ms over ${times.length} switches; wrong client shown at the end: ${wrong}`);
   }
 } finally {
-  await browser.close();
-  server.kill();
+  await close();
 }

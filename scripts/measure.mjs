@@ -2,24 +2,10 @@
 // Prints figures for the release build in dist/ (run `trunk build --release` first):
 // REST requests per refresh (demo portal and the real-portal path through the fake BX24 library),
 // and time to first client / time per client switch in headless Chromium. Not a test: it prints.
-import { spawn } from 'node:child_process';
-import { chromium } from '@playwright/test';
+import { start, sleep, median } from './harness.mjs';
 import { FAKE_BX24_PATH } from '../tests/e2e/helpers.mjs';
 
-const PORT = 8011;
-const BASE = `http://127.0.0.1:${PORT}/`;
-const server = spawn('python3', ['scripts/serve_dist.py', String(PORT), 'dist'], { stdio: 'ignore' });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-for (let i = 0; i < 50; i++) {
-  try { if ((await fetch(BASE)).ok) break; } catch { /* not up yet */ }
-  await sleep(100);
-}
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const { BASE, browser, close } = await start(8011);
 const loaded = (page) => page.waitForFunction(() => document.querySelector('[data-testid=client-name]')?.tagName === 'BUTTON');
 
 try {
@@ -68,6 +54,5 @@ try {
   console.log(`in Bitrix24 (fake library): first load ${realMs} ms; REST requests for the first refresh: ${reqs} (${log.join(', ')})`);
   console.log(`in Bitrix24 (fake library): CallStateChanged cost ${afterState - reqs} request(s); EntityChanged cost ${afterSwitch - afterState} request(s)`);
 } finally {
-  await browser.close();
-  server.kill();
+  await close();
 }

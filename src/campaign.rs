@@ -89,8 +89,10 @@ pub struct ListStatus {
 /// A REST call: the method and its parameters, for `callMethod` or a [`crate::rest::batch::Batch`].
 pub type Command = (&'static str, Value);
 
-/// The user's call lists, newest first, one page of 50 from `start`.
-pub fn recent_lists_query(me: u64, start: u64) -> Command {
+/// The user's call lists, newest first, one page of 50 from `start`. `me` is the user id, or a
+/// batch reference to it (`$result[me][ID]`).
+pub fn recent_lists_query(me: impl Into<Value>, start: u64) -> Command {
+    let me: Value = me.into();
     (
         "crm.calllist.list",
         json!({
@@ -121,8 +123,10 @@ pub fn statuslist_query() -> Command {
     ("crm.calllist.statuslist", json!({}))
 }
 
-/// The user's open call-list activities, newest first (first page only, no count).
-pub fn open_activity_query(me: u64) -> Command {
+/// The user's open call-list activities, newest first (first page only, no count). `me` as in
+/// [`recent_lists_query`].
+pub fn open_activity_query(me: impl Into<Value>) -> Command {
+    let me: Value = me.into();
     (
         "crm.activity.list",
         json!({

@@ -177,19 +177,17 @@ impl Campaign {
         if self.me().is_some() {
             return Ok(());
         }
-        // The parameters as one JSON text (parsed once here): `json!` literals of this size cost
-        // the download far more code than their text. `$result[a_me][ID]` is my user id.
-        const BASE: &str = r#"{"halt":0,"cmd":{
-            "a_me":"user.current",
-            "b_lists":"crm.calllist.list?SELECT[0]=ID&SELECT[1]=DATE_CREATE&SELECT[2]=CREATED_BY_ID&SELECT[3]=WEBFORM_ID&SELECT[4]=ENTITY_TYPE_ID&FILTER[CREATED_BY_ID]=$result[a_me][ID]&ORDER[ID]=DESC",
-            "c_open":"crm.activity.list?filter[PROVIDER_ID]=CALL_LIST&filter[COMPLETED]=N&filter[RESPONSIBLE_ID]=$result[a_me][ID]&order[ID]=DESC&select[0]=ID&select[1]=ASSOCIATED_ENTITY_ID&select[2]=OWNER_ID&select[3]=OWNER_TYPE_ID&select[4]=PROVIDER_ID&select[5]=COMPLETED&start=-1",
-            "d_status":"crm.calllist.statuslist"}}"#;
-        let params: serde_json::Value = serde_json::from_str(BASE).unwrap_or_default();
-        let answer = store
-            .client()
-            .read_batch(&params, Priority::Interactive)
-            .await?;
-        let a = crate::rest::batch::decode_answer(&answer.result)?;
+        // My user id reaches the other commands as a reference: one round trip, not two.
+        let me = Batch::reference("a_me", &["ID"]);
+        let mut b = Batch::new();
+        b.add("a_me", "user.current", serde_json::json!({}));
+        let (m, p) = campaign::recent_lists_query(me.clone(), 0);
+        b.add("b_lists", m, p);
+        let (m, p) = campaign::open_activity_query(me);
+        b.add("c_open", m, p);
+        let (m, p) = campaign::statuslist_query();
+        b.add("d_status", m, p);
+        let a = store.client().batch(&b, Priority::Interactive).await?;
         let me = a
             .get("a_me")?
             .result
@@ -224,6 +222,12 @@ impl Campaign {
             .map(|id| (*id, campaign::ItemPages::new()))
             .collect();
         Self::load_more(store, pages).await
+    }
+
+    /// Every participant of one list.
+    async fn items_of(store: &Store, id: u64) -> Result<Vec<ListItem>, RestError> {
+        let mut lists = Self::load_items(store, &[id]).await?;
+        Ok(lists.pop().map(|(_, v)| v).unwrap_or_default())
     }
 
     /// Asks for the rest of each list's pages (nothing when they are complete already).
@@ -360,21 +364,14 @@ impl Campaign {
         // A remembered list that still exists: its progress, from the pages that came with the
         // card's refresh (usually all of them: no request of its own) plus any still missing.
         if let Some(id) = remembered.filter(|id| lists.iter().any(|l| l.id == *id)) {
-            let pre = self
+            let pages = self
                 .inner
                 .try_update_value(|i| i.prefetched.take())
                 .flatten()
-                .filter(|(l, _)| *l == id);
-            if let Some(pages) = pre {
-                return match Self::load_more(store, vec![pages]).await {
-                    Ok(items) => {
-                        Self::remember(store, id, &call_id);
-                        self.show(id, &items, &who)
-                    }
-                    Err(e) => View::Failed(error_text(&e, lang)),
-                };
-            }
-            return self.progress_of(store, id, &who, &call_id).await;
+                .filter(|(l, _)| *l == id)
+                .map(|(_, p)| p)
+                .unwrap_or_default();
+            return self.progress_of(store, id, pages, &who, &call_id).await;
         }
         let ids: Vec<u64> = lists.iter().take(DETECT_LISTS).map(|l| l.id).collect();
         let items = match Self::load_items(store, &ids).await {
@@ -418,8 +415,16 @@ impl Campaign {
         }
     }
 
-    async fn progress_of(&self, store: &Store, id: u64, who: &[EntityRef], call_id: &str) -> View {
-        match Self::load_items(store, &[id]).await {
+    /// The progress of list `id`, reading whatever `pages` does not have yet.
+    async fn progress_of(
+        &self,
+        store: &Store,
+        id: u64,
+        pages: campaign::ItemPages,
+        who: &[EntityRef],
+        call_id: &str,
+    ) -> View {
+        match Self::load_more(store, vec![(id, pages)]).await {
             Ok(items) => {
                 Self::remember(store, id, call_id);
                 self.show(id, &items, who)
@@ -435,7 +440,15 @@ impl Campaign {
         self.set_view(View::Loading);
         spawn_local(async move {
             let call_id = status.call_id.clone().unwrap_or_default();
-            let v = self.progress_of(&store, id, &who(&status), &call_id).await;
+            let v = self
+                .progress_of(
+                    &store,
+                    id,
+                    campaign::ItemPages::new(),
+                    &who(&status),
+                    &call_id,
+                )
+                .await;
             if self.current(g) {
                 self.set_view(v);
             }
@@ -509,12 +522,9 @@ impl Campaign {
         add: bool,
     ) -> Result<(), &'static str> {
         let lang = store.lang;
-        let items = Self::load_items(store, &[list.id])
+        let items = Self::items_of(store, list.id)
             .await
-            .map_err(|e| error_text(&e, lang))?
-            .pop()
-            .map(|(_, v)| v)
-            .unwrap_or_default();
+            .map_err(|e| error_text(&e, lang))?;
         let wanted = if add {
             campaign::with_client_added(&items, client.id)
         } else {
@@ -526,12 +536,9 @@ impl Campaign {
             Ok(_) => Ok(()),
             Err(e @ (RestError::Timeout { .. } | RestError::Library(_))) => {
                 // The outcome is unknown: read the list back and compare.
-                let now = Self::load_items(store, &[list.id])
+                let now = Self::items_of(store, list.id)
                     .await
-                    .map_err(|_| error_text(&e, lang))?
-                    .pop()
-                    .map(|(_, v)| v)
-                    .unwrap_or_default();
+                    .map_err(|_| error_text(&e, lang))?;
                 if campaign::took_effect_update(&wanted, &now) {
                     Ok(())
                 } else {

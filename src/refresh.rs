@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::history::{self, StatsAccess, Timeline};
+use crate::history::{self, ActivityPage, StatsAccess, Timeline};
 use crate::model::crm::{
     CrmItem, Money, Person, Phone, Stage, StageBook, decode_item_get, decode_item_list,
     decode_users,
@@ -75,10 +75,7 @@ pub fn plan(status: &CallStatus, stages: &StageBook) -> RefreshPlan {
             json!({"ID": Batch::reference(key::CLIENT, &["item", "assignedById"])}),
         );
         // The client's history rides in the same request: no second round trip.
-        let (method, params) = history::activity_query(e, None);
-        batch.add(key::HISTORY, method, params);
-        let (method, params) = history::statistic_query(e, None);
-        batch.add(key::HISTORY_STATS, method, params);
+        add_history(&mut batch, e, None);
     }
     let others = status.other_bindings();
     // Types in the order the portal lists them (no sort: each sort instantiation costs wasm).
@@ -166,16 +163,19 @@ pub struct CardData {
 /// The history part of a batch answer (keys [`key::HISTORY`] and [`key::HISTORY_STATS`]):
 /// also used for the first page alone, after a call ends.
 pub fn decode_history(answer: &BatchAnswer) -> Result<Timeline, ErrorClass> {
-    let page = answer
-        .get(key::HISTORY)
-        .and_then(|a| history::decode_activities(&a.result).map_err(RestError::Decode))
-        .map_err(|e| unavailable_class(&e))?;
+    let (page, stats) = decode_history_page(answer).map_err(|e| unavailable_class(&e))?;
     let mut t = Timeline::new();
-    t.apply_first_page(
+    t.apply_first_page(page, stats);
+    Ok(t)
+}
+
+/// One history page and its statistics from a batch answer (first page or "show more").
+pub fn decode_history_page(answer: &BatchAnswer) -> Result<(ActivityPage, StatsAccess), RestError> {
+    let page = history::decode_activities(&answer.get(key::HISTORY)?.result)?;
+    Ok((
         page,
         StatsAccess::from_answer(answer.get(key::HISTORY_STATS)),
-    );
-    Ok(t)
+    ))
 }
 
 /// Adds the portal's first 50 users (names for the history) to a refresh batch: asked only
@@ -196,11 +196,17 @@ pub fn decode_staff(answer: &BatchAnswer) -> Vec<Person> {
 /// The batch for the history's first page of `entity` alone.
 pub fn history_batch(entity: EntityRef, before: Option<u64>) -> Batch {
     let mut batch = Batch::new();
+    add_history(&mut batch, entity, before);
+    batch
+}
+
+/// The history page of `entity` before activity `before` (`None`: the first) and the matching
+/// call statistics, under [`key::HISTORY`] and [`key::HISTORY_STATS`].
+fn add_history(batch: &mut Batch, entity: EntityRef, before: Option<u64>) {
     let (method, params) = history::activity_query(entity, before);
     batch.add(key::HISTORY, method, params);
     let (method, params) = history::statistic_query(entity, before);
     batch.add(key::HISTORY_STATS, method, params);
-    batch
 }
 
 fn unavailable_class(e: &RestError) -> ErrorClass {

@@ -10,7 +10,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::browser;
-use crate::history;
 use crate::i18n::{Lang, locale_for};
 use crate::model::call::decode_call_status;
 use crate::model::crm::{Person, StageBook, decode_users};
@@ -380,7 +379,7 @@ impl Store {
                     self.users.set(staff);
                 }
                 self.data.set(Some(data));
-                self.learn_users(generation);
+                self.learn_users();
             }
             Err(RestError::Superseded) => {}
             Err(e) => self.fail(e),
@@ -417,7 +416,7 @@ impl Store {
                     d.history = Some(fresh);
                 }
             });
-            self.learn_users(generation);
+            self.learn_users();
         }
     }
 
@@ -452,25 +451,14 @@ impl Store {
             if !self.is_current(generation) {
                 return;
             }
-            match got {
-                Ok(answer) => {
-                    let page = answer.get(refresh::key::HISTORY).and_then(|a| {
-                        history::decode_activities(&a.result).map_err(RestError::Decode)
-                    });
-                    match page {
-                        Ok(page) => {
-                            let stats = history::StatsAccess::from_answer(
-                                answer.get(refresh::key::HISTORY_STATS),
-                            );
-                            self.data.update(|d| {
-                                if let Some(Some(Ok(t))) = d.as_mut().map(|d| d.history.as_mut()) {
-                                    t.append_page(page, stats);
-                                }
-                            });
-                            self.learn_users(generation);
+            match got.and_then(|answer| refresh::decode_history_page(&answer)) {
+                Ok((page, stats)) => {
+                    self.data.update(|d| {
+                        if let Some(Some(Ok(t))) = d.as_mut().map(|d| d.history.as_mut()) {
+                            t.append_page(page, stats);
                         }
-                        Err(e) => self.fail(e),
-                    }
+                    });
+                    self.learn_users();
                 }
                 Err(RestError::Superseded) => {}
                 Err(e) => self.fail(e),
@@ -480,7 +468,7 @@ impl Store {
 
     /// Names for the history's responsible users not known yet: one background `user.get`
     /// for all of them, cached for an hour across frame reloads. Nothing when all are known.
-    fn learn_users(self, generation: u64) {
+    fn learn_users(self) {
         let known = self.users.get_untracked();
         let mut missing: Vec<u64> = Vec::new();
         self.data.with_untracked(|d| {
@@ -510,7 +498,6 @@ impl Store {
                 .client()
                 .call("user.get", &params, Priority::Background)
                 .await;
-            let _ = generation;
             if let Ok(answer) = got
                 && let Ok(people) = decode_users(&answer.result)
             {

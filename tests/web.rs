@@ -10,7 +10,7 @@ use callcard::model::{CallEvent, CallState, EntityKind, EntityRef, PhoneNumber};
 use callcard::portal::bx24::{self, Bx24Portal, CallFail, Timeouts};
 use callcard::portal::demo_portal::DemoPortal;
 use callcard::portal::start::Chosen;
-use callcard::portal::{Portal, PortalError, send_batch};
+use callcard::portal::{Portal, PortalError};
 use callcard::rest::{Batch, RestError};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::GetUntracked;
@@ -212,7 +212,12 @@ async fn call_method_that_throws_synchronously() {
 #[wasm_bindgen_test]
 async fn one_batch_with_references_is_one_request() {
     install_fake("{}");
-    let p = Bx24Portal::with_timeouts(fast());
+    // Through the card's one REST client, as the card sends it.
+    let client = callcard::rest::client::RestClient::new(
+        Rc::new(Bx24Portal::with_timeouts(fast())),
+        Rc::new(callcard::browser::BrowserClock),
+        callcard::rest::limiter::LimiterConfig::standard(),
+    );
     let mut b = Batch::new();
     b.add(
         "client",
@@ -230,7 +235,10 @@ async fn one_batch_with_references_is_one_request() {
         json!({"entityTypeId": 2, "id": 1}),
     );
     let before = js("__fakeBx24.requests").as_f64().unwrap();
-    let a = send_batch(&p, &b).await.expect("batch");
+    let a = client
+        .batch(&b, callcard::rest::limiter::Priority::Interactive)
+        .await
+        .expect("batch");
     assert_eq!(js("__fakeBx24.requests").as_f64().unwrap() - before, 1.0);
     assert_eq!(a.get("client").unwrap().result["item"]["id"], 797);
     assert!(

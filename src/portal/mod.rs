@@ -9,8 +9,7 @@ use serde_json::Value;
 use thiserror::Error;
 
 use crate::model::{CallEvent, CallStatus, DecodeError};
-use crate::rest::batch::decode_answer;
-use crate::rest::{Batch, BatchAnswer, RestAnswer, RestError};
+use crate::rest::{RestAnswer, RestError};
 
 pub mod demo;
 
@@ -84,15 +83,4 @@ pub trait Portal {
     /// A per-user option kept by the portal.
     fn user_option(&self, name: &str) -> Option<String>;
     fn set_user_option(&self, name: &str, value: &str);
-}
-
-/// Sends `batch` as `callMethod('batch')` chunks of at most 50 commands, one request each,
-/// and merges the per-key answers.
-pub async fn send_batch(portal: &dyn Portal, batch: &Batch) -> Result<BatchAnswer, RestError> {
-    let mut out = BatchAnswer::default();
-    for params in batch.to_params() {
-        let answer = portal.call("batch", &params).await?;
-        out.merge(decode_answer(&answer.result)?);
-    }
-    Ok(out)
 }

@@ -114,16 +114,6 @@ impl RestClient {
         })
     }
 
-    /// A `batch` whose parameters are prepared already (`{halt, cmd}`) and whose commands all
-    /// read: retried like any read.
-    pub fn read_batch<'a>(
-        &'a self,
-        params: &'a Value,
-        priority: Priority,
-    ) -> Fut<'a, Result<RestAnswer, RestError>> {
-        Box::pin(self.send("batch", params, priority, true, &[], &|| true))
-    }
-
     /// A batch: one request per chunk of 50 commands, per-key results merged. The batch is
     /// retried as a whole; it counts as a write if any command is one.
     pub fn batch<'a>(

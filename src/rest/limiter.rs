@@ -1,5 +1,6 @@
-//! Client-side rate limiting: a leaky bucket that mirrors the portal's own (reference §6.1), plus
-//! a two-class queue so that what the operator is waiting for goes before background work.
+//! Client-side rate limiting: a leaky bucket that mirrors the portal's own (reference §6.1), with
+//! a reserve that background work leaves to what the operator is waiting for. (The queueing
+//! itself is the REST client's: `rest::client` waits for a slot, background after interactive.)
 //!
 //! Everything is driven by an explicit virtual clock (`now_ms`): no timers and no `Instant`, so
 //! the behaviour is the same on the host, in tests and in the browser, and every wait is exact.
@@ -8,8 +9,6 @@
 //! HTTP 503, and the classic library *throws* on 5xx and never calls back (§1.3). A request that
 //! overflows the server bucket therefore looks like a hang. Not overflowing it is the only
 //! reliable way to get answers.
-
-use std::collections::VecDeque;
 
 /// Tolerance for float drift in the bucket level (a thousandth of a request).
 const EPS: f64 = 1e-9;
@@ -171,78 +170,6 @@ impl LeakyBucket {
     }
 }
 
-/// What [`RequestQueue::pop_ready`] found.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Ready<T> {
-    /// Send this now (its slot is already taken from the bucket).
-    Go(T),
-    /// Something is queued; ask again after this many ms.
-    Wait(u64),
-    /// Nothing queued.
-    Idle,
-}
-
-/// Requests waiting for the bucket: interactive first, FIFO within a class. Background work
-/// waits while any interactive request is queued, so the operator never queues behind a sweep.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RequestQueue<T> {
-    interactive: VecDeque<T>,
-    background: VecDeque<T>,
-}
-
-impl<T> Default for RequestQueue<T> {
-    fn default() -> Self {
-        RequestQueue {
-            interactive: VecDeque::new(),
-            background: VecDeque::new(),
-        }
-    }
-}
-
-impl<T> RequestQueue<T> {
-    pub fn new() -> RequestQueue<T> {
-        RequestQueue::default()
-    }
-
-    pub fn push(&mut self, item: T, priority: Priority) {
-        match priority {
-            Priority::Interactive => self.interactive.push_back(item),
-            Priority::Background => self.background.push_back(item),
-        }
-    }
-
-    pub fn len(&self) -> usize {
-        self.interactive.len() + self.background.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The next request the bucket lets through at `now_ms`, or how long to wait.
-    pub fn pop_ready(&mut self, now_ms: f64, bucket: &mut LeakyBucket) -> Ready<T> {
-        let (queue, priority) = if !self.interactive.is_empty() {
-            (&mut self.interactive, Priority::Interactive)
-        } else if !self.background.is_empty() {
-            (&mut self.background, Priority::Background)
-        } else {
-            return Ready::Idle;
-        };
-        match bucket.acquire_for(now_ms, priority) {
-            Ok(()) => queue.pop_front().map_or(Ready::Idle, Ready::Go),
-            Err(wait) => Ready::Wait(wait),
-        }
-    }
-}
-
-/// The index in `queue` to serve next: the first interactive entry, else the first entry.
-pub fn pick(queue: &[Priority]) -> Option<usize> {
-    queue
-        .iter()
-        .position(|p| *p == Priority::Interactive)
-        .or(if queue.is_empty() { None } else { Some(0) })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -392,40 +319,5 @@ mod tests {
             assert_eq!(b.acquire(0.0), Ok(()));
         }
         assert_eq!(b.acquire(0.0), Err(500));
-    }
-
-    #[test]
-    fn interactive_is_served_first_fifo_within_class() {
-        assert_eq!(pick(&[]), None);
-        use Priority::*;
-        assert_eq!(pick(&[Background, Background]), Some(0));
-        assert_eq!(pick(&[Background, Interactive, Interactive]), Some(1));
-
-        let mut q = RequestQueue::new();
-        let mut b = LeakyBucket::new(LimiterConfig::standard());
-        q.push("bg1", Background);
-        q.push("ui1", Interactive);
-        q.push("bg2", Background);
-        q.push("ui2", Interactive);
-        let mut order = Vec::new();
-        while let Ready::Go(x) = q.pop_ready(0.0, &mut b) {
-            order.push(x);
-        }
-        assert_eq!(order, ["ui1", "ui2", "bg1", "bg2"]);
-        assert_eq!(q.pop_ready(0.0, &mut b), Ready::Idle);
-    }
-
-    #[test]
-    fn queue_reports_the_wait_and_keeps_the_item() {
-        let mut q = RequestQueue::new();
-        let mut b = LeakyBucket::new(LimiterConfig::standard());
-        for _ in 0..50 {
-            b.acquire(0.0).unwrap();
-        }
-        q.push(1, Priority::Interactive);
-        assert_eq!(q.pop_ready(0.0, &mut b), Ready::Wait(500));
-        assert_eq!(q.len(), 1);
-        assert_eq!(q.pop_ready(500.0, &mut b), Ready::Go(1));
-        assert!(q.is_empty());
     }
 }

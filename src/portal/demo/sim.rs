@@ -1264,6 +1264,37 @@ pub(super) fn values_of(v: &Value) -> Vec<&Value> {
 }
 
 /// A field of a row, looked up ignoring case (filters and selects arrive as `ID` or `id`).
+/// The rows as `select` asks (`select`, with `id_key` always): whole rows when nothing or `*`
+/// is asked. `hidden` is a field the method cannot select.
+pub(super) fn select_fields(
+    rows: Vec<&Map<String, Value>>,
+    params: &Value,
+    id_key: &str,
+    hidden: &str,
+) -> Vec<Value> {
+    let select: Vec<&str> = arg(params, "select")
+        .map(values_of)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(Value::as_str)
+        .map(str::trim)
+        .collect();
+    if select.is_empty() || select.contains(&"*") {
+        return rows.into_iter().map(|r| Value::Object(r.clone())).collect();
+    }
+    rows.into_iter()
+        .map(|row| {
+            let mut item = Map::new();
+            for name in std::iter::once(id_key).chain(select.iter().copied()) {
+                if let Some((key, value)) = field(row, name).filter(|(k, _)| *k != hidden) {
+                    item.insert(key.clone(), value.clone());
+                }
+            }
+            Value::Object(item)
+        })
+        .collect()
+}
+
 pub(super) fn field<'a>(
     row: &'a Map<String, Value>,
     name: &str,
@@ -2228,29 +2259,8 @@ impl Sim {
             .filter(|f| filter.is_none_or(|flt| passes(f, flt)))
             .collect();
         sort_rows(&mut rows, arg(params, "order"));
-        let select: Vec<&str> = arg(params, "select")
-            .map(values_of)
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(Value::as_str)
-            .collect();
-        let whole = select.is_empty() || select.iter().any(|s| s.trim() == "*");
-        let items = rows
-            .into_iter()
-            .map(|row| {
-                if whole {
-                    return Value::Object(row.clone());
-                }
-                let mut item = Map::new();
-                for name in std::iter::once("id").chain(select.iter().copied()) {
-                    if let Some((key, value)) = field(row, name.trim()).filter(|(k, _)| *k != "fm")
-                    {
-                        item.insert(key.clone(), value.clone());
-                    }
-                }
-                Value::Object(item)
-            })
-            .collect();
+        // `fm` (phones, e-mails) cannot be selected in `crm.item.list`.
+        let items = select_fields(rows, params, "id", "fm");
         let mut reply = paged(items, params);
         reply.result = json!({"items": reply.result});
         Ok(reply)

@@ -26,7 +26,8 @@ use std::borrow::Cow;
 use serde_json::{Map, Value, json};
 
 use super::sim::{
-    DIRECTORIES, Fault, Reply, arg, iso, paged, passes, sort_rows, to_i64, to_u64, values_of,
+    DIRECTORIES, Fault, Reply, arg, iso, paged, passes, select_fields, sort_rows, to_i64, to_u64,
+    values_of,
 };
 use crate::model::entity::{EntityKind, EntityRef};
 
@@ -855,30 +856,7 @@ impl CallLists {
             .filter(|r| filter.is_none_or(|f| passes(r, f)))
             .collect();
         sort_rows(&mut rows, arg(params, "order"));
-        let select: Vec<&str> = arg(params, "select")
-            .map(values_of)
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(Value::as_str)
-            .collect();
-        let whole = select.is_empty() || select.iter().any(|s| s.trim() == "*");
-        let out = rows
-            .into_iter()
-            .map(|r| {
-                if whole {
-                    return Value::Object(r.clone());
-                }
-                Value::Object(
-                    r.iter()
-                        .filter(|(k, _)| {
-                            k.as_str() == "ID" || select.iter().any(|s| s.trim() == k.as_str())
-                        })
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect(),
-                )
-            })
-            .collect();
-        paged(out, params)
+        paged(select_fields(rows, params, "ID", ""), params)
     }
 }
 

@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 
 use super::sim::{
     Crm, Fault, Lang, Record, Reply, Rng, Text, arg, field, iso, midnight, object, paged, passes,
-    sort_rows, to_u64, values_of,
+    select_fields, sort_rows, to_u64, values_of,
 };
 use crate::model::call::Direction;
 use crate::model::entity::{EntityKind, EntityRef};
@@ -518,30 +518,7 @@ impl History {
             &mut rows,
             Some(arg(params, "order").unwrap_or(&default_order)),
         );
-        let select: Vec<&str> = arg(params, "select")
-            .map(values_of)
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(Value::as_str)
-            .map(str::trim)
-            .collect();
-        let whole = select.is_empty() || select.contains(&"*");
-        let items = rows
-            .into_iter()
-            .map(|row| {
-                if whole {
-                    return Value::Object(row.clone());
-                }
-                let mut item = Map::new();
-                for name in std::iter::once("ID").chain(select.iter().copied()) {
-                    if let Some((key, value)) = field(row, name) {
-                        item.insert(key.clone(), value.clone());
-                    }
-                }
-                Value::Object(item)
-            })
-            .collect();
-        Ok(paged(items, params))
+        Ok(paged(select_fields(rows, params, "ID", ""), params))
     }
 
     /// `voximplant.statistic.get`: `FILTER` (any field, e.g. `CRM_ENTITY_TYPE`, `CRM_ENTITY_ID`,
