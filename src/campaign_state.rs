@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::browser;
+use crate::browser::{self, Area};
 use crate::campaign::{
     self, CallList, Detection, ListItem, ListStatus, Progress, decode_choice, encode_choice,
 };
@@ -109,8 +109,8 @@ fn who(status: &CallStatus) -> Vec<EntityRef> {
         .collect()
 }
 
-fn choice_key(call_id: &str) -> String {
-    format!("callcard.calllist.{call_id}")
+fn choice_name(call_id: &str) -> String {
+    format!("calllist.{call_id}")
 }
 
 /// A readable text for a failed call-list request.
@@ -318,7 +318,8 @@ impl Campaign {
 
     /// The list remembered for this call, or for the user.
     fn remembered(store: &Store, call_id: &str) -> Option<u64> {
-        browser::session_get(&choice_key(call_id))
+        store
+            .kept(Area::Session, &choice_name(call_id))
             .and_then(|v| v.parse::<u64>().ok())
             .or_else(|| {
                 store
@@ -330,7 +331,7 @@ impl Campaign {
     }
 
     fn remember(store: &Store, list: u64, call_id: &str) {
-        browser::session_set(&choice_key(call_id), &list.to_string());
+        store.keep(Area::Session, &choice_name(call_id), &list.to_string());
         store
             .portal()
             .set_user_option(campaign::CHOICE_OPTION, &encode_choice(list, call_id));

@@ -8,6 +8,7 @@ pub mod model;
 pub mod portal;
 pub mod refresh;
 pub mod rest;
+pub mod storage;
 pub mod view_model;
 
 #[cfg(target_arch = "wasm32")]

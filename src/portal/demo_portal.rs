@@ -245,11 +245,18 @@ impl Portal for DemoPortal {
 
     fn install_finish(&self) {}
 
+    fn is_demo(&self) -> bool {
+        true
+    }
+
+    // The portal keeps user options on its side; the demo keeps them in the demo's namespace.
     fn user_option(&self, name: &str) -> Option<String> {
-        crate::browser::local_get(&format!("callcard.demo.opt.{name}"))
+        let key = format!("callcard-demo/options/{name}");
+        crate::browser::kept_get(crate::browser::Area::Local, &key)
     }
 
     fn set_user_option(&self, name: &str, value: &str) {
-        crate::browser::local_set(&format!("callcard.demo.opt.{name}"), value);
+        let key = format!("callcard-demo/options/{name}");
+        crate::browser::kept_set(crate::browser::Area::Local, &key, value);
     }
 }

@@ -108,6 +108,9 @@ pub struct DemoConfig {
     /// Participants of the campaign's call list (`calllist_size=N`, 1..=10000); in the
     /// `campaign` scenario generated contacts fill it up, elsewhere the CRM's own contacts cap it.
     pub calllist_size: u32,
+    /// `markup=1`: names, titles, posts and activity subjects carry HTML and `javascript:`
+    /// payloads, to show that CRM text stays text.
+    pub markup: bool,
 }
 
 /// The latency of a typical cloud portal answer, so the demo shows loading states honestly.
@@ -133,6 +136,7 @@ impl Default for DemoConfig {
             faults: Faults::default(),
             stats_denied: false,
             calllist_size: DEFAULT_CALLLIST_SIZE,
+            markup: false,
         }
     }
 }
@@ -166,6 +170,7 @@ impl DemoConfig {
                 "calllist_size" => {
                     cfg.calllist_size = parse_calllist_size(&value).unwrap_or(DEFAULT_CALLLIST_SIZE)
                 }
+                "markup" => cfg.markup = matches!(value.trim(), "1" | "true" | "yes"),
                 _ => {}
             }
         }
@@ -522,7 +527,7 @@ mod tests {
     #[test]
     fn reads_every_setting() {
         let cfg = DemoConfig::from_query(
-            "?lang=ru&theme=dark&scenario=hidden&latency=0&seed=7&placement=DEFAULT&calllist_size=500",
+            "?lang=ru&theme=dark&scenario=hidden&latency=0&seed=7&placement=DEFAULT&calllist_size=500&markup=1",
         );
         assert_eq!(
             cfg,
@@ -536,6 +541,7 @@ mod tests {
                 faults: Faults::default(),
                 stats_denied: false,
                 calllist_size: 500,
+                markup: true,
             }
         );
         // The leading '?' is optional and case does not matter.
