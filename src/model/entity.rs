@@ -74,7 +74,12 @@ impl EntityKind {
             "SMART_INVOICE" => EntityKind::SmartInvoice,
             _ => {
                 if let Some(id) = n.strip_prefix("DYNAMIC_") {
-                    return id.parse::<u64>().ok().and_then(EntityKind::from_type_id);
+                    // Only smart-process ids: `DYNAMIC_3` is no contact, nor `DYNAMIC_5` an invoice.
+                    return id
+                        .parse::<u64>()
+                        .ok()
+                        .filter(|id| *id >= 128)
+                        .and_then(EntityKind::from_type_id);
                 }
                 return n.parse::<u64>().ok().and_then(EntityKind::from_type_id);
             }
@@ -160,6 +165,13 @@ mod tests {
         assert_eq!(EntityKind::from_type_id(6), None);
         assert_eq!(EntityKind::from_value(&json!(null)), None);
         assert_eq!(EntityKind::from_name("DYNAMIC_x"), None);
+        // Regression: the prefix names smart processes only, not the built-in types' numbers.
+        assert_eq!(EntityKind::from_name("DYNAMIC_5"), None);
+        assert_eq!(EntityKind::from_name("DYNAMIC_3"), None);
+        assert_eq!(
+            EntityKind::from_name("DYNAMIC_128"),
+            Some(EntityKind::Dynamic(128))
+        );
     }
 
     #[test]
