@@ -124,8 +124,14 @@ mod tests {
 
     #[test]
     fn other_item_labels() {
-        assert_eq!(other_item_label(Lang::Ru, &OtherItem::new("order", 1)), "Заказ");
-        assert_eq!(other_item_label(Lang::En, &OtherItem::new("ORDER", 1)), "Order");
+        assert_eq!(
+            other_item_label(Lang::Ru, &OtherItem::new("order", 1)),
+            "Заказ"
+        );
+        assert_eq!(
+            other_item_label(Lang::En, &OtherItem::new("ORDER", 1)),
+            "Order"
+        );
         assert_eq!(
             other_item_label(Lang::En, &OtherItem::new("SPACESHIP", 1)),
             "SPACESHIP"

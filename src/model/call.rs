@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::entity::{EntityKind, EntityRef};
 use super::value::{
-    DecodeError, as_object, is_none_like, kind_of, opt_bool, opt_text, opt_u64, quoted,
+    DecodeError, as_object, is_none_like, kind_of, opt_bool, opt_text, opt_u64, quoted, value_u64,
 };
 
 /// The call's state as the card reports it.
@@ -250,20 +250,40 @@ enum Named {
     Other(OtherItem),
 }
 
-fn entity_of(kind: Option<String>, id: Option<u64>) -> Named {
+/// A type field (`CRM_ENTITY_TYPE`, `ENTITY_TYPE`): a known type by name or number (`3`, `3.0`,
+/// `"CONTACT"`), else the text as the portal sent it; `Ok(None)` for no value.
+fn type_of(o: &serde_json::Map<String, Value>, key: &str) -> Result<Option<TypeName>, DecodeError> {
+    if let Some(kind) = o.get(key).and_then(EntityKind::from_value) {
+        return Ok(Some(TypeName::Known(kind)));
+    }
+    Ok(match o.get(key) {
+        // A whole number no type answers to: its integer spelling (`14`, not `14.0`).
+        Some(v @ Value::Number(_)) => Some(TypeName::Other(match value_u64(v) {
+            Ok(Some(n)) => n.to_string(),
+            _ => opt_text(o, key)?.unwrap_or_default(),
+        })),
+        _ => opt_text(o, key)?.map(TypeName::Other),
+    })
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum TypeName {
+    Known(EntityKind),
+    Other(String),
+}
+
+fn entity_of(kind: Option<TypeName>, id: Option<u64>) -> Named {
     match (kind, id) {
         (_, None) | (_, Some(0)) | (None, _) => Named::Nothing,
-        (Some(k), Some(id)) => match EntityKind::from_name(&k) {
-            Some(kind) => Named::Known(EntityRef::new(kind, id)),
-            None => Named::Other(OtherItem::new(&k, id)),
-        },
+        (Some(TypeName::Known(kind)), Some(id)) => Named::Known(EntityRef::new(kind, id)),
+        (Some(TypeName::Other(name)), Some(id)) => Named::Other(OtherItem::new(&name, id)),
     }
 }
 
 /// The primary CRM item named by `CRM_ENTITY_TYPE` + `CRM_ENTITY_ID` (status, options, events).
 fn primary_entity(o: &serde_json::Map<String, Value>) -> Result<Named, DecodeError> {
     Ok(entity_of(
-        opt_text(o, "CRM_ENTITY_TYPE")?,
+        type_of(o, "CRM_ENTITY_TYPE")?,
         opt_u64(o, "CRM_ENTITY_ID")?,
     ))
 }
@@ -301,7 +321,7 @@ fn binding_entries(v: Option<&Value>) -> Result<Vec<Value>, ()> {
 /// the wrong kind, an id without a type).
 fn binding_entry(b: &Value) -> Option<Named> {
     let bo = b.as_object()?;
-    let kind = opt_text(bo, "ENTITY_TYPE").ok()?;
+    let kind = type_of(bo, "ENTITY_TYPE").ok()?;
     let id = opt_u64(bo, "ENTITY_ID").ok()?;
     match (&kind, id) {
         (None, Some(id)) if id > 0 => None,
@@ -741,7 +761,13 @@ mod tests {
 
     #[test]
     fn an_unknown_call_state_is_neutral() {
-        for v in [json!("ringing"), json!(3), json!([]), json!({"a": 1}), json!(true)] {
+        for v in [
+            json!("ringing"),
+            json!(3),
+            json!([]),
+            json!({"a": 1}),
+            json!(true),
+        ] {
             let s = decode_call_status(&json!({"CALL_STATE": v, "CALL_ID": "c"})).unwrap();
             assert_eq!(s.state, CallState::Unknown, "{v}");
             assert_eq!(s.call_id.as_deref(), Some("c"));
@@ -750,6 +776,21 @@ mod tests {
             let s = decode_call_status(&json!({ "CALL_STATE": v })).unwrap();
             assert_eq!(s.state, CallState::Idle, "{v}");
         }
+    }
+
+    /// Regression (found by tests/props.rs): a type id written as a whole float (`128.0`) was
+    /// read as the text "128.0", an unknown type.
+    #[test]
+    fn type_ids_written_as_floats() {
+        let s = decode_call_status(&json!({"CRM_ENTITY_TYPE": 3.0, "CRM_ENTITY_ID": 5,
+            "CRM_BINDINGS": [{"ENTITY_TYPE": 128.0, "ENTITY_ID": 1.0}, {"ENTITY_TYPE": 14.0, "ENTITY_ID": 2}]}))
+        .unwrap();
+        assert_eq!(s.entity, Some(EntityRef::new(EntityKind::Contact, 5)));
+        assert_eq!(
+            s.bindings,
+            vec![EntityRef::new(EntityKind::Dynamic(128), 1)]
+        );
+        assert_eq!(s.other_items, vec![OtherItem::new("14", 2)]);
     }
 
     #[test]
