@@ -156,6 +156,9 @@ pub enum T {
     CallDuration,
     CampaignMode,
     StartFailed,
+    StateUnknown,
+    Order,
+    BindingsUnreadable,
 }
 
 /// The text for `t` in `lang`.
@@ -331,6 +334,12 @@ pub fn tr(lang: Lang, t: T) -> &'static str {
         T::StartFailed => (
             "The call card could not start.",
             "Не удалось запустить карточку звонка.",
+        ),
+        T::StateUnknown => ("Call state unknown", "Состояние звонка неизвестно"),
+        T::Order => ("Order", "Заказ"),
+        T::BindingsUnreadable => (
+            "Some bindings could not be read",
+            "Часть привязок не удалось прочитать",
         ),
     };
     match lang {

@@ -82,7 +82,8 @@ pub fn plan(status: &CallStatus, stages: &StageBook) -> RefreshPlan {
     // Types in the order the portal lists them (no sort: each sort instantiation costs wasm).
     let mut kinds: Vec<EntityKind> = Vec::new();
     for b in &others {
-        if !kinds.contains(&b.kind) {
+        // Types `crm.item.*` cannot address are shown by type and id, never asked about.
+        if b.kind.item_api() && !kinds.contains(&b.kind) {
             kinds.push(b.kind);
         }
     }
@@ -146,6 +147,8 @@ pub struct BindingView {
     pub amount: Option<Money>,
     /// The portal refused to show items of this type to the user.
     pub denied: bool,
+    /// False for a type the card cannot read (old invoices): shown by type and id only.
+    pub readable: bool,
 }
 
 /// Everything one refresh produced.
@@ -304,6 +307,17 @@ pub fn decode(plan: &RefreshPlan, answer: &BatchAnswer, cached: &StageBook) -> C
 
     let mut bindings = Vec::new();
     for b in plan.status.other_bindings() {
+        if !b.kind.item_api() {
+            bindings.push(BindingView {
+                entity: b,
+                title: None,
+                stage: None,
+                amount: None,
+                denied: false,
+                readable: false,
+            });
+            continue;
+        }
         let got = answer.get(&key::bindings(b.kind));
         let denied = matches!(&got, Err(e) if e.class() == ErrorClass::AccessDenied);
         let item = got
@@ -317,6 +331,7 @@ pub fn decode(plan: &RefreshPlan, answer: &BatchAnswer, cached: &StageBook) -> C
                 stage: stage_of(&i),
                 amount: i.amount.clone(),
                 denied: false,
+                readable: true,
             },
             None => BindingView {
                 entity: b,
@@ -324,6 +339,7 @@ pub fn decode(plan: &RefreshPlan, answer: &BatchAnswer, cached: &StageBook) -> C
                 stage: None,
                 amount: None,
                 denied,
+                readable: true,
             },
         });
     }
@@ -487,6 +503,58 @@ mod tests {
             }
         );
         assert!(d.stages_stale);
+    }
+
+    /// Issue 9: an order, an unknown type and an old invoice among the bindings: the batch asks
+    /// `crm.item.*` only for the types it can address, and the known bindings still decode.
+    #[test]
+    fn bindings_the_item_api_cannot_address_are_not_asked_for() {
+        let s = decode_call_status(&json!({"CRM_ENTITY_TYPE":"CONTACT","CRM_ENTITY_ID":797,
+            "CRM_BINDINGS":[{"ENTITY_TYPE":"ORDER","ENTITY_ID":12},{"ENTITY_TYPE":"INVOICE","ENTITY_ID":3},
+                {"ENTITY_TYPE":"DEAL","ENTITY_ID":4615},{"ENTITY_TYPE":"DYNAMIC_130","ENTITY_ID":8},"garbage"]}))
+        .unwrap();
+        let p = plan(&s, &StageBook::default());
+        let lists: Vec<(&str, &str)> = p
+            .batch
+            .commands
+            .iter()
+            .filter(|c| c.key.starts_with("b_"))
+            .map(|c| (c.key.as_str(), c.method.as_str()))
+            .collect();
+        assert_eq!(
+            lists,
+            vec![
+                ("b_deal", "crm.item.list"),
+                ("b_dynamic_130", "crm.item.list")
+            ]
+        );
+        for c in &p.batch.commands {
+            let params = c.params.to_string();
+            assert!(!params.contains("\"entityTypeId\":5"), "{params}");
+            assert!(!params.contains("\"entityTypeId\":14"), "{params}");
+        }
+        let answer = decode_answer(&json!({
+            "result": {"b_deal": {"items": [{"id": 4615, "title": "Supply"}]},
+                       "b_dynamic_130": {"items": [{"id": 8, "title": "Project"}]}},
+            "result_error": []
+        }))
+        .unwrap();
+        let d = decode(&p, &answer, &StageBook::default());
+        let shown: Vec<(String, Option<&str>, bool)> = d
+            .bindings
+            .iter()
+            .map(|b| (b.entity.key(), b.title.as_deref(), b.readable))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                ("INVOICE:3".to_string(), None, false),
+                ("DEAL:4615".to_string(), Some("Supply"), true),
+                ("DYNAMIC_130:8".to_string(), Some("Project"), true),
+            ]
+        );
+        assert_eq!(s.other_items[0].key(), "ORDER:12");
+        assert_eq!(s.unreadable_bindings, 1);
     }
 
     #[test]

@@ -276,6 +276,8 @@ impl Store {
                         };
                     }
                     CallState::Connecting => p = CallProgress::default(),
+                    // A state word the card does not know: shown neutrally, progress kept.
+                    CallState::Unknown => {}
                     CallState::Idle => {
                         p.ended = before != CallState::Idle || p.ended;
                         p.failed_code = failed_code;

@@ -1,7 +1,7 @@
 //! Pure decisions behind the screens (what a badge says, how a duration reads), host-tested.
 
-use crate::i18n::T;
-use crate::model::{CallState, Direction};
+use crate::i18n::{Lang, T, tr};
+use crate::model::{CallState, Direction, OtherItem};
 
 /// The live call beyond what `getStatus` says: what the card has seen happen.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -34,6 +34,17 @@ pub fn badge(state: CallState, direction: Direction, progress: &CallProgress) ->
         CallState::Idle if progress.failed_code.is_some() => ("failed", T::CallFailed),
         CallState::Idle if progress.ended => ("ended", T::Ended),
         CallState::Idle => ("idle", T::NoCall),
+        // A state word the card does not know: neutral, never an error.
+        CallState::Unknown => ("unknown", T::StateUnknown),
+    }
+}
+
+/// The type label of a bound item of a type the card does not know: a localized name for the
+/// ones a portal is known to send (orders), else the type name as the portal sent it.
+pub fn other_item_label(lang: Lang, item: &OtherItem) -> String {
+    match item.type_name.as_str() {
+        "ORDER" | "14" => tr(lang, T::Order).to_string(),
+        name => name.to_string(),
     }
 }
 
@@ -100,6 +111,33 @@ mod tests {
             badge(CallState::Idle, Direction::Outgoing, &failed),
             ("failed", T::CallFailed)
         );
+        // An unknown state is neutral whatever the direction or the progress says.
+        for d in [Direction::Incoming, Direction::Outgoing] {
+            for p in [&p, &ended, &failed] {
+                assert_eq!(
+                    badge(CallState::Unknown, d, p),
+                    ("unknown", T::StateUnknown)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn other_item_labels() {
+        assert_eq!(
+            other_item_label(Lang::Ru, &OtherItem::new("order", 1)),
+            "Заказ"
+        );
+        assert_eq!(
+            other_item_label(Lang::En, &OtherItem::new("ORDER", 1)),
+            "Order"
+        );
+        assert_eq!(
+            other_item_label(Lang::En, &OtherItem::new("SPACESHIP", 1)),
+            "SPACESHIP"
+        );
+        let long = OtherItem::new(&"x".repeat(500), 1);
+        assert_eq!(long.type_name.chars().count(), OtherItem::MAX_TYPE_NAME);
     }
 
     #[test]

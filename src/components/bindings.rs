@@ -5,8 +5,9 @@ use leptos::prelude::*;
 use super::{kind_label, use_store};
 use crate::browser::format_money;
 use crate::i18n::{T, tr};
-use crate::model::EntityRef;
+use crate::model::{EntityRef, OtherItem};
 use crate::refresh::BindingView;
+use crate::view_model::other_item_label;
 
 /// The bindings block.
 #[component]
@@ -34,6 +35,7 @@ pub fn Bindings() -> impl IntoView {
                                 stage: None,
                                 amount: None,
                                 denied: false,
+                                readable: e.kind.item_api(),
                             },
                             false,
                         ))
@@ -44,10 +46,16 @@ pub fn Bindings() -> impl IntoView {
 
     // One closure renders the whole list: a call has a handful of bindings, and the keyed-list
     // machinery (`<For>`) would cost the operator's download several kilobytes for nothing.
+    // Items of types the card does not know (orders, …) and entries it could not read at all.
+    let others = Memo::new(move |_| store.status.with(|s| s.other_items.clone()));
+    let unreadable = Memo::new(move |_| store.status.with(|s| s.unreadable_bindings));
+
     let row = move |(b, loaded): (BindingView, bool)| {
+        // A type the card cannot read (old invoices) is shown by type and id, nothing to wait for.
+        let loaded = loaded || !b.readable;
         let entity = b.entity;
         let title = b.title.clone();
-        let missing = loaded && title.is_none();
+        let missing = loaded && b.readable && title.is_none();
         let label =
             title.unwrap_or_else(|| format!("{} #{}", kind_label(&store, entity.kind), entity.id));
         view! {
@@ -72,16 +80,38 @@ pub fn Bindings() -> impl IntoView {
         }
     };
 
+    // Shown by the type name the portal sent and the id: no request, no link (the card knows no
+    // path for them). The type name is portal text, rendered as text.
+    let other_row = move |item: OtherItem| {
+        let kind = other_item_label(lang, &item);
+        view! {
+            <li class="cc-binding cc-binding--other" data-testid="binding" data-entity=item.key() data-other="true">
+                <span class="cc-binding__type">{kind}</span>
+                <span class="cc-binding__title">{format!("#{}", item.id)}</span>
+            </li>
+        }
+    };
+
     view! {
         <section class="cc-bindings" aria-labelledby="cc-bindings-title">
             <h2 class="cc-section-title" id="cc-bindings-title">{tr(lang, T::Bindings)}</h2>
             {move || {
                 let list = items.get();
-                if list.is_empty() {
+                let other = others.get();
+                if list.is_empty() && other.is_empty() {
                     view! { <p class="cc-muted" data-testid="bindings-empty">{tr(lang, T::NoBindings)}</p> }.into_any()
                 } else {
-                    view! { <ul class="cc-bindings__list">{list.into_iter().map(row).collect_view()}</ul> }.into_any()
+                    view! { <ul class="cc-bindings__list">
+                        {list.into_iter().map(row).collect_view()}
+                        {other.into_iter().map(other_row).collect_view()}
+                    </ul> }.into_any()
                 }
+            }}
+            {move || {
+                let n = unreadable.get();
+                (n > 0).then(|| view! {
+                    <p class="cc-muted" data-testid="bindings-unreadable" data-count=n.to_string()>{tr(lang, T::BindingsUnreadable)}</p>
+                }.into_any())
             }}
         </section>
     }

@@ -64,8 +64,10 @@ pub fn CallHeader() -> impl IntoView {
                 Some(reason) => format!("{}: {reason} ({code})", tr(lang, T::CallFailed)),
                 None => format!("{} ({code})", tr(lang, T::CallFailed)),
             });
+        // An unknown state word is neutral: neither live nor over.
+        let live = matches!(s.state, CallState::Connecting | CallState::Connected);
         view! {
-            <section class="cc-call" class:cc-call--live=s.state != CallState::Idle aria-label=direction>
+            <section class="cc-call" class:cc-call--live=live aria-label=direction>
                 <div class="cc-call__row">
                     <span class="cc-call__direction" data-testid="call-direction" data-direction=s.direction.as_str()>
                         <span class="cc-call__arrow" aria-hidden="true">{if s.direction.is_incoming() { "↙" } else { "↗" }}</span>

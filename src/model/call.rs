@@ -4,7 +4,9 @@
 use serde_json::Value;
 
 use super::entity::{EntityKind, EntityRef};
-use super::value::{DecodeError, as_object, opt_array, opt_bool, opt_text, opt_u64};
+use super::value::{
+    DecodeError, as_object, is_none_like, kind_of, opt_bool, opt_text, opt_u64, quoted, value_u64,
+};
 
 /// The call's state as the card reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -16,6 +18,9 @@ pub enum CallState {
     Connecting,
     /// Talking.
     Connected,
+    /// A state word the card does not know (a newer portal's, or garbage): shown neutrally,
+    /// never as an error.
+    Unknown,
 }
 
 impl CallState {
@@ -28,11 +33,23 @@ impl CallState {
             _ => None,
         }
     }
+    /// The state a `CALL_STATE` value means: none-like is idle, a word the card does not know
+    /// (or a value that is no word at all) is [`CallState::Unknown`].
+    pub fn from_value(v: &Value) -> CallState {
+        if is_none_like(v) {
+            return CallState::Idle;
+        }
+        match v {
+            Value::String(s) => CallState::parse(s).unwrap_or(CallState::Unknown),
+            _ => CallState::Unknown,
+        }
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             CallState::Idle => "idle",
             CallState::Connecting => "connecting",
             CallState::Connected => "connected",
+            CallState::Unknown => "unknown",
         }
     }
 }
@@ -94,6 +111,36 @@ impl PhoneNumber {
     }
 }
 
+/// A CRM item of a type the card does not know (an order, a type a newer portal added): kept with
+/// the type name the portal sent and its id, shown as such, never read through `crm.item.*`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OtherItem {
+    /// The portal's type name, trimmed and upper-cased (`ORDER`), at most 40 characters.
+    pub type_name: String,
+    pub id: u64,
+}
+
+impl OtherItem {
+    /// The longest type name kept (a longer one is cut: it is shown, and it is portal text).
+    pub const MAX_TYPE_NAME: usize = 40;
+
+    pub fn new(type_name: &str, id: u64) -> OtherItem {
+        OtherItem {
+            type_name: type_name
+                .trim()
+                .chars()
+                .take(Self::MAX_TYPE_NAME)
+                .collect::<String>()
+                .to_ascii_uppercase(),
+            id,
+        }
+    }
+    /// The same kind of key as [`EntityRef::key`] (`ORDER:12`).
+    pub fn key(&self) -> String {
+        format!("{}:{}", self.type_name, self.id)
+    }
+}
+
 /// Everything the card knows about the current call, from either source.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallStatus {
@@ -106,6 +153,10 @@ pub struct CallStatus {
     pub activity_id: Option<u64>,
     /// Every item the call is bound to (may include the primary one).
     pub bindings: Vec<EntityRef>,
+    /// Bound items (or a primary item) of types the card does not know, in the portal's order.
+    pub other_items: Vec<OtherItem>,
+    /// `CRM_BINDINGS` entries that could not be read at all (skipped; the view says so).
+    pub unreadable_bindings: usize,
     pub direction: Direction,
     pub state: CallState,
     pub call_list_mode: bool,
@@ -134,69 +185,185 @@ impl CallStatus {
         next.entity = change.entity;
         next.phone = change.phone.clone();
         next.bindings = change.entity.into_iter().collect();
+        next.other_items = change.other.iter().cloned().collect();
+        next.unreadable_bindings = 0;
         next
+    }
+
+    /// The status as `getStatus` would send it (real types, absent keys for `None`): what
+    /// [`decode_call_status`] reads back to the same value.
+    pub fn to_status_json(&self) -> Value {
+        let mut o = serde_json::Map::new();
+        let mut put = |k: &str, v: Value| {
+            o.insert(k.to_string(), v);
+        };
+        if let Some(id) = &self.call_id {
+            put("CALL_ID", Value::String(id.clone()));
+        }
+        match &self.phone {
+            PhoneNumber::Known(n) => put("PHONE_NUMBER", Value::String(n.clone())),
+            PhoneNumber::Hidden => put("PHONE_NUMBER", Value::String("hidden".into())),
+            PhoneNumber::Unknown => {}
+        }
+        if let Some(n) = &self.line_number {
+            put("LINE_NUMBER", Value::String(n.clone()));
+        }
+        if let Some(n) = &self.line_name {
+            put("LINE_NAME", Value::String(n.clone()));
+        }
+        // An unknown primary item travels with the other items (the decoder puts it there).
+        if let Some(e) = self.entity {
+            put("CRM_ENTITY_TYPE", Value::String(e.kind.name()));
+            put("CRM_ENTITY_ID", Value::from(e.id));
+        }
+        if let Some(a) = self.activity_id {
+            put("CRM_ACTIVITY_ID", Value::from(a));
+        }
+        let mut list: Vec<Value> = self
+            .bindings
+            .iter()
+            .map(|b| serde_json::json!({"ENTITY_TYPE": b.kind.name(), "ENTITY_ID": b.id}))
+            .collect();
+        list.extend(
+            self.other_items
+                .iter()
+                .map(|b| serde_json::json!({"ENTITY_TYPE": b.type_name, "ENTITY_ID": b.id})),
+        );
+        list.extend((0..self.unreadable_bindings).map(|_| Value::Null));
+        put("CRM_BINDINGS", Value::Array(list));
+        put(
+            "CALL_DIRECTION",
+            Value::String(self.direction.as_str().into()),
+        );
+        put("CALL_STATE", Value::String(self.state.as_str().into()));
+        put("CALL_LIST_MODE", Value::Bool(self.call_list_mode));
+        Value::Object(o)
     }
 }
 
-fn entity_of(
-    kind: Option<String>,
-    id: Option<u64>,
-    field: &str,
-) -> Result<Option<EntityRef>, DecodeError> {
+/// What one `TYPE` + `ID` pair names: nothing, a known item, or an item of a type the card
+/// does not know.
+#[derive(Debug, Clone, PartialEq)]
+enum Named {
+    Nothing,
+    Known(EntityRef),
+    Other(OtherItem),
+}
+
+/// A type field (`CRM_ENTITY_TYPE`, `ENTITY_TYPE`): a known type by name or number (`3`, `3.0`,
+/// `"CONTACT"`), else the text as the portal sent it; `Ok(None)` for no value.
+fn type_of(o: &serde_json::Map<String, Value>, key: &str) -> Result<Option<TypeName>, DecodeError> {
+    if let Some(kind) = o.get(key).and_then(EntityKind::from_value) {
+        return Ok(Some(TypeName::Known(kind)));
+    }
+    Ok(match o.get(key) {
+        // A whole number no type answers to: its integer spelling (`14`, not `14.0`).
+        Some(v @ Value::Number(_)) => Some(TypeName::Other(match value_u64(v) {
+            Ok(Some(n)) => n.to_string(),
+            _ => opt_text(o, key)?.unwrap_or_default(),
+        })),
+        _ => opt_text(o, key)?.map(TypeName::Other),
+    })
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum TypeName {
+    Known(EntityKind),
+    Other(String),
+}
+
+fn entity_of(kind: Option<TypeName>, id: Option<u64>) -> Named {
     match (kind, id) {
-        (_, None) | (_, Some(0)) | (None, _) => Ok(None),
-        (Some(k), Some(id)) => match EntityKind::from_name(&k) {
-            Some(kind) => Ok(Some(EntityRef::new(kind, id))),
-            None => Err(DecodeError::Field {
-                field: field.to_string(),
-                expected: "CRM entity type",
-                got: super::value::quoted(&k),
-            }),
-        },
+        (_, None) | (_, Some(0)) | (None, _) => Named::Nothing,
+        (Some(TypeName::Known(kind)), Some(id)) => Named::Known(EntityRef::new(kind, id)),
+        (Some(TypeName::Other(name)), Some(id)) => Named::Other(OtherItem::new(&name, id)),
     }
 }
 
 /// The primary CRM item named by `CRM_ENTITY_TYPE` + `CRM_ENTITY_ID` (status, options, events).
-fn primary_entity(o: &serde_json::Map<String, Value>) -> Result<Option<EntityRef>, DecodeError> {
-    entity_of(
-        opt_text(o, "CRM_ENTITY_TYPE")?,
+fn primary_entity(o: &serde_json::Map<String, Value>) -> Result<Named, DecodeError> {
+    Ok(entity_of(
+        type_of(o, "CRM_ENTITY_TYPE")?,
         opt_u64(o, "CRM_ENTITY_ID")?,
-        "CRM_ENTITY_TYPE",
-    )
+    ))
+}
+
+/// The entries of a `CRM_BINDINGS` value, whatever its spelling: an array; PHP's empty map `{}`;
+/// a map of entries (PHP's array with gaps in its keys); one entry on its own; or all of these
+/// as JSON text (the string-typed options). `Err(())`: the value is no list at all.
+fn binding_entries(v: Option<&Value>) -> Result<Vec<Value>, ()> {
+    let Some(v) = v else { return Ok(Vec::new()) };
+    if is_none_like(v) {
+        return Ok(Vec::new());
+    }
+    match v {
+        Value::Array(a) => Ok(a.clone()),
+        Value::Object(m) if m.contains_key("ENTITY_TYPE") || m.contains_key("ENTITY_ID") => {
+            Ok(vec![v.clone()])
+        }
+        Value::Object(m) => Ok(m.values().cloned().collect()),
+        Value::String(s) => {
+            let t = s.trim_start();
+            if !(t.starts_with('[') || t.starts_with('{')) {
+                return Err(());
+            }
+            let parsed = serde_json::from_str::<Value>(s).map_err(|_| ())?;
+            if matches!(parsed, Value::String(_)) {
+                return Err(());
+            }
+            binding_entries(Some(&parsed))
+        }
+        _ => Err(()),
+    }
+}
+
+/// One `CRM_BINDINGS` entry; `None` when it cannot be read (not an object, a type or an id of
+/// the wrong kind, an id without a type).
+fn binding_entry(b: &Value) -> Option<Named> {
+    let bo = b.as_object()?;
+    let kind = type_of(bo, "ENTITY_TYPE").ok()?;
+    let id = opt_u64(bo, "ENTITY_ID").ok()?;
+    match (&kind, id) {
+        (None, Some(id)) if id > 0 => None,
+        _ => Some(entity_of(kind, id)),
+    }
 }
 
 /// Decodes `getStatus`'s answer or the `PLACEMENT_OPTIONS` object (strings everywhere).
-/// Missing keys take defaults; wrong types are errors.
+/// Missing keys take defaults; wrong types are errors — except the parts a portal may fill with
+/// things the card does not know: a binding of an unknown type is kept as an [`OtherItem`], a
+/// binding entry that cannot be read is skipped and counted, and an unknown `CALL_STATE` is
+/// [`CallState::Unknown`]. Whatever `CRM_BINDINGS` and `CALL_STATE` hold, the rest decodes.
 pub fn decode_call_status(v: &Value) -> Result<CallStatus, DecodeError> {
     let o = as_object(v)?;
-    let entity = primary_entity(o)?;
+    let mut entity = None;
     let mut bindings = Vec::new();
-    // `CRM_BINDINGS` arrives as an array, or as a JSON string inside the string-typed options.
-    let parsed;
-    let raw_bindings = match o.get("CRM_BINDINGS") {
-        Some(Value::String(s)) if s.trim_start().starts_with('[') => {
-            parsed = serde_json::from_str::<Value>(s).map_err(|_| DecodeError::Field {
-                field: "CRM_BINDINGS".into(),
-                expected: "array",
-                got: "malformed JSON text".into(),
-            })?;
-            parsed.as_array().map(|a| a.as_slice()).unwrap_or(&[])
-        }
-        _ => opt_array(o, "CRM_BINDINGS")?,
-    };
-    for b in raw_bindings {
-        let bo = as_object(b).map_err(|_| DecodeError::Field {
-            field: "CRM_BINDINGS[]".into(),
-            expected: "object",
-            got: super::value::kind_of(b).into(),
-        })?;
-        if let Some(e) = entity_of(
-            opt_text(bo, "ENTITY_TYPE")?,
-            opt_u64(bo, "ENTITY_ID")?,
-            "CRM_BINDINGS[].ENTITY_TYPE",
-        )? && !bindings.contains(&e)
-        {
-            bindings.push(e);
+    let mut other_items: Vec<OtherItem> = Vec::new();
+    match primary_entity(o)? {
+        Named::Nothing => {}
+        Named::Known(e) => entity = Some(e),
+        Named::Other(item) => other_items.push(item),
+    }
+    let mut unreadable_bindings = 0;
+    match binding_entries(o.get("CRM_BINDINGS")) {
+        Err(()) => unreadable_bindings += 1,
+        Ok(entries) => {
+            for b in &entries {
+                match binding_entry(b) {
+                    None => unreadable_bindings += 1,
+                    Some(Named::Nothing) => {}
+                    Some(Named::Known(e)) => {
+                        if !bindings.contains(&e) {
+                            bindings.push(e);
+                        }
+                    }
+                    Some(Named::Other(item)) => {
+                        if !other_items.contains(&item) {
+                            other_items.push(item);
+                        }
+                    }
+                }
+            }
         }
     }
     let direction = match opt_text(o, "CALL_DIRECTION")? {
@@ -204,17 +371,13 @@ pub fn decode_call_status(v: &Value) -> Result<CallStatus, DecodeError> {
         Some(d) => Direction::parse(&d).ok_or_else(|| DecodeError::Field {
             field: "CALL_DIRECTION".into(),
             expected: "incoming|outgoing|callback",
-            got: super::value::quoted(&d),
+            got: quoted(&d),
         })?,
     };
-    let state = match opt_text(o, "CALL_STATE")? {
-        None => CallState::default(),
-        Some(s) => CallState::parse(&s).ok_or_else(|| DecodeError::Field {
-            field: "CALL_STATE".into(),
-            expected: "idle|connecting|connected",
-            got: super::value::quoted(&s),
-        })?,
-    };
+    let state = o
+        .get("CALL_STATE")
+        .map(CallState::from_value)
+        .unwrap_or_default();
     Ok(CallStatus {
         call_id: opt_text(o, "CALL_ID")?,
         phone: PhoneNumber::from_text(opt_text(o, "PHONE_NUMBER")?),
@@ -223,6 +386,8 @@ pub fn decode_call_status(v: &Value) -> Result<CallStatus, DecodeError> {
         entity,
         activity_id: opt_u64(o, "CRM_ACTIVITY_ID")?.filter(|id| *id > 0),
         bindings,
+        other_items,
+        unreadable_bindings,
         direction,
         state,
         call_list_mode: opt_bool(o, "CALL_LIST_MODE")?.unwrap_or(false),
@@ -243,6 +408,8 @@ pub fn decode_placement_options_text(text: &str) -> Result<CallStatus, DecodeErr
 pub struct EntityChange {
     pub phone: PhoneNumber,
     pub entity: Option<EntityRef>,
+    /// The new primary item when its type is one the card does not know.
+    pub other: Option<OtherItem>,
 }
 
 /// A `CallCard::*` event, decoded.
@@ -259,6 +426,9 @@ pub enum CallEvent {
 }
 
 /// Decodes `CallCard::CallStateChanged`'s arguments: a state word, maybe an object with `failedCode`.
+/// A word the card does not know is [`CallState::Unknown`]; a first argument that is no word
+/// (nor the wrapped form) is an error (the event is ignored). A second argument that cannot be
+/// read loses only the failure code.
 pub fn decode_state_changed(
     first: &Value,
     second: Option<&Value>,
@@ -279,29 +449,29 @@ pub fn decode_state_changed(
         other => {
             return Err(DecodeError::Shape {
                 expected: "state word",
-                got: super::value::kind_of(other),
+                got: kind_of(other),
             });
         }
     };
-    let state = CallState::parse(word).ok_or_else(|| DecodeError::Field {
-        field: "callState".into(),
-        expected: "idle|connecting|connected",
-        got: super::value::quoted(word),
-    })?;
-    let failed_code = match second.and_then(|v| v.as_object()) {
-        Some(o) => opt_text(o, "failedCode")?,
-        None => None,
-    };
+    let state = CallState::parse(word).unwrap_or(CallState::Unknown);
+    let failed_code = second
+        .and_then(|v| v.as_object())
+        .and_then(|o| opt_text(o, "failedCode").ok().flatten());
     Ok(CallEvent::StateChanged { state, failed_code })
 }
 
 /// Decodes `CallCard::EntityChanged`'s object.
 pub fn decode_entity_changed(v: &Value) -> Result<CallEvent, DecodeError> {
     let o = as_object(v)?;
-    let entity = primary_entity(o)?;
+    let (entity, other) = match primary_entity(o)? {
+        Named::Nothing => (None, None),
+        Named::Known(e) => (Some(e), None),
+        Named::Other(item) => (None, Some(item)),
+    };
     Ok(CallEvent::EntityChanged(EntityChange {
         phone: PhoneNumber::from_text(opt_text(o, "PHONE_NUMBER")?),
         entity,
+        other,
     }))
 }
 
@@ -414,14 +584,9 @@ mod tests {
             json!(null),
             json!({"CRM_ENTITY_ID": {"x": 1}}),
             json!({"CRM_ENTITY_TYPE": "CONTACT", "CRM_ENTITY_ID": "abc"}),
-            json!({"CRM_ENTITY_TYPE": "SPACESHIP", "CRM_ENTITY_ID": 5}),
-            json!({"CALL_STATE": "ringing"}),
-            json!({"CALL_STATE": 3}),
             json!({"CALL_DIRECTION": "sideways"}),
             json!({"CALL_LIST_MODE": "maybe"}),
-            json!({"CRM_BINDINGS": [1, 2]}),
-            json!({"CRM_BINDINGS": {"a": 1}}),
-            json!({"CRM_BINDINGS": "[not json"}),
+            json!({"CALL_ID": {"x": 1}}),
         ];
         for v in bad {
             assert!(decode_call_status(&v).is_err(), "{v}");
@@ -452,7 +617,24 @@ mod tests {
             }
         );
         assert!(decode_state_changed(&json!(5), None).is_err());
-        assert!(decode_state_changed(&json!("exploded"), None).is_err());
+        // A word the card does not know is a neutral state, not an ignored event.
+        for word in ["exploded", "", "onhold"] {
+            assert_eq!(
+                decode_state_changed(&json!(word), None).unwrap(),
+                CallEvent::StateChanged {
+                    state: CallState::Unknown,
+                    failed_code: None
+                }
+            );
+        }
+        // A failure code of the wrong type loses only the code.
+        assert_eq!(
+            decode_state_changed(&json!("idle"), Some(&json!({"failedCode": [1]}))).unwrap(),
+            CallEvent::StateChanged {
+                state: CallState::Idle,
+                failed_code: None
+            }
+        );
     }
 
     #[test]
@@ -465,7 +647,8 @@ mod tests {
             e,
             CallEvent::EntityChanged(EntityChange {
                 phone: PhoneNumber::Unknown,
-                entity: Some(EntityRef::new(EntityKind::Lead, 42))
+                entity: Some(EntityRef::new(EntityKind::Lead, 42)),
+                other: None,
             })
         );
         assert!(decode_entity_changed(&json!("x")).is_err());
@@ -479,9 +662,143 @@ mod tests {
         let change = EntityChange {
             phone: PhoneNumber::Known("+7".into()),
             entity: Some(EntityRef::new(EntityKind::Company, 9)),
+            other: None,
         };
         let n = s.with_entity_change(&change);
         assert_eq!(n.entity, change.entity);
         assert_eq!(n.bindings, vec![EntityRef::new(EntityKind::Company, 9)]);
+    }
+
+    /// Issue 9: an order and an unknown smart-process spelling among the bindings leave the
+    /// known bindings and every other field readable.
+    #[test]
+    fn unknown_binding_types_are_other_items() {
+        let v = json!({"CALL_ID":"c1","PHONE_NUMBER":"+100","CRM_ENTITY_TYPE":"CONTACT","CRM_ENTITY_ID":797,
+            "CRM_BINDINGS":[{"ENTITY_TYPE":"ORDER","ENTITY_ID":12},{"ENTITY_TYPE":"DEAL","ENTITY_ID":4615},
+                {"ENTITY_TYPE":"DYNAMIC_128","ENTITY_ID":"3"},{"ENTITY_TYPE":"dynamic_5","ENTITY_ID":"7"},
+                {"ENTITY_TYPE":"ORDER","ENTITY_ID":"12"}],
+            "CALL_DIRECTION":"incoming","CALL_STATE":"connected"});
+        let s = decode_call_status(&v).unwrap();
+        assert_eq!(s.entity, Some(EntityRef::new(EntityKind::Contact, 797)));
+        assert_eq!(
+            s.bindings,
+            vec![
+                EntityRef::new(EntityKind::Deal, 4615),
+                EntityRef::new(EntityKind::Dynamic(128), 3)
+            ]
+        );
+        assert_eq!(
+            s.other_items,
+            vec![OtherItem::new("ORDER", 12), OtherItem::new("DYNAMIC_5", 7)]
+        );
+        assert_eq!(s.other_items[0].key(), "ORDER:12");
+        assert_eq!(s.unreadable_bindings, 0);
+        assert_eq!(s.state, CallState::Connected);
+        assert_eq!(s.direction, Direction::Incoming);
+        assert_eq!(s.call_id.as_deref(), Some("c1"));
+    }
+
+    #[test]
+    fn an_unknown_primary_type_is_an_other_item() {
+        let s = decode_call_status(&json!({"CRM_ENTITY_TYPE":"ORDER","CRM_ENTITY_ID":"9",
+            "CRM_BINDINGS":[{"ENTITY_TYPE":"ORDER","ENTITY_ID":9},{"ENTITY_TYPE":"DEAL","ENTITY_ID":2}]}))
+        .unwrap();
+        assert_eq!(s.entity, None);
+        assert_eq!(s.other_items, vec![OtherItem::new("ORDER", 9)]);
+        assert_eq!(s.bindings, vec![EntityRef::new(EntityKind::Deal, 2)]);
+        let e = decode_entity_changed(&json!({"CRM_ENTITY_TYPE":"SPACESHIP","CRM_ENTITY_ID":5}))
+            .unwrap();
+        let CallEvent::EntityChanged(change) = e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(change.entity, None);
+        assert_eq!(change.other, Some(OtherItem::new("SPACESHIP", 5)));
+        let after = s.with_entity_change(&change);
+        assert_eq!(after.other_items, vec![OtherItem::new("SPACESHIP", 5)]);
+        assert!(after.bindings.is_empty());
+    }
+
+    /// Entries that are garbage are skipped and counted; the known ones around them stay.
+    #[test]
+    fn garbage_binding_entries_are_skipped_not_fatal() {
+        let s = decode_call_status(&json!({"CALL_ID":"c2","CRM_BINDINGS":[1, "x", null, [],
+            {"ENTITY_TYPE":{"a":1},"ENTITY_ID":3}, {"ENTITY_TYPE":"DEAL","ENTITY_ID":"abc"},
+            {"ENTITY_ID":5}, {"ENTITY_TYPE":"DEAL","ENTITY_ID":-1},
+            {"ENTITY_TYPE":"DEAL","ENTITY_ID":"0"}, {"ENTITY_TYPE":"COMPANY","ENTITY_ID":8}]}))
+        .unwrap();
+        assert_eq!(s.bindings, vec![EntityRef::new(EntityKind::Company, 8)]);
+        assert_eq!(s.unreadable_bindings, 8);
+        assert_eq!(s.call_id.as_deref(), Some("c2"));
+    }
+
+    #[test]
+    fn bindings_in_every_spelling() {
+        let deal = vec![EntityRef::new(EntityKind::Deal, 5)];
+        for v in [
+            json!([{"ENTITY_TYPE":"DEAL","ENTITY_ID":5}]),
+            json!({"0": {"ENTITY_TYPE":"DEAL","ENTITY_ID":5}}),
+            json!({"ENTITY_TYPE":"DEAL","ENTITY_ID":"5"}),
+            json!("{\"3\":{\"ENTITY_TYPE\":\"DEAL\",\"ENTITY_ID\":\"5\"}}"),
+        ] {
+            let s = decode_call_status(&json!({ "CRM_BINDINGS": v })).unwrap();
+            assert_eq!(s.bindings, deal, "{v}");
+            assert_eq!(s.unreadable_bindings, 0, "{v}");
+        }
+        for garbage in [
+            json!(7),
+            json!(true),
+            json!("[not json"),
+            json!("DEAL:5"),
+            json!("\"[\""),
+            json!(format!("{}{}", "[".repeat(5000), "]".repeat(5000))),
+        ] {
+            let s = decode_call_status(&json!({"CRM_BINDINGS": garbage, "CALL_ID": "c"})).unwrap();
+            assert!(s.bindings.is_empty());
+            assert_eq!(s.unreadable_bindings, 1);
+            assert_eq!(s.call_id.as_deref(), Some("c"));
+        }
+    }
+
+    #[test]
+    fn an_unknown_call_state_is_neutral() {
+        for v in [
+            json!("ringing"),
+            json!(3),
+            json!([]),
+            json!({"a": 1}),
+            json!(true),
+        ] {
+            let s = decode_call_status(&json!({"CALL_STATE": v, "CALL_ID": "c"})).unwrap();
+            assert_eq!(s.state, CallState::Unknown, "{v}");
+            assert_eq!(s.call_id.as_deref(), Some("c"));
+        }
+        for v in [json!(""), json!(null), json!("undefined")] {
+            let s = decode_call_status(&json!({ "CALL_STATE": v })).unwrap();
+            assert_eq!(s.state, CallState::Idle, "{v}");
+        }
+    }
+
+    /// Regression (found by tests/props.rs): a type id written as a whole float (`128.0`) was
+    /// read as the text "128.0", an unknown type.
+    #[test]
+    fn type_ids_written_as_floats() {
+        let s = decode_call_status(&json!({"CRM_ENTITY_TYPE": 3.0, "CRM_ENTITY_ID": 5,
+            "CRM_BINDINGS": [{"ENTITY_TYPE": 128.0, "ENTITY_ID": 1.0}, {"ENTITY_TYPE": 14.0, "ENTITY_ID": 2}]}))
+        .unwrap();
+        assert_eq!(s.entity, Some(EntityRef::new(EntityKind::Contact, 5)));
+        assert_eq!(
+            s.bindings,
+            vec![EntityRef::new(EntityKind::Dynamic(128), 1)]
+        );
+        assert_eq!(s.other_items, vec![OtherItem::new("14", 2)]);
+    }
+
+    #[test]
+    fn a_status_re_encodes_to_itself() {
+        let v = json!({"CALL_ID":"c","PHONE_NUMBER":"hidden","LINE_NAME":"L","CRM_ENTITY_TYPE":"ORDER",
+            "CRM_ENTITY_ID":4,"CRM_ACTIVITY_ID":"9","CRM_BINDINGS":[{"ENTITY_TYPE":"DEAL","ENTITY_ID":"1"},7],
+            "CALL_DIRECTION":"callback","CALL_STATE":"hold","CALL_LIST_MODE":"Y"});
+        let s = decode_call_status(&v).unwrap();
+        assert_eq!(decode_call_status(&s.to_status_json()).unwrap(), s);
     }
 }

@@ -128,11 +128,14 @@ fn join_name(o: &Map<String, Value>, keys: &[&str]) -> Result<Option<String>, De
 /// Decodes one `crm.item.*` item (camelCase) of a known type.
 pub fn decode_item(kind: EntityKind, v: &Value) -> Result<CrmItem, DecodeError> {
     let o = as_object(v)?;
-    let id = opt_u64(o, "id")?.ok_or(DecodeError::Field {
-        field: "item.id".into(),
-        expected: "id",
-        got: "nothing".into(),
-    })?;
+    // Id 0 names no item (regression, found by tests/props.rs: `{"id": 0}` was an item).
+    let id = opt_u64(o, "id")?
+        .filter(|id| *id > 0)
+        .ok_or(DecodeError::Field {
+            field: "item.id".into(),
+            expected: "id",
+            got: "nothing".into(),
+        })?;
     let mut phones = Vec::new();
     for f in opt_array(o, "fm")? {
         let Some(fo) = f.as_object() else { continue };
@@ -323,6 +326,20 @@ impl StageBook {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Regression (found by tests/props.rs): a row with id 0 was kept as an item.
+    #[test]
+    fn an_item_with_id_zero_is_no_item() {
+        assert!(decode_item(EntityKind::Deal, &json!({"id": 0, "title": "x"})).is_err());
+        assert!(decode_item(EntityKind::Deal, &json!({"id": "0"})).is_err());
+        let list = decode_item_list(
+            EntityKind::Deal,
+            &json!({"items": [{"id": 0}, {"id": "7", "title": "Seven"}]}),
+        )
+        .unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].entity.id, 7);
+    }
 
     #[test]
     fn contact_from_item_get() {

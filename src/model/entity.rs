@@ -74,7 +74,12 @@ impl EntityKind {
             "SMART_INVOICE" => EntityKind::SmartInvoice,
             _ => {
                 if let Some(id) = n.strip_prefix("DYNAMIC_") {
-                    return id.parse::<u64>().ok().and_then(EntityKind::from_type_id);
+                    // Only smart-process ids: `DYNAMIC_3` is no contact, nor `DYNAMIC_5` an invoice.
+                    return id
+                        .parse::<u64>()
+                        .ok()
+                        .filter(|id| *id >= 128)
+                        .and_then(EntityKind::from_type_id);
                 }
                 return n.parse::<u64>().ok().and_then(EntityKind::from_type_id);
             }
@@ -85,9 +90,19 @@ impl EntityKind {
     pub fn from_value(v: &Value) -> Option<EntityKind> {
         match v {
             Value::String(s) => EntityKind::from_name(s),
-            Value::Number(n) => n.as_u64().and_then(EntityKind::from_type_id),
+            // `3`, and `3.0` as some JSON encoders write a whole number.
+            Value::Number(_) => crate::model::value::value_u64(v)
+                .ok()
+                .flatten()
+                .and_then(EntityKind::from_type_id),
             _ => None,
         }
+    }
+
+    /// Whether `crm.item.*` can read items of this type. Old invoices (`5`) have an API of
+    /// their own: the card shows them by type and id and asks nothing about them.
+    pub fn item_api(self) -> bool {
+        !matches!(self, EntityKind::Invoice)
     }
 
     /// The portal path of an item's card, opened in the slider by `BX24.openPath`.
@@ -146,6 +161,16 @@ mod tests {
         assert_eq!(EntityKind::from_name("contact"), Some(EntityKind::Contact));
         assert_eq!(EntityKind::from_name("3"), Some(EntityKind::Contact));
         assert_eq!(EntityKind::from_value(&json!(4)), Some(EntityKind::Company));
+        // Regression (found by tests/props.rs): a whole number written as a float.
+        assert_eq!(
+            EntityKind::from_value(&json!(3.0)),
+            Some(EntityKind::Contact)
+        );
+        assert_eq!(
+            EntityKind::from_value(&json!(128.0)),
+            Some(EntityKind::Dynamic(128))
+        );
+        assert_eq!(EntityKind::from_value(&json!(3.5)), None);
         assert_eq!(
             EntityKind::from_value(&json!("DYNAMIC_156")),
             Some(EntityKind::Dynamic(156))
@@ -160,6 +185,29 @@ mod tests {
         assert_eq!(EntityKind::from_type_id(6), None);
         assert_eq!(EntityKind::from_value(&json!(null)), None);
         assert_eq!(EntityKind::from_name("DYNAMIC_x"), None);
+        // Regression: the prefix names smart processes only, not the built-in types' numbers.
+        assert_eq!(EntityKind::from_name("DYNAMIC_5"), None);
+        assert_eq!(EntityKind::from_name("DYNAMIC_3"), None);
+        assert_eq!(
+            EntityKind::from_name("DYNAMIC_128"),
+            Some(EntityKind::Dynamic(128))
+        );
+    }
+
+    #[test]
+    fn old_invoices_are_not_read_through_crm_item() {
+        assert!(!EntityKind::Invoice.item_api());
+        for k in [
+            EntityKind::Lead,
+            EntityKind::Deal,
+            EntityKind::Contact,
+            EntityKind::Company,
+            EntityKind::Quote,
+            EntityKind::SmartInvoice,
+            EntityKind::Dynamic(128),
+        ] {
+            assert!(k.item_api(), "{k:?}");
+        }
     }
 
     #[test]

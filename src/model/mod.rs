@@ -6,6 +6,6 @@ pub mod entity;
 pub mod phone;
 pub mod value;
 
-pub use call::{CallEvent, CallState, CallStatus, Direction, EntityChange, PhoneNumber};
+pub use call::{CallEvent, CallState, CallStatus, Direction, EntityChange, OtherItem, PhoneNumber};
 pub use entity::{EntityKind, EntityRef};
 pub use value::DecodeError;

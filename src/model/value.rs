@@ -118,6 +118,9 @@ pub fn opt_u64(obj: &Map<String, Value>, key: &str) -> Result<Option<u64>, Decod
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NotANumber;
 
+/// The largest float below which every whole number is exact: 2^53.
+const MAX_EXACT_FLOAT: f64 = 9_007_199_254_740_992.0;
+
 /// [`opt_u64`] for a bare value.
 pub fn value_u64(v: &Value) -> Result<Option<u64>, NotANumber> {
     if is_none_like(v) {
@@ -129,7 +132,9 @@ pub fn value_u64(v: &Value) -> Result<Option<u64>, NotANumber> {
                 Ok(Some(u))
             } else if let Some(f) = n
                 .as_f64()
-                .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 9.0e15)
+                // Every whole float up to 2^53 is exact (was `< 9.0e15`, which turned down
+                // exact ids just below 2^53; found by tests/props.rs).
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= MAX_EXACT_FLOAT)
             {
                 Ok(Some(f as u64))
             } else {
@@ -213,6 +218,16 @@ mod tests {
         assert_eq!(opt_u64(&m, "e"), Ok(None));
         assert_eq!(opt_u64(&m, "f"), Ok(Some(12)));
         assert_eq!(opt_u64(&m, "missing"), Ok(None));
+    }
+
+    #[test]
+    fn whole_floats_up_to_two_to_the_53rd() {
+        let m = o(
+            json!({"a": 9_007_199_254_740_000.0_f64, "b": 9_007_199_254_740_992.0_f64, "c": 1.0e16}),
+        );
+        assert_eq!(opt_u64(&m, "a"), Ok(Some(9_007_199_254_740_000)));
+        assert_eq!(opt_u64(&m, "b"), Ok(Some(9_007_199_254_740_992)));
+        assert!(opt_u64(&m, "c").is_err());
     }
 
     #[test]
