@@ -264,6 +264,8 @@ pub enum Cut {
     Repeated,
     /// A page that was not an array.
     Malformed,
+    /// The first page was `ACCESS_ERROR`: no member of the list is readable (or no access).
+    NoAccess,
 }
 
 /// Collects a list's items page by page, by the portal's rules (no `next`, no `total`).
@@ -386,6 +388,13 @@ impl ItemPages {
             return true;
         }
         false
+    }
+
+    /// Gives the list up after `ACCESS_ERROR` on its first page, when the caller reads several
+    /// lists and one of them should not fail the others. The read is incomplete.
+    pub fn no_access(&mut self) {
+        self.done = true;
+        self.cut = Some(Cut::NoAccess);
     }
 
     pub fn is_done(&self) -> bool {
@@ -1325,6 +1334,9 @@ mod tests {
         let mut p = ItemPages::new();
         assert!(!p.feed_error(0, "ACCESS_ERROR"));
         assert!(!p.is_done());
+        p.no_access();
+        assert!(p.is_done());
+        assert_eq!(p.into_read().complete(true), Err(Refusal::Incomplete));
         // An empty array ends like an empty page; a page that is no array cuts the read.
         let mut p = ItemPages::new();
         p.feed(0, &page(0, 3));

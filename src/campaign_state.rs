@@ -266,6 +266,7 @@ impl Campaign {
         store: &Store,
         mut pages: Vec<(u64, campaign::ItemPages)>,
     ) -> Result<Vec<(u64, ListRead)>, RestError> {
+        let several = pages.len() > 1;
         loop {
             let mut b = Batch::new();
             let mut asked: Vec<(usize, u64, String)> = Vec::new();
@@ -294,9 +295,17 @@ impl Campaign {
                         p.feed(start, &r.result);
                     }
                     Err(e) => {
-                        if !p.feed_error(start, e.code().unwrap_or("")) {
-                            return Err(e);
+                        let code = e.code().unwrap_or("");
+                        if p.feed_error(start, code) {
+                            continue;
                         }
+                        // Of several lists, one without a readable member does not fail the
+                        // others: it is shown empty and cannot be written.
+                        if several && start == 0 && code == "ACCESS_ERROR" {
+                            p.no_access();
+                            continue;
+                        }
+                        return Err(e);
                     }
                 }
             }
