@@ -1665,6 +1665,8 @@ impl Sim {
             companies: &ids(EntityKind::Company),
             deals: &ids(EntityKind::Deal),
             today: (DEFAULT_NOW_MS / 1000.0) as i64,
+            hidden: cfg.calllist_hidden as usize,
+            concurrent: cfg.calllist_concurrent,
         });
         for (entity, fields, phone) in campaign_contacts {
             crm.records.push(Record {
@@ -2063,6 +2065,11 @@ impl Sim {
     /// How many REST requests the app has made.
     pub fn request_count(&self) -> u64 {
         self.request_log.len() as u64
+    }
+
+    /// Each call list's true size `(id, members)`, members the card may not read included.
+    pub fn call_list_sizes(&self) -> Vec<(u64, usize)> {
+        self.calllists.sizes()
     }
 
     /// The methods of those requests, in order (lower-case; a batch is logged as `batch`).
