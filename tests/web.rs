@@ -653,3 +653,38 @@ async fn campaign_mode_offers_the_lists_and_shows_progress_for_the_choice() {
             .is_some()
     );
 }
+
+// ---------- storage refused (a cross-site frame with third-party cookies blocked) ----------
+
+/// Makes `window.localStorage` / `sessionStorage` throw `SecurityError` as Chromium does in a
+/// cross-site frame; `restore()` undoes it.
+fn refuse_storage() {
+    js("for (const k of ['localStorage', 'sessionStorage']) {
+          Object.defineProperty(window, k, { configurable: true,
+            get() { throw new DOMException('The document is sandboxed', 'SecurityError'); } });
+        }");
+}
+
+fn restore_storage() {
+    js("delete window.localStorage; delete window.sessionStorage;");
+}
+
+#[wasm_bindgen_test]
+fn refused_storage_keeps_values_in_memory_and_says_so() {
+    use callcard::browser::{Area, kept_get, kept_set, storage_works};
+    assert!(storage_works(Area::Local), "a same-origin test page has storage");
+    refuse_storage();
+    let refused = js("(() => { try { window.localStorage; return false; } catch (e) { return e.name === 'SecurityError'; } })()");
+    assert_eq!(refused.as_bool(), Some(true), "the test bed refuses like Chromium");
+    assert!(!storage_works(Area::Local));
+    assert!(!storage_works(Area::Session));
+    kept_set(Area::Session, "callcard/test.portal/u5/connected.X", "1700000000000");
+    assert_eq!(
+        kept_get(Area::Session, "callcard/test.portal/u5/connected.X").as_deref(),
+        Some("1700000000000"),
+        "the frame keeps working with what it could not store"
+    );
+    assert_eq!(kept_get(Area::Local, "callcard/test.portal/u5/connected.X"), None);
+    restore_storage();
+    assert!(storage_works(Area::Local));
+}
