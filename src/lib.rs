@@ -91,13 +91,39 @@ extern "C" {
 /// and `window.name`, which it reads, survives the navigation.
 #[cfg(target_arch = "wasm32")]
 fn show_fatal(detail: &str) {
+    if let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    {
+        show_fatal_in(&body, detail);
+    }
+}
+
+/// The fatal message's title: "stopped working" once the card has been running (a panic
+/// mid-call), "could not start" before.
+pub fn fatal_title(running: bool) -> i18n::T {
+    if running {
+        i18n::T::CardStopped
+    } else {
+        i18n::T::StartFailed
+    }
+}
+
+/// [`show_fatal`] into `target` (its content replaced); public for the browser tests. Returns
+/// false when a fatal message was already shown (and this one is only logged).
+#[cfg(target_arch = "wasm32")]
+#[doc(hidden)]
+pub fn show_fatal_in(target: &web_sys::Element, detail: &str) -> bool {
     use std::sync::atomic::Ordering;
     if FATAL_SHOWN.swap(true, Ordering::Relaxed) {
-        return;
+        return false;
     }
-    let Some(w) = web_sys::window() else { return };
-    let Some(doc) = w.document() else { return };
-    let Some(body) = doc.body() else { return };
+    let Some(w) = web_sys::window() else {
+        return false;
+    };
+    let Some(doc) = w.document() else {
+        return false;
+    };
     let running = RUNNING.load(Ordering::Relaxed);
     // Once running, the card has set the document's language from the portal; before, the
     // handler URL's `LANG` or the browser's language.
@@ -113,17 +139,10 @@ fn show_fatal(detail: &str) {
             &w.navigator().language().unwrap_or_default(),
         )
     };
-    let title = i18n::tr(
-        l,
-        if running {
-            i18n::T::CardStopped
-        } else {
-            i18n::T::StartFailed
-        },
-    );
-    body.set_text_content(None);
+    let title = i18n::tr(l, fatal_title(running));
+    target.set_text_content(None);
     let Ok(div) = doc.create_element("div") else {
-        return;
+        return true;
     };
     div.set_class_name("cc-fatal");
     div.set_attribute("role", "alert").ok();
@@ -137,11 +156,31 @@ fn show_fatal(detail: &str) {
     }
     if let Ok(b) = doc.create_element("button") {
         b.set_attribute("type", "button").ok();
-        b.set_class_name("cc-fatal__reload");
+        b.set_class_name("cc-button cc-fatal__reload");
         b.set_attribute("data-testid", "fatal-reload").ok();
         b.set_text_content(Some(i18n::tr(l, i18n::T::Reload)));
         cc_reload_on_click(&b);
         div.append_child(&b).ok();
     }
-    body.append_child(&div).ok();
+    target.append_child(&div).ok();
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_mid_call_says_stopped_working_not_could_not_start() {
+        assert_eq!(fatal_title(true), i18n::T::CardStopped);
+        assert_eq!(fatal_title(false), i18n::T::StartFailed);
+        assert_eq!(
+            i18n::tr(i18n::Lang::Ru, fatal_title(true)),
+            "Карточка звонка перестала работать."
+        );
+        assert_eq!(
+            i18n::tr(i18n::Lang::En, fatal_title(true)),
+            "The call card stopped working."
+        );
+    }
 }

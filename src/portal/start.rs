@@ -281,7 +281,7 @@ fn render(v: View, lang: Lang, detail: Option<&str>, on_retry: &Closure<dyn Fn()
             }
             if let Ok(b) = doc.create_element("button") {
                 let _ = b.set_attribute("type", "button");
-                b.set_class_name("cc-portal-failed__retry");
+                b.set_class_name("cc-button cc-button--primary cc-portal-failed__retry");
                 let _ = b.set_attribute("data-testid", "portal-retry");
                 b.set_text_content(Some(i18n::tr(lang, T::Retry)));
                 let _ =
