@@ -167,6 +167,14 @@ pub enum T {
     ListClientChanged,
     ListChangedByOthers,
     ListSizes,
+    WaitingForBitrix,
+    StillWaitingForBitrix,
+    PortalNotLoaded,
+    PortalLoadError,
+    PortalLibraryThrew,
+    PortalInitThrew,
+    CardStopped,
+    Reload,
 }
 
 /// The text for `t` in `lang`.
@@ -378,6 +386,32 @@ pub fn tr(lang: Lang, t: T) -> &'static str {
             "Готово, но одновременно этот обзвон изменил кто-то ещё (другой пользователь?): он показан как есть. Ничего не восстанавливалось.",
         ),
         T::ListSizes => ("Call list sizes", "Размеры обзвонов"),
+        T::WaitingForBitrix => ("Waiting for Bitrix24…", "Ожидание Bitrix24…"),
+        T::StillWaitingForBitrix => (
+            "The portal has not answered yet; the card opens as soon as it does.",
+            "Портал ещё не ответил; карточка откроется, как только он ответит.",
+        ),
+        T::PortalNotLoaded => (
+            "The Bitrix24 library has not loaded. Check the connection (api.bitrix24.com may be blocked); the card keeps waiting.",
+            "Библиотека Битрикс24 не загрузилась. Проверьте соединение (api.bitrix24.com может быть заблокирован); карточка продолжает ждать.",
+        ),
+        T::PortalLoadError => (
+            "The Bitrix24 library could not be loaded from api.bitrix24.com (network or a blocker).",
+            "Не удалось загрузить библиотеку Битрикс24 с api.bitrix24.com (сеть или блокировщик).",
+        ),
+        T::PortalLibraryThrew => (
+            "The Bitrix24 library could not start in this frame. Open the call card from Bitrix24 again.",
+            "Библиотека Битрикс24 не смогла запуститься в этом окне. Откройте карточку звонка из Битрикс24 заново.",
+        ),
+        T::PortalInitThrew => (
+            "Bitrix24 could not start the app.",
+            "Битрикс24 не смог запустить приложение.",
+        ),
+        T::CardStopped => (
+            "The call card stopped working.",
+            "Карточка звонка перестала работать.",
+        ),
+        T::Reload => ("Reload", "Перезагрузить"),
     };
     match lang {
         Lang::En => en,

@@ -12,6 +12,7 @@ use crate::model::{CallEvent, CallStatus, DecodeError};
 use crate::rest::{RestAnswer, RestError};
 
 pub mod demo;
+pub mod wait;
 
 #[cfg(target_arch = "wasm32")]
 pub mod bx24;

@@ -147,11 +147,16 @@ test.describe('inside Bitrix24 (fake BX24 library, window.name set)', () => {
     await expect(page.getByTestId('client-name')).toHaveText('Klaus Weber');
   });
 
-  test('a library that never initialises falls back to the demo with the reason', async ({ page }) => {
+  test('a library that never initialises: the card keeps waiting for Bitrix24, never the demo', async ({ page }) => {
     await installFakeBx24(page, { neverInit: true });
     await page.goto('/');
-    await expect(page.getByTestId('demo-fallback')).toBeVisible({ timeout: 8000 });
-    await expect(page.getByTestId('client-name')).toBeVisible();
+    await expect(page.getByTestId('portal-waiting')).toBeVisible({ timeout: 4000 });
+    // Past the 4-s init timeout that used to hand over to the demo.
+    await page.waitForTimeout(4500);
+    await expect(page.getByTestId('portal-waiting')).toBeVisible();
+    await expect(page.getByTestId('demo-fallback')).toHaveCount(0);
+    await expect(page.getByTestId('demo-banner')).toHaveCount(0);
+    await expect(page.getByTestId('portal-failed')).toHaveCount(0);
   });
 
   test('the install page binds the tab and finishes installation', async ({ page }) => {
