@@ -177,6 +177,161 @@ async fn http_5xx_throws_inside_the_library_and_the_call_fails_at_once() {
     assert!(p.call("user.current", &json!({})).await.is_ok());
 }
 
+/// index.html's XHR watcher (the inline script that reports failed `…/rest/*.json` requests), run
+/// in this page as the release page runs it.
+fn install_watcher() {
+    const INDEX: &str = include_str!("../index.html");
+    let script = INDEX
+        .split("<script>")
+        .filter_map(|part| part.split("</script>").next())
+        .find(|body| body.contains("callcard:rest-failure"))
+        .expect("index.html has the XHR watcher");
+    js(script);
+}
+
+/// Starts a REST call in the background; its result lands in the returned cell.
+fn call_later(
+    p: &Rc<Bx24Portal>,
+    method: &'static str,
+) -> Rc<RefCell<Option<Result<callcard::rest::RestAnswer, RestError>>>> {
+    let out = Rc::new(RefCell::new(None));
+    let (p, o) = (p.clone(), out.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        let r = p.call(method, &json!({})).await;
+        *o.borrow_mut() = Some(r);
+    });
+    out
+}
+
+#[wasm_bindgen_test]
+async fn the_xhr_watchers_report_fails_that_methods_calls_at_once_with_the_status() {
+    install_fake("{}");
+    js(
+        "__fakeBx24.neverAnswerMethod('user.current'); __fakeBx24.neverAnswerMethod('scope'); __fakeBx24.neverAnswerMethod('app.info')",
+    );
+    let p = Rc::new(Bx24Portal::with_timeouts(Timeouts {
+        rest_ms: 8_000,
+        ..fast()
+    }));
+    let started = js_sys::Date::now();
+    let user = call_later(&p, "user.current");
+    let scope = call_later(&p, "scope");
+    let app = call_later(&p, "app.info");
+    TimeoutFuture::new(30).await;
+    let report = |method: &str, status: u16, code: &str| {
+        js(&format!(
+            "window.dispatchEvent(new CustomEvent('callcard:rest-failure', {{detail: {{method: '{method}', status: {status}, code: '{code}'}}}}))"
+        ));
+    };
+    // A 503 with the portal's code: an API error with its status, classed as a rate limit.
+    report("user.current", 503, "QUERY_LIMIT_EXCEEDED");
+    until("user.current ended", || user.borrow().is_some()).await;
+    assert!(
+        scope.borrow().is_none(),
+        "only the failed method's calls end"
+    );
+    let e = user.borrow_mut().take().unwrap().unwrap_err();
+    assert_eq!(
+        e,
+        RestError::Api {
+            status: 503,
+            code: "QUERY_LIMIT_EXCEEDED".into(),
+            description: String::new()
+        }
+    );
+    assert_eq!(e.class(), callcard::rest::ErrorClass::RateLimited);
+    // A dropped connection, and a bare 5xx page: nothing known about the server.
+    report("scope", 0, "");
+    report("app.info", 502, "");
+    until("both ended", || {
+        scope.borrow().is_some() && app.borrow().is_some()
+    })
+    .await;
+    let e = scope.borrow_mut().take().unwrap().unwrap_err();
+    assert_eq!(e, RestError::Library("Query error! (no connection)".into()));
+    let e = app.borrow_mut().take().unwrap().unwrap_err();
+    assert_eq!(e, RestError::Library("Query error! (HTTP 502)".into()));
+    assert_eq!(e.class(), callcard::rest::ErrorClass::Unavailable);
+    assert!(
+        js_sys::Date::now() - started < 2_000.0,
+        "waited for the timeout"
+    );
+}
+
+/// The library from ANOTHER origin, as in a portal: scripts/xorigin_fixture.py on
+/// `http://localhost:PORT` (scripts/test.sh starts it and sets `CALLCARD_XORIGIN_PORT` for the
+/// build) serves fake-bx24.js and a REST host; this page is on 127.0.0.1. The library's throw
+/// arrives as a bare "Script error." and the XHR watcher alone fails the call at once.
+#[wasm_bindgen_test]
+async fn cross_origin_library_a_5xx_arrives_as_script_error_and_the_watcher_fails_the_call() {
+    let Some(port) = option_env!("CALLCARD_XORIGIN_PORT") else {
+        web_sys::console::log_1(
+            &"cross-origin library test not run: build with CALLCARD_XORIGIN_PORT (scripts/test.sh does)"
+                .into(),
+        );
+        return;
+    };
+    install_watcher();
+    let base = format!("http://localhost:{port}");
+    let loaded = js(&format!(
+        "new Promise((ok, bad) => {{ const s = document.createElement('script'); s.src = '{base}/fake-bx24.js?' + Math.random(); \
+         s.onload = () => ok(true); s.onerror = () => bad('the fixture at {base} did not answer'); document.head.appendChild(s); }})"
+    ));
+    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(loaded))
+        .await
+        .expect("fake-bx24.js from the other origin");
+    js(
+        "window.__errs = []; window.addEventListener('error', (e) => window.__errs.push([e.message, e.filename, !!e.error]))",
+    );
+    let p = Bx24Portal::with_timeouts(Timeouts {
+        rest_ms: 8_000,
+        ..fast()
+    });
+    for (path, want) in [
+        (
+            "status/503",
+            RestError::Api {
+                status: 503,
+                code: "QUERY_LIMIT_EXCEEDED".into(),
+                description: String::new(),
+            },
+        ),
+        (
+            "bare/502",
+            RestError::Library("Query error! (HTTP 502)".into()),
+        ),
+        (
+            "drop",
+            RestError::Library("Query error! (no connection)".into()),
+        ),
+    ] {
+        js(&format!(
+            "globalThis.__fakeBx24Install({{transport: 'xhr', restBase: '{base}/{path}/rest/', latencyMs: 0}})"
+        ));
+        until("init", || js("__fakeBx24.inited").as_bool() == Some(true)).await;
+        let started = js_sys::Date::now();
+        let e = p.call("user.current", &json!({})).await.unwrap_err();
+        assert_eq!(e, want, "{path}");
+        assert!(
+            js_sys::Date::now() - started < 2_000.0,
+            "{path}: waited for the timeout"
+        );
+    }
+    // Each throw reached the window muted: no message, no file, no error object.
+    let errs = js("JSON.stringify(window.__errs)").as_string().unwrap();
+    assert_eq!(
+        errs,
+        r#"[["Script error.","",false],["Script error.","",false],["Script error.","",false]]"#
+    );
+    // And a 200 from the other origin still reads as an answer.
+    js(&format!(
+        "globalThis.__fakeBx24Install({{transport: 'xhr', restBase: '{base}/status/200/rest/', latencyMs: 0}})"
+    ));
+    until("init", || js("__fakeBx24.inited").as_bool() == Some(true)).await;
+    let ok = p.call("user.current", &json!({})).await.unwrap();
+    assert_eq!(ok.result["method"], "user.current");
+}
+
 #[wasm_bindgen_test]
 async fn a_request_that_never_answers_still_times_out() {
     install_fake("{}");
