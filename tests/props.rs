@@ -1086,9 +1086,10 @@ fn encode_batch(a: &callcard::rest::BatchAnswer) -> Value {
     json!({"result": results, "result_error": errors, "result_next": nexts, "result_total": totals})
 }
 
-fn sorted_batch(
-    a: &callcard::rest::BatchAnswer,
-) -> (Vec<(String, RestAnswer)>, Vec<(String, String)>) {
+/// A batch answer in key order, without timings: what two decodings must agree on.
+type SortedBatch = (Vec<(String, RestAnswer)>, Vec<(String, String)>);
+
+fn sorted_batch(a: &callcard::rest::BatchAnswer) -> SortedBatch {
     let mut r: Vec<(String, RestAnswer)> = a
         .results
         .iter()

@@ -1066,3 +1066,61 @@ mod frame_wait {
         target.remove();
     }
 }
+
+/// Issue 9, lenient to the end: an order among the bindings, a garbage entry and a state word
+/// the card does not know. The known bindings load and draw, the order shows by type and id,
+/// the badge is neutral, and no error banner shows.
+#[wasm_bindgen_test]
+async fn an_order_binding_and_an_unknown_state_leave_the_rest_on_screen() {
+    install_fake(
+        "{status: {CALL_ID: 'c9', PHONE_NUMBER: '+4930123456', CRM_ENTITY_TYPE: 'CONTACT', CRM_ENTITY_ID: 797,
+          CRM_BINDINGS: [{ENTITY_TYPE: 'ORDER', ENTITY_ID: 12}, {ENTITY_TYPE: 'DEAL', ENTITY_ID: 4615}, 'x',
+                         {ENTITY_TYPE: 'COMPANY', ENTITY_ID: 643}],
+          CALL_DIRECTION: 'incoming', CALL_STATE: 'onhold', CALL_LIST_MODE: false}}",
+    );
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let root = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&root).unwrap();
+    let portal: Rc<dyn Portal> = Rc::new(Bx24Portal::with_timeouts(Timeouts {
+        rest_ms: 2000,
+        refresh_ms: 2000,
+        ..fast()
+    }));
+    let chosen = Chosen { portal, demo: None };
+    let handle = leptos::mount::mount_to(root.clone().unchecked_into(), move || {
+        leptos::view! { <callcard::app::App chosen=chosen/> }
+    });
+    std::mem::forget(handle);
+    let m = Mounted { root };
+    until("the loaded deal", || m.find("binding-amount").is_some()).await;
+    let order = m
+        .root
+        .query_selector("[data-testid=binding][data-entity='ORDER:12']")
+        .unwrap()
+        .expect("the order is drawn");
+    assert_eq!(order.get_attribute("data-other").as_deref(), Some("true"));
+    let text = order.text_content().unwrap_or_default();
+    assert!(text.contains("Order") && text.contains("#12"), "{text}");
+    for key in ["DEAL:4615", "COMPANY:643"] {
+        assert!(
+            m.root
+                .query_selector(&format!("[data-testid=binding][data-entity='{key}']"))
+                .unwrap()
+                .is_some(),
+            "{key}"
+        );
+    }
+    assert_eq!(
+        m.find("bindings-unreadable")
+            .and_then(|e| e.get_attribute("data-count"))
+            .as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        m.find("call-state")
+            .and_then(|e| e.get_attribute("data-state"))
+            .as_deref(),
+        Some("unknown")
+    );
+    assert!(m.find("error-banner").is_none());
+}

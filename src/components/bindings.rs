@@ -44,12 +44,12 @@ pub fn Bindings() -> impl IntoView {
         })
     });
 
-    // One closure renders the whole list: a call has a handful of bindings, and the keyed-list
-    // machinery (`<For>`) would cost the operator's download several kilobytes for nothing.
     // Items of types the card does not know (orders, …) and entries it could not read at all.
     let others = Memo::new(move |_| store.status.with(|s| s.other_items.clone()));
     let unreadable = Memo::new(move |_| store.status.with(|s| s.unreadable_bindings));
 
+    // One closure renders the whole list: a call has a handful of bindings, and the keyed-list
+    // machinery (`<For>`) would cost the operator's download several kilobytes for nothing.
     let row = move |(b, loaded): (BindingView, bool)| {
         // A type the card cannot read (old invoices) is shown by type and id, nothing to wait for.
         let loaded = loaded || !b.readable;
