@@ -341,32 +341,32 @@ pub fn tr(lang: Lang, t: T) -> &'static str {
             "Не удалось запустить карточку звонка.",
         ),
         T::ListHiddenMembers => (
-            "Some members of this call list are hidden from you (no access to them): changing the list here would delete them. Nothing was changed.",
-            "Часть участников этого обзвона вам не видна (нет доступа): изменение списка здесь удалило бы их. Ничего не изменено.",
+            "Some members of this list are hidden from you; changing it here would delete them. Nothing was changed.",
+            "Часть участников списка вам не видна; изменение здесь удалило бы их. Ничего не изменено.",
         ),
         T::ListReadUncertain => (
-            "The card cannot be sure it sees every member of this call list (only a portal administrator is sure to see all), and a change here would delete members hidden from you. Nothing was changed: change the list in the CRM or ask an administrator.",
-            "Карточка не может убедиться, что видит всех участников обзвона (всех гарантированно видит только администратор портала), а изменение здесь удалило бы скрытых от вас участников. Ничего не изменено: измените список в CRM или обратитесь к администратору.",
+            "Only an administrator is sure to see every member of a list; a change here could delete members hidden from you. Nothing was changed.",
+            "Всех участников списка гарантированно видит только администратор; изменение здесь могло бы удалить скрытых от вас. Ничего не изменено.",
         ),
         T::ListReadIncomplete => (
-            "The call list could not be read completely, so it was not changed.",
-            "Обзвон не удалось прочитать полностью, поэтому он не изменён.",
+            "The list could not be read completely. Nothing was changed.",
+            "Список не удалось прочитать полностью. Ничего не изменено.",
         ),
         T::ListAlreadyThat => (
-            "The call list already is as asked: nothing was changed.",
-            "Обзвон уже в нужном виде: ничего не изменено.",
+            "The list is already so. Nothing was changed.",
+            "Список уже такой. Ничего не изменено.",
         ),
         T::ListChangedSinceShown => (
-            "Another change to this call list happened since it was shown (another user?). Nothing was changed: the lists are shown as they are now, try again.",
-            "Со времени показа этот обзвон изменили (другой пользователь?). Ничего не изменено: списки показаны заново, повторите действие.",
+            "Another change to this list happened since it was shown. Nothing was changed: look again and retry.",
+            "Список изменили после показа. Ничего не изменено: проверьте и повторите.",
         ),
         T::ListClientChanged => (
-            "The client changed since the lists were shown. Nothing was changed: the lists are shown for the current client.",
-            "Клиент сменился после показа списков. Ничего не изменено: списки показаны для текущего клиента.",
+            "The client changed since the lists were shown. Nothing was changed.",
+            "Клиент сменился после показа списков. Ничего не изменено.",
         ),
         T::ListChangedByOthers => (
-            "Done, but another change to this call list happened at the same time (another user?): it is shown as it is now. Nothing was restored.",
-            "Готово, но одновременно этот обзвон изменил кто-то ещё (другой пользователь?): он показан как есть. Ничего не восстанавливалось.",
+            "Done, but another change to this list happened meanwhile; nothing was restored.",
+            "Готово, но список одновременно изменили; ничего не восстанавливалось.",
         ),
         T::ListSizes => ("Call list sizes", "Размеры обзвонов"),
     };
