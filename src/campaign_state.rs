@@ -678,6 +678,9 @@ impl Campaign {
 
     /// A new list from the client and the contacts/companies among its bindings.
     pub fn create(self, store: Store) {
+        if self.ui.with_untracked(|u| u.busy) {
+            return;
+        }
         let status = store.status.get_untracked();
         let Some(client) = status.entity else { return };
         let lang = store.lang;
