@@ -159,6 +159,7 @@ pub enum T {
     StateUnknown,
     Order,
     BindingsUnreadable,
+    DirectionUnknown,
 }
 
 /// The text for `t` in `lang`.
@@ -341,6 +342,7 @@ pub fn tr(lang: Lang, t: T) -> &'static str {
             "Some bindings could not be read",
             "Часть привязок не удалось прочитать",
         ),
+        T::DirectionUnknown => ("Call", "Звонок"),
     };
     match lang {
         Lang::En => en,
