@@ -35,7 +35,7 @@ use callcard::model::crm::{
     CrmItem, Money, Person, Phone, StageBook, decode_item, decode_item_get, decode_item_list,
     decode_users,
 };
-use callcard::model::value::{DecodeError, opt_bool, opt_f64, opt_text, opt_u64};
+use callcard::model::value::{opt_bool, opt_f64, opt_text, opt_u64};
 use callcard::model::{EntityKind, EntityRef};
 use callcard::refresh::{STAGE_CACHE_TTL_MS, stage_cache_read, stage_cache_value};
 use callcard::rest::batch::decode_answer;
