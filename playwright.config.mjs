@@ -2,6 +2,17 @@
 // Uses the system Chromium; never downloads a browser (install with PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1).
 import { defineConfig } from '@playwright/test';
 
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
 export default defineConfig({
   testDir: 'tests/e2e',
   outputDir: 'target/playwright-results',
@@ -22,18 +33,21 @@ export default defineConfig({
     screenshot: 'off',
     trace: 'off',
     video: 'off',
-    launchOptions: {
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-dev-shm-usage',
-      ],
-    },
   },
+  // The fake portal (tests/e2e/portal.mjs) puts the card in a cross-site frame. This Chromium refuses
+  // third-party storage there by default; most browsers give such a frame partitioned storage, which
+  // the main project allows. Tests tagged @storage-refused run in a browser with the default, where
+  // localStorage/sessionStorage throw SecurityError.
+  projects: [
+    {
+      name: 'chromium',
+      grepInvert: /@storage-refused/,
+      use: { launchOptions: { executablePath: '/usr/bin/chromium', args: [...ARGS, '--disable-features=TrackingProtection3pcd'] } },
+    },
+    {
+      name: 'storage-refused',
+      grep: /@storage-refused/,
+      use: { launchOptions: { executablePath: '/usr/bin/chromium', args: ARGS } },
+    },
+  ],
 });

@@ -1,13 +1,23 @@
 #!/usr/bin/env node
-// REST-layer figures on the demo portal (release build in dist/; run `trunk build --release` first).
-// Not a test: it prints. Requests are the demo portal's own count (every request, failed ones too).
+// REST-layer figures (release build in dist/; run `trunk build --release` first). Not a test: it prints.
+// Part 1, the fake portal as in Bitrix24 (tests/e2e/portal.mjs: cross-site frame, the fake library from
+// https://api.bitrix24.com/api/v1/, so its throws are muted, the REST host on the portal's origin);
+// requests are the REST host's own count (every HTTP request, failed ones too):
+//   requests per refresh             first load and single switches (target 1)
+//   time to switch after one 503     from EntityChanged to the new client on screen (target <= 2.5 s),
+//                                    and once with the card's XHR watcher silenced (what production had)
+//   time to converge under a storm   50 % of the HTTP requests answer 503 (target median <= 2 s, max <= 10 s)
+// Part 2, the demo portal (skipped with --portal-only); requests are the demo's own count:
 //   requests per refresh             first load and single switches (target 1)
 //   requests per burst               10 client switches within 1 s (target <= 2)
 //   sustained rate under a storm     50 % of requests answer 503; switches asked 4x a second for 30 s (target <= 2/s)
 //   time to converge under a storm   from a switch to the right client on screen, 50 % 503s
 import { start, sleep, median } from './harness.mjs';
+import { openPortal, ALLOW_PARTITIONED_STORAGE } from '../tests/e2e/portal.mjs';
 
-const { BASE, browser, close } = await start(8012);
+const PORTAL_ONLY = process.argv.includes('--portal-only');
+const { BASE, browser, close } = await start(8012, [ALLOW_PARTITIONED_STORAGE]);
+const LOCAL = BASE.replace(/\/$/, '');
 const count = async (page) => Number(await page.getByTestId('demo-request-count').innerText());
 /** Waits until the card is settled: no refresh running, no retry pending. */
 async function settled(page, timeout = 120_000) {
@@ -33,7 +43,95 @@ async function truth(seed, n) {
   return e;
 }
 
+
+// ------------------------------------------------------------------ part 1: the fake portal
+const CLIENTS = [
+  { PHONE_NUMBER: '+4940987654', CRM_ENTITY_TYPE: 'CONTACT', CRM_ENTITY_ID: 801 },
+  { PHONE_NUMBER: '+4930123400', CRM_ENTITY_TYPE: 'COMPANY', CRM_ENTITY_ID: 643 },
+  { PHONE_NUMBER: '+4989555000', CRM_ENTITY_TYPE: 'LEAD', CRM_ENTITY_ID: 120 },
+  { PHONE_NUMBER: '+4930123456', CRM_ENTITY_TYPE: 'CONTACT', CRM_ENTITY_ID: 797 },
+];
+const entity = (c) => `${c.CRM_ENTITY_TYPE}:${c.CRM_ENTITY_ID}`;
+/** Switches the fake's client; ms until the card shows that entity, settled (no refresh, no retry pending). */
+async function portalSwitch(bed, c, timeout = 60_000) {
+  const t0 = await bed.evaluate((cl) => { window.__fakeBx24.switchClient(cl); return performance.now(); }, c);
+  await bed.frame().waitForFunction((e) => document.querySelector('[data-testid=client]')?.getAttribute('data-entity') === e
+    && document.querySelector('[data-testid=client]')?.getAttribute('aria-busy') !== 'true'
+    && !document.querySelector('[data-testid=rest-status]'), entity(c), { timeout, polling: 10 });
+  return Math.round(await bed.evaluate((t) => performance.now() - t, t0));
+}
+async function portalPage(opts, silenceWatcher = false) {
+  const page = await browser.newPage();
+  if (silenceWatcher) {
+    // Production before the watcher: nobody hears of the failed request but the muted throw.
+    await page.addInitScript(() => window.addEventListener('callcard:rest-failure', (e) => e.stopImmediatePropagation(), true));
+  }
+  const bed = await openPortal(page, { local: LOCAL, ...opts });
+  await bed.frame().waitForFunction(() => document.querySelector('[data-testid=client-name]')?.tagName === 'BUTTON', null, { timeout: 60_000 });
+  await bed.frame().waitForFunction(() => !document.querySelector('[data-testid=rest-status]'), null, { timeout: 60_000 });
+  return { page, bed };
+}
+
+async function portalFigures() {
+  // 1. Requests per refresh.
+  {
+    const { page, bed } = await portalPage({ fake: { latencyMs: 50 } });
+    const first = bed.requests.length;
+    const per = [];
+    for (const c of [...CLIENTS, ...CLIENTS]) {
+      const before = bed.requests.length;
+      await portalSwitch(bed, c);
+      await sleep(300);
+      per.push(bed.requests.length - before);
+    }
+    console.log(`fake portal (library cross-origin): requests per refresh: first load ${first}; single switches ${JSON.stringify(per)} (target 1)`);
+    await page.close();
+  }
+  // 2. One 503 on a switch.
+  {
+    const { page, bed } = await portalPage({ fake: { latencyMs: 50 } });
+    const clean = [];
+    const hit = [];
+    for (let i = 0; i < 8; i++) {
+      clean.push(await portalSwitch(bed, CLIENTS[(2 * i) % 4]));
+      await bed.evaluate(() => window.__fakeBx24.failNext('batch', { status: 503, error: 'QUERY_LIMIT_EXCEEDED' }));
+      hit.push(await portalSwitch(bed, CLIENTS[(2 * i + 1) % 4]));
+    }
+    const codes = bed.requests.filter((r) => r.status === 503).length;
+    console.log(`fake portal: client switch without a fault: median ${median(clean)} ms, max ${Math.max(...clean)} ms`);
+    console.log(`fake portal: client switch after one 503: median ${median(hit)} ms, max ${Math.max(...hit)} ms over ${hit.length} switches (${codes} 503s answered; target <= 2500 ms)`);
+    await page.close();
+    const old = await portalPage({ fake: { latencyMs: 50 } }, true);
+    await old.bed.evaluate(() => window.__fakeBx24.failNext('batch', { status: 503, error: 'QUERY_LIMIT_EXCEEDED' }));
+    const ms = await portalSwitch(old.bed, CLIENTS[0]);
+    console.log(`fake portal: the same with the XHR watcher silenced (the muted "Script error." only, as before): ${ms} ms`);
+    await old.page.close();
+  }
+  // 3. A 50 % storm of 503s.
+  {
+    const times = [];
+    let requests = 0;
+    let failed = 0;
+    let switches = 0;
+    for (const seed of [21, 22, 23, 24, 25]) {
+      const { page, bed } = await portalPage({ fake: { latencyMs: 50, seed }, setup: (ctl) => ctl.storm(0.5) });
+      const before = bed.requests.length;
+      for (const c of CLIENTS) {
+        times.push(await portalSwitch(bed, c));
+        switches++;
+      }
+      requests += bed.requests.length - before;
+      failed += bed.requests.slice(before).filter((r) => r.status === 503).length;
+      await page.close();
+    }
+    console.log(`fake portal: time to converge under a 50 % 503 storm: median ${median(times)} ms, max ${Math.max(...times)} ms over ${times.length} switches (targets 2000 / 10000 ms); ${requests} requests for ${switches} switches, ${failed} of them 503`);
+    console.log(`fake portal: storm convergence times, sorted: ${JSON.stringify([...times].sort((a, b) => a - b))}`);
+  }
+}
+
 try {
+  await portalFigures();
+  if (PORTAL_ONLY) throw Object.assign(new Error('portal only'), { done: true });
   // 1. Requests per refresh.
   const page = await browser.newPage();
   await page.goto(`${BASE}?latency=50&seed=1`);
@@ -108,6 +206,8 @@ try {
     }
     console.log(`time to converge under a 50 % 503 storm: median ${median(times)} ms, max ${Math.max(...times)} ms over ${times.length} switches; wrong client shown at the end: ${wrong}`);
   }
+} catch (e) {
+  if (!e.done) throw e;
 } finally {
   await close();
 }

@@ -6,8 +6,9 @@ import { chromium } from '@playwright/test';
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Starts the server and the browser; returns `{ BASE, browser, close }`. */
-export async function start(port) {
+/** Starts the server and the browser; returns `{ BASE, browser, close }`. `extraArgs` go to Chromium
+ *  (e.g. portal.mjs's ALLOW_PARTITIONED_STORAGE for the fake portal's cross-site frame). */
+export async function start(port, extraArgs = []) {
   const BASE = `http://127.0.0.1:${port}/`;
   const server = spawn('python3', ['scripts/serve_dist.py', String(port), 'dist'], { stdio: 'ignore' });
   for (let i = 0; i < 50; i++) {
@@ -17,7 +18,7 @@ export async function start(port) {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', ...extraArgs],
   });
   return { BASE, browser, close: async () => { await browser.close(); server.kill(); } };
 }

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Prints figures for the release build in dist/ (run `trunk build --release` first):
-// REST requests per refresh (demo portal and the real-portal path through the fake BX24 library),
+// REST requests per refresh (demo portal and the real-portal path in the fake portal, tests/e2e/portal.mjs),
 // and time to first client / time per client switch in headless Chromium. Not a test: it prints.
 import { start, sleep, median } from './harness.mjs';
-import { FAKE_BX24_PATH } from '../tests/e2e/helpers.mjs';
+import { openPortal, ALLOW_PARTITIONED_STORAGE } from '../tests/e2e/portal.mjs';
 
-const { BASE, browser, close } = await start(8011);
+const { BASE, browser, close } = await start(8011, [ALLOW_PARTITIONED_STORAGE]);
 const loaded = (page) => page.waitForFunction(() => document.querySelector('[data-testid=client-name]')?.tagName === 'BUTTON');
 
 try {
@@ -35,24 +35,24 @@ try {
   console.log(`demo portal: first load ${firstMs} ms to the client on screen; ${first} REST request(s) for the first refresh`);
   console.log(`demo portal: client switch: median ${median(switches)} ms; requests per switch ${JSON.stringify(perSwitch)} (0 = nothing to ask, e.g. an unknown number)`);
 
-  // Real-portal path through the fake BX24 library (window.name set, 20 ms per answer).
+  // Real-portal path in the fake portal (tests/e2e/portal.mjs): cross-site frame, the fake library from
+  // https://api.bitrix24.com/api/v1/, real XHRs to the portal's REST host (20 ms per answer).
   const real = await browser.newPage();
-  await real.addInitScript({ path: FAKE_BX24_PATH });
-  await real.addInitScript(() => globalThis.__fakeBx24Install({}));
   const r0 = Date.now();
-  await real.goto(BASE);
-  await loaded(real);
+  const bed = await openPortal(real, { local: BASE.replace(/\/$/, '') });
+  await bed.frame().waitForFunction(() => document.querySelector('[data-testid=client-name]')?.tagName === 'BUTTON');
   const realMs = Date.now() - r0;
-  const reqs = await real.evaluate(() => window.__fakeBx24.requests);
-  const log = await real.evaluate(() => window.__fakeBx24.log);
-  await real.evaluate(() => window.__fakeBx24.setCallState('connected'));
+  const reqs = bed.requests.length;
+  const log = bed.methods();
+  await bed.evaluate(() => window.__fakeBx24.setCallState('connected'));
   await sleep(200);
-  const afterState = await real.evaluate(() => window.__fakeBx24.requests);
-  await real.evaluate(() => window.__fakeBx24.switchClient({ PHONE_NUMBER: '+4940987654', CRM_ENTITY_TYPE: 'CONTACT', CRM_ENTITY_ID: 801 }));
-  await real.waitForFunction(() => document.querySelector('[data-testid=client-name]')?.innerText === 'Anna Schmidt');
-  const afterSwitch = await real.evaluate(() => window.__fakeBx24.requests);
-  console.log(`in Bitrix24 (fake library): first load ${realMs} ms; REST requests for the first refresh: ${reqs} (${log.join(', ')})`);
-  console.log(`in Bitrix24 (fake library): CallStateChanged cost ${afterState - reqs} request(s); EntityChanged cost ${afterSwitch - afterState} request(s)`);
+  const afterState = bed.requests.length;
+  await bed.evaluate(() => window.__fakeBx24.switchClient({ PHONE_NUMBER: '+4940987654', CRM_ENTITY_TYPE: 'CONTACT', CRM_ENTITY_ID: 801 }));
+  await bed.frame().waitForFunction(() => document.querySelector('[data-testid=client-name]')?.innerText === 'Anna Schmidt');
+  await sleep(200);
+  const afterSwitch = bed.requests.length;
+  console.log(`in Bitrix24 (fake portal, library cross-origin): first load ${realMs} ms (portal page to client on screen); REST requests for the first refresh: ${reqs} (${log.join(', ')})`);
+  console.log(`in Bitrix24 (fake portal): CallStateChanged cost ${afterState - reqs} request(s); EntityChanged cost ${afterSwitch - afterState} request(s)`);
 } finally {
   await close();
 }

@@ -41,7 +41,11 @@ run clippy-wasm none cargo clippy --target wasm32-unknown-unknown --lib --bins -
 run clippy-wasm-demo none cargo clippy --target wasm32-unknown-unknown --all-targets --features demo --quiet -- -D warnings
 run host-tests cargo cargo test --quiet
 run fake-bx24-selftest node node --test tests/support/
+# Another origin for the browser tests' cross-origin library (tests/web.rs): http://localhost:8019.
+python3 scripts/xorigin_fixture.py 8019 & xorigin_pid=$!
+export CALLCARD_XORIGIN_PORT=8019
 run browser-tests cargo cargo test --target wasm32-unknown-unknown --features demo
+kill "$xorigin_pid" 2>/dev/null
 run release-build none trunk build --release
 run size-budget none python3 scripts/measure_size.py dist --budget-kib 165
 run e2e e2e npx playwright test

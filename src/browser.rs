@@ -72,33 +72,64 @@ pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
-fn local() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
+/// Where a kept value lives: across reloads of every frame (`localStorage`) or of this tab only
+/// (`sessionStorage`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Area {
+    Local,
+    Session,
 }
 
-fn session() -> Option<web_sys::Storage> {
-    web_sys::window()?.session_storage().ok().flatten()
-}
-
-/// `localStorage` may be off (privacy settings, sandboxed frames): every helper tolerates that.
-pub fn local_get(key: &str) -> Option<String> {
-    local()?.get_item(key).ok().flatten()
-}
-
-pub fn local_set(key: &str, value: &str) {
-    if let Some(s) = local() {
-        let _ = s.set_item(key, value);
+fn storage(area: Area) -> Option<web_sys::Storage> {
+    let w = web_sys::window()?;
+    // In a cross-site frame the getter itself may throw `SecurityError` (third-party cookies
+    // blocked): web-sys turns that into `Err`, which means "no storage", never a panic.
+    match area {
+        Area::Local => w.local_storage().ok().flatten(),
+        Area::Session => w.session_storage().ok().flatten(),
     }
 }
 
-pub fn session_get(key: &str) -> Option<String> {
-    session()?.get_item(key).ok().flatten()
+thread_local! {
+    /// What could not be stored: the frame still works with it until it is reloaded.
+    static MEMORY: std::cell::RefCell<std::collections::HashMap<(Area, String), String>> =
+        Default::default();
 }
 
-pub fn session_set(key: &str, value: &str) {
-    if let Some(s) = session() {
-        let _ = s.set_item(key, value);
-    }
+/// Whether values put in `area` survive a reload of the frame (false when the browser refuses
+/// the storage, or a write to it failed).
+pub fn storage_works(area: Area) -> bool {
+    let Some(s) = storage(area) else { return false };
+    let probe = "callcard/probe";
+    let ok = s.set_item(probe, "1").is_ok();
+    let _ = s.remove_item(probe);
+    ok
+}
+
+/// A kept value: from the browser's storage, else from this frame's memory.
+pub fn kept_get(area: Area, key: &str) -> Option<String> {
+    storage(area)
+        .and_then(|s| s.get_item(key).ok().flatten())
+        .or_else(|| MEMORY.with(|m| m.borrow().get(&(area, key.to_string())).cloned()))
+}
+
+/// Keeps a value: in the browser's storage, or (refused, full) in this frame's memory.
+pub fn kept_set(area: Area, key: &str, value: &str) {
+    let stored = storage(area).is_some_and(|s| s.set_item(key, value).is_ok());
+    MEMORY.with(|m| {
+        let mut m = m.borrow_mut();
+        if stored {
+            m.remove(&(area, key.to_string()));
+        } else {
+            m.insert((area, key.to_string()), value.to_string());
+        }
+    });
+}
+
+/// The portal named by the frame's `window.name` (`DOMAIN|PROTOCOL|APP_SID`), if any.
+pub fn frame_portal() -> Option<String> {
+    let name = web_sys::window()?.name().ok()?;
+    crate::storage::portal_of_frame_name(&name).map(str::to_string)
 }
 
 /// Sets a class on `<body>` (theme, language) once at start.
@@ -155,7 +186,8 @@ impl crate::rest::client::Clock for BrowserClock {
     }
 
     fn sleep(&self, ms: u64) -> crate::portal::Fut<'static, ()> {
-        let ms = ms.min(u32::MAX as u64) as u32;
+        // `setTimeout` takes a signed 32-bit delay: a longer one wraps to 0 and would spin.
+        let ms = ms.min(i32::MAX as u64) as u32;
         Box::pin(gloo_timers::future::TimeoutFuture::new(ms))
     }
 

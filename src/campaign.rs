@@ -12,11 +12,16 @@
 //! `crm.calllist.list` return at most 50 rows from `start`, with **no `next` and no `total`**;
 //! an `items.get` page with nothing on it fails with 403 `ACCESS_ERROR`. [`ItemPages`] follows
 //! those rules. Items the user may not read are left out of a page *after* it was cut, so a
-//! page can be short without being the last; the pager stops at the first short page, which
-//! on such a list can miss items (documented limitation: nothing in the answer tells them apart).
+//! page can be short, or empty, without being the last: the pager reads on past both until the
+//! portal's end ([`END_PROBE`] empty pages), counts what it proves hidden, and stops at a page
+//! cap or a repeated page. The portal sends no size of a list (neither `crm.calllist.get` nor
+//! `items.get` has a count), so members hidden *after* the last row shown cannot be seen by any
+//! read: only an administrator's read (nobody is left out for them) is provably complete.
 //!
-//! Writes: `crm.calllist.update` **overwrites** the whole set and clears `WEBFORM_ID` when it is
-//! omitted, so [`update_params`] always takes the full wanted set and the list's web form.
+//! Writes: `crm.calllist.update` **overwrites** the whole set (members left out of `ENTITIES`
+//! are deleted, those the user cannot read too) and clears `WEBFORM_ID` when it is omitted, so
+//! [`plan_update`] builds the set only from a [`CompleteRead`] and [`update_params`] keeps the
+//! list's web form; [`compare_after_write`] reports whatever else changed, nothing is restored.
 //! A write that timed out is never re-sent blindly: [`took_effect_update`] / [`took_effect_add`]
 //! tell from a fresh read whether it already happened.
 
@@ -243,9 +248,34 @@ pub fn decode_added(result: &Value) -> Option<u64> {
     value_u64(result).ok().flatten().filter(|id| *id > 0)
 }
 
-/// Collects a list's items page by page, by the portal's rules (no `next`, no `total`):
-/// a full page means "ask the next one", a short or empty page ends the list, and an
-/// `ACCESS_ERROR` on a later page is the portal's way of saying "empty page".
+/// The most pages [`ItemPages`] reads of one list (20,000 rows): past it the read is cut and
+/// counts as incomplete (a portal that ignores `start` would otherwise be paged forever).
+pub const MAX_PAGES: usize = 400;
+/// Consecutive empty pages (`ACCESS_ERROR`) that end a list. One empty page is also what a page
+/// holding only members the user may not read looks like, so the pager looks one page further.
+pub const END_PROBE: usize = 2;
+
+/// Why a read stopped before the portal's end: it is incomplete, whatever it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cut {
+    /// [`MAX_PAGES`] pages were read and the list went on.
+    PageCap,
+    /// A page repeated the one before it: the portal ignored `start`.
+    Repeated,
+    /// A page that was not an array.
+    Malformed,
+    /// The first page was `ACCESS_ERROR`: no member of the list is readable (or no access).
+    NoAccess,
+}
+
+/// Collects a list's items page by page, by the portal's rules (no `next`, no `total`).
+///
+/// The portal cuts a page to 50 rows **before** it leaves out the members the user may not read,
+/// and answers an empty page with `ACCESS_ERROR`. So a short page is not the end, and neither is
+/// one empty page: the pager reads on until [`END_PROBE`] empty pages in a row (the portal's own
+/// end). Rows after a short or empty page prove that members were left out
+/// ([`ListRead::hidden_at_least`]); rows without `ID`/`STATUS` are counted, not silently dropped;
+/// a repeated page or [`MAX_PAGES`] pages stop the read as [`Cut`].
 ///
 /// Pages must be fed in order of `start`; anything fed after the end is ignored, so a batch
 /// may ask several pages ahead ([`ItemPages::next_starts`]).
@@ -254,6 +284,31 @@ pub struct ItemPages {
     items: Vec<ListItem>,
     next: u64,
     done: bool,
+    pages: usize,
+    /// Rows missing from the pages read since the last one with rows (short or empty pages).
+    missing_since_rows: usize,
+    /// Empty pages in a row.
+    empty_run: usize,
+    hidden_at_least: usize,
+    undecoded: usize,
+    /// The ids of the last page with rows, for the repeated-page check.
+    last_ids: Vec<u64>,
+    cut: Option<Cut>,
+}
+
+/// What one complete pass of [`ItemPages`] found: the readable members and what is known about
+/// the rest. [`ListRead::complete`] says whether a write may be built from it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListRead {
+    pub items: Vec<ListItem>,
+    /// Members proven to be left out (rows came after a short or empty page): at least this many.
+    pub hidden_at_least: usize,
+    /// Rows the card could not read (no `ID` or `STATUS`).
+    pub undecoded: usize,
+    /// The read stopped before the portal's end.
+    pub cut: Option<Cut>,
+    /// The read reached the portal's end (false when a page failed and the pager was dropped).
+    pub ended: bool,
 }
 
 impl ItemPages {
@@ -271,31 +326,75 @@ impl ItemPages {
             .collect()
     }
 
+    fn page_done(&mut self) {
+        self.pages += 1;
+        self.next += PAGE_SIZE as u64;
+        if self.empty_run >= END_PROBE {
+            self.done = true;
+        } else if self.pages >= MAX_PAGES {
+            self.done = true;
+            self.cut = Some(Cut::PageCap);
+        }
+    }
+
+    fn empty_page(&mut self) {
+        self.empty_run += 1;
+        self.missing_since_rows += PAGE_SIZE;
+        self.page_done();
+    }
+
     /// Takes the page asked with `start`. Returns `false` when it was not the page expected
     /// (out of order or after the end) and was ignored.
     pub fn feed(&mut self, start: u64, result: &Value) -> bool {
         if self.done || start != self.next {
             return false;
         }
-        let raw = as_list(result, "list").map_or(0, <[Value]>::len);
-        self.items.extend(decode_items(result));
-        self.next += PAGE_SIZE as u64;
-        self.done = raw < PAGE_SIZE;
+        let Ok(raw) = as_list(result, "list") else {
+            self.done = true;
+            self.cut = Some(Cut::Malformed);
+            return true;
+        };
+        if raw.is_empty() {
+            self.empty_page();
+            return true;
+        }
+        let page = decode_items(result);
+        let ids: Vec<u64> = page.iter().map(|i| i.entity_id).collect();
+        if !ids.is_empty() && ids == self.last_ids {
+            self.done = true;
+            self.cut = Some(Cut::Repeated);
+            return true;
+        }
+        // Rows after short or empty pages: what those pages lacked was left out, not the end.
+        self.hidden_at_least += self.missing_since_rows;
+        self.missing_since_rows = PAGE_SIZE.saturating_sub(raw.len());
+        self.empty_run = 0;
+        self.undecoded += raw.len() - page.len();
+        self.last_ids = ids;
+        self.items.extend(page);
+        self.page_done();
         true
     }
 
     /// Takes an error answer for the page asked with `start`. `ACCESS_ERROR` on any page but the
-    /// first is the end of the list (`true`); anything else is a real failure (`false`): the
+    /// first is the portal's empty page (`true`); anything else is a real failure (`false`): the
     /// caller reports it and may ask that page again.
     pub fn feed_error(&mut self, start: u64, code: &str) -> bool {
         if self.done {
             return true;
         }
         if start == self.next && start > 0 && code == "ACCESS_ERROR" {
-            self.done = true;
+            self.empty_page();
             return true;
         }
         false
+    }
+
+    /// Gives the list up after `ACCESS_ERROR` on its first page, when the caller reads several
+    /// lists and one of them should not fail the others. The read is incomplete.
+    pub fn no_access(&mut self) {
+        self.done = true;
+        self.cut = Some(Cut::NoAccess);
     }
 
     pub fn is_done(&self) -> bool {
@@ -309,6 +408,200 @@ impl ItemPages {
     pub fn into_items(self) -> Vec<ListItem> {
         self.items
     }
+
+    /// What the pages read so far say.
+    pub fn into_read(self) -> ListRead {
+        ListRead {
+            ended: self.done && self.cut.is_none(),
+            items: self.items,
+            hidden_at_least: self.hidden_at_least,
+            undecoded: self.undecoded,
+            cut: self.cut,
+        }
+    }
+}
+
+/// Why a change to a list's composition is not sent. Each has a text ([`Refusal::text`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The read proved members the user may not read: the update would delete them.
+    Hidden,
+    /// Nothing proves the read complete: the user is no administrator, so members the user may
+    /// not read can sit after the last row the portal showed, where no read can see them.
+    Uncertain,
+    /// The read was cut (page cap, repeated page), an answer was malformed, or rows were unreadable.
+    Incomplete,
+    /// The list holds another kind of client than the one to add or remove.
+    KindMismatch,
+    /// REST writes only contact and company lists.
+    NotWritable,
+    /// The list would be left empty (the portal refuses that).
+    Empty,
+    /// The client is already in the list (add) or not in it (remove): nothing to send.
+    NothingToDo,
+    /// The list changed since it was shown (another operator): look again first.
+    ChangedSinceShown,
+    /// The card's client is no longer the one the lists were shown for.
+    ClientChanged,
+}
+
+impl Refusal {
+    /// A short code for tests and the note's `data-reason`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Refusal::Hidden => "hidden",
+            Refusal::Uncertain => "uncertain",
+            Refusal::Incomplete => "incomplete",
+            Refusal::KindMismatch => "kind",
+            Refusal::NotWritable => "not-writable",
+            Refusal::Empty => "empty",
+            Refusal::NothingToDo => "nothing",
+            Refusal::ChangedSinceShown => "concurrent",
+            Refusal::ClientChanged => "client-changed",
+        }
+    }
+
+    pub fn text(self, lang: Lang) -> &'static str {
+        use crate::i18n::{T, tr};
+        match self {
+            Refusal::Hidden => tr(lang, T::ListHiddenMembers),
+            Refusal::Uncertain => tr(lang, T::ListReadUncertain),
+            Refusal::Incomplete => tr(lang, T::ListReadIncomplete),
+            Refusal::KindMismatch => campaign_error_text(
+                "Discrepancy between the type of call participants and incoming type",
+                lang,
+            ),
+            Refusal::NotWritable => campaign_error_text("ENTITY_TYPE_ERROR", lang),
+            Refusal::Empty => campaign_error_text("ENTITIES_ERROR", lang),
+            Refusal::NothingToDo => tr(lang, T::ListAlreadyThat),
+            Refusal::ChangedSinceShown => tr(lang, T::ListChangedSinceShown),
+            Refusal::ClientChanged => tr(lang, T::ListClientChanged),
+        }
+    }
+}
+
+/// A read a full-set update may be built from: only [`ListRead::complete`] makes one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompleteRead {
+    items: Vec<ListItem>,
+}
+
+impl CompleteRead {
+    pub fn items(&self) -> &[ListItem] {
+        &self.items
+    }
+}
+
+impl ListRead {
+    /// Whether this read is provably the whole list. `admin`: the user administers the portal,
+    /// so the portal leaves nobody out (its permission check passes for every member). For
+    /// anyone else nothing in the portal's answers can prove that no member sits, unreadable,
+    /// after the last row shown (there is no count), so such a read is [`Refusal::Uncertain`].
+    pub fn complete(&self, admin: bool) -> Result<CompleteRead, Refusal> {
+        if self.cut.is_some() || !self.ended || self.undecoded > 0 {
+            return Err(Refusal::Incomplete);
+        }
+        if self.hidden_at_least > 0 {
+            return Err(Refusal::Hidden);
+        }
+        if !admin {
+            return Err(Refusal::Uncertain);
+        }
+        Ok(CompleteRead {
+            items: self.items.clone(),
+        })
+    }
+
+    /// The members' ids as a sorted set.
+    pub fn id_set(&self) -> Vec<u64> {
+        sorted_set(self.items.iter().map(|i| i.entity_id))
+    }
+}
+
+/// What the operator asked: the client to add to or remove from a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Intent {
+    pub client: EntityRef,
+    pub add: bool,
+}
+
+/// The full set to send for `intent` on `list`, from a complete read. Refuses a list REST cannot
+/// write, a client of another kind than the list's, a change that changes nothing and a list
+/// that would be left empty.
+pub fn plan_update(
+    list: &CallList,
+    read: &CompleteRead,
+    intent: Intent,
+) -> Result<Vec<u64>, Refusal> {
+    let kind = list
+        .kind()
+        .filter(|k| writable(*k).is_some())
+        .ok_or(Refusal::NotWritable)?;
+    if intent.client.kind != kind {
+        return Err(Refusal::KindMismatch);
+    }
+    // An item of another type than the list's would be sent under the list's type.
+    let list_type = u64::from(kind.type_id());
+    if read
+        .items
+        .iter()
+        .any(|i| i.entity_type_id != 0 && i.entity_type_id != list_type)
+    {
+        return Err(Refusal::Incomplete);
+    }
+    let has = read.items.iter().any(|i| i.entity_id == intent.client.id);
+    if has == intent.add {
+        return Err(Refusal::NothingToDo);
+    }
+    let wanted = if intent.add {
+        with_client_added(&read.items, intent.client.id)
+    } else {
+        with_client_removed(&read.items, intent.client.id)
+    };
+    if wanted.is_empty() {
+        return Err(Refusal::Empty);
+    }
+    Ok(wanted)
+}
+
+/// How a fresh read after a write compares with what was sent.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AfterWrite {
+    /// Members present now that were not sent (someone else added them).
+    pub added: Vec<u64>,
+    /// Members sent that are not there now (someone else removed them, or the portal refused
+    /// to add one the user may not read).
+    pub missing: Vec<u64>,
+}
+
+impl AfterWrite {
+    /// Nothing but the intended change.
+    pub fn is_clean(&self) -> bool {
+        self.added.is_empty() && self.missing.is_empty()
+    }
+}
+
+/// Compares the set sent with a fresh read. Nothing is restored: the caller says what differs.
+pub fn compare_after_write(sent: &[u64], now: &ListRead) -> AfterWrite {
+    let sent = sorted_set(sent.iter().copied());
+    let now = now.id_set();
+    AfterWrite {
+        added: now
+            .iter()
+            .copied()
+            .filter(|id| sent.binary_search(id).is_err())
+            .collect(),
+        missing: sent
+            .iter()
+            .copied()
+            .filter(|id| now.binary_search(id).is_err())
+            .collect(),
+    }
+}
+
+/// Whether a list changed between two reads (the one the view was built from and a fresh one).
+pub fn changed_between(before: &ListRead, now: &ListRead) -> bool {
+    before.id_set() != now.id_set()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -964,6 +1257,42 @@ mod tests {
         assert_eq!(decode_added(&json!(true)), None);
     }
 
+    /// The rows a portal page of `list` from `start` holds: 50 raw rows cut first, then the
+    /// `hidden` ones left out, as the portal does; `None` for an empty page (`ACCESS_ERROR`).
+    fn portal_page(list: &[u64], hidden: &[u64], start: u64) -> Option<Value> {
+        let rows: Vec<Value> = list
+            .iter()
+            .skip(start as usize)
+            .take(PAGE_SIZE)
+            .filter(|id| !hidden.contains(id))
+            .map(|id| json!({"ID": id, "STATUS": "IN_WORK", "ENTITY_TYPE": 3}))
+            .collect();
+        (!rows.is_empty()).then_some(Value::Array(rows))
+    }
+
+    /// Reads `list` through [`ItemPages`] as a batch-ahead caller would, `ahead` pages a time.
+    fn read_all(list: &[u64], hidden: &[u64], ahead: usize) -> (ListRead, usize) {
+        let mut p = ItemPages::new();
+        let mut asked = 0;
+        while !p.is_done() {
+            for start in p.next_starts(ahead) {
+                asked += 1;
+                match portal_page(list, hidden, start) {
+                    Some(page) => {
+                        p.feed(start, &page);
+                    }
+                    None => {
+                        assert!(start == 0 || p.feed_error(start, "ACCESS_ERROR"));
+                        if start == 0 {
+                            return (p.into_read(), asked);
+                        }
+                    }
+                }
+            }
+        }
+        (p.into_read(), asked)
+    }
+
     #[test]
     fn item_pages_follow_the_portals_rules() {
         let page = |from: u64, n: u64| {
@@ -973,17 +1302,24 @@ mod tests {
                     .collect(),
             )
         };
-        // 120 items: 50 + 50 + 20.
+        // 120 items: 50 + 50 + 20, then the portal's end: two empty pages (ACCESS_ERROR).
         let mut p = ItemPages::new();
         assert_eq!(p.next_starts(3), vec![0, 50, 100]);
         assert!(p.feed(0, &page(0, 50)));
         assert!(!p.feed(0, &page(0, 50)), "the same page twice is ignored");
         assert!(p.feed(50, &page(50, 50)));
         assert!(p.feed(100, &page(100, 20)));
+        assert!(!p.is_done(), "a short page is not the end");
+        assert!(p.feed_error(150, "ACCESS_ERROR"));
+        assert!(!p.is_done(), "one empty page is not the end either");
+        assert!(p.feed_error(200, "ACCESS_ERROR"));
         assert!(p.is_done());
-        assert!(!p.feed(150, &json!([])), "after the end");
+        assert!(!p.feed(250, &json!([])), "after the end");
         assert_eq!(p.items().len(), 120);
-        // Exactly 100 items: the third page is an ACCESS_ERROR on the portal, which ends it.
+        let read = p.into_read();
+        assert!(read.ended && read.cut.is_none());
+        assert_eq!((read.hidden_at_least, read.undecoded), (0, 0));
+        // Exactly 100 items: the third and fourth pages are ACCESS_ERROR, which ends it.
         let mut p = ItemPages::new();
         p.feed(0, &page(0, 50));
         p.feed(50, &page(50, 50));
@@ -991,12 +1327,248 @@ mod tests {
         assert!(!p.feed_error(100, "QUERY_LIMIT_EXCEEDED"));
         assert!(!p.is_done(), "a real failure does not end the list");
         assert!(p.feed_error(100, "ACCESS_ERROR"));
+        assert!(p.feed_error(150, "ACCESS_ERROR"));
         assert!(p.is_done() && p.next_starts(2).is_empty());
         assert_eq!(p.into_items().len(), 100);
         // ACCESS_ERROR on the first page is a real error: no access to the list at all.
         let mut p = ItemPages::new();
         assert!(!p.feed_error(0, "ACCESS_ERROR"));
         assert!(!p.is_done());
+        p.no_access();
+        assert!(p.is_done());
+        assert_eq!(p.into_read().complete(true), Err(Refusal::Incomplete));
+        // An empty array ends like an empty page; a page that is no array cuts the read.
+        let mut p = ItemPages::new();
+        p.feed(0, &page(0, 3));
+        p.feed(50, &json!([]));
+        p.feed(100, &json!({}));
+        assert!(p.is_done() && p.into_read().ended);
+        let mut p = ItemPages::new();
+        p.feed(0, &page(0, 50));
+        p.feed(50, &json!("oops"));
+        let read = p.into_read();
+        assert_eq!((read.cut, read.ended), (Some(Cut::Malformed), false));
+    }
+
+    #[test]
+    fn the_pager_reads_past_short_and_empty_pages_and_counts_the_hidden() {
+        let list: Vec<u64> = (1..=130).collect();
+        // Nothing hidden: every member, whatever the look-ahead.
+        for ahead in [1, 3, 50] {
+            let (read, _) = read_all(&list, &[], ahead);
+            assert_eq!(read.items.len(), 130, "ahead {ahead}");
+            assert_eq!(read.hidden_at_least, 0);
+            assert!(read.ended);
+        }
+        // Two hidden on the first page: the old pager stopped at that short page and saw 48.
+        let (read, _) = read_all(&list, &[5, 20], 2);
+        assert_eq!(
+            read.items.len(),
+            128,
+            "every readable member after the short page"
+        );
+        assert_eq!(
+            read.hidden_at_least, 2,
+            "proved by the rows after the short page"
+        );
+        assert_eq!(read.complete(true), Err(Refusal::Hidden));
+        // A whole page hidden (an ACCESS_ERROR in the middle): the look past it finds the rest.
+        let hidden: Vec<u64> = (51..=100).collect();
+        let (read, _) = read_all(&list, &hidden, 1);
+        assert_eq!(read.items.len(), 80);
+        assert_eq!(read.hidden_at_least, 50);
+        // Hidden at the tail, after the last readable row: no read can see them. Not proven,
+        // and therefore only an administrator's read counts as complete.
+        let (read, asked) = read_all(&list, &[129, 130], 1);
+        assert_eq!((read.items.len(), read.hidden_at_least), (128, 0));
+        assert_eq!(asked, 5, "3 pages and the two empty ones that end the list");
+        assert_eq!(read.complete(false), Err(Refusal::Uncertain));
+        assert_eq!(read.complete(true).map(|r| r.items().len()), Ok(128));
+    }
+
+    #[test]
+    fn the_pager_stops_at_a_repeated_page_and_at_the_cap() {
+        let page = |from: u64| {
+            Value::Array(
+                (from..from + 50)
+                    .map(|i| json!({"ID": i + 1, "STATUS": "IN_WORK"}))
+                    .collect(),
+            )
+        };
+        // A portal that ignores `start`: the same 50 rows for every page.
+        let mut p = ItemPages::new();
+        let mut fed = 0;
+        while !p.is_done() && fed < 10 {
+            for start in p.next_starts(3) {
+                p.feed(start, &page(0));
+                fed += 1;
+            }
+        }
+        assert!(p.is_done(), "the repeat ends it");
+        let read = p.into_read();
+        assert_eq!((read.items.len(), read.cut), (50, Some(Cut::Repeated)));
+        assert_eq!(read.complete(true), Err(Refusal::Incomplete));
+        // A portal that never ends: the cap stops it, and the read is incomplete.
+        let mut p = ItemPages::new();
+        let mut pages = 0;
+        while !p.is_done() {
+            for start in p.next_starts(50) {
+                p.feed(start, &page(start));
+                pages += 1;
+            }
+            assert!(pages <= MAX_PAGES + 50);
+        }
+        let read = p.into_read();
+        assert_eq!(read.items.len(), MAX_PAGES * PAGE_SIZE);
+        assert_eq!((read.cut, read.ended), (Some(Cut::PageCap), false));
+        assert_eq!(read.complete(true), Err(Refusal::Incomplete));
+        // Rows without ID or STATUS are counted: such a read cannot be written from.
+        let mut p = ItemPages::new();
+        p.feed(
+            0,
+            &json!([{"ID": 1, "STATUS": "IN_WORK"}, {"ID": 2}, {"STATUS": "IN_WORK"}]),
+        );
+        p.feed_error(50, "ACCESS_ERROR");
+        p.feed_error(100, "ACCESS_ERROR");
+        let read = p.into_read();
+        assert_eq!((read.items.len(), read.undecoded), (1, 2));
+        assert_eq!(read.complete(true), Err(Refusal::Incomplete));
+        // A read left unfinished (a page failed) is not complete either.
+        let mut p = ItemPages::new();
+        p.feed(0, &page(0));
+        assert_eq!(p.into_read().complete(true), Err(Refusal::Incomplete));
+    }
+
+    fn read_of(items: Vec<ListItem>) -> ListRead {
+        ListRead {
+            items,
+            ended: true,
+            ..ListRead::default()
+        }
+    }
+
+    #[test]
+    fn plan_update_checks_kind_completeness_and_intent() {
+        let contacts = list(6, 3);
+        let companies = list(3, 4);
+        let deals = list(4, 2);
+        let read = read_of(vec![item(12, "SUCCESS"), item(13, "IN_WORK")]);
+        let full = read.complete(true).unwrap();
+        let add = |c| Intent {
+            client: c,
+            add: true,
+        };
+        let remove = |c| Intent {
+            client: c,
+            add: false,
+        };
+        assert_eq!(
+            plan_update(&contacts, &full, add(contact(20))),
+            Ok(vec![12, 13, 20])
+        );
+        assert_eq!(
+            plan_update(&contacts, &full, remove(contact(12))),
+            Ok(vec![13])
+        );
+        // A company is never sent to a contact list, nor a contact to a company list.
+        let company = EntityRef::new(EntityKind::Company, 20);
+        assert_eq!(
+            plan_update(&contacts, &full, add(company)),
+            Err(Refusal::KindMismatch)
+        );
+        assert_eq!(
+            plan_update(&companies, &full, add(contact(20))),
+            Err(Refusal::KindMismatch)
+        );
+        assert_eq!(
+            plan_update(&deals, &full, add(EntityRef::new(EntityKind::Deal, 41))),
+            Err(Refusal::NotWritable)
+        );
+        // Already in / not in: nothing is sent.
+        assert_eq!(
+            plan_update(&contacts, &full, add(contact(12))),
+            Err(Refusal::NothingToDo)
+        );
+        assert_eq!(
+            plan_update(&contacts, &full, remove(contact(99))),
+            Err(Refusal::NothingToDo)
+        );
+        // The last member cannot be removed (the portal refuses an empty set).
+        let one = read_of(vec![item(12, "IN_WORK")]).complete(true).unwrap();
+        assert_eq!(
+            plan_update(&contacts, &one, remove(contact(12))),
+            Err(Refusal::Empty)
+        );
+        // An item of another type in a contact list: the read is not trusted.
+        let odd = read_of(vec![
+            item(12, "IN_WORK"),
+            ListItem {
+                entity_id: 5,
+                status: "IN_WORK".into(),
+                entity_type_id: 4,
+            },
+        ]);
+        assert_eq!(
+            plan_update(&contacts, &odd.complete(true).unwrap(), add(contact(1))),
+            Err(Refusal::Incomplete)
+        );
+        // Every refusal has its own readable text in both languages.
+        let all = [
+            Refusal::Hidden,
+            Refusal::Uncertain,
+            Refusal::Incomplete,
+            Refusal::KindMismatch,
+            Refusal::NotWritable,
+            Refusal::Empty,
+            Refusal::NothingToDo,
+            Refusal::ChangedSinceShown,
+            Refusal::ClientChanged,
+        ];
+        let mut seen = Vec::new();
+        for r in all {
+            let (en, ru) = (r.text(Lang::En), r.text(Lang::Ru));
+            assert!(en.is_ascii() && en.ends_with('.'), "{r:?}: {en}");
+            assert!(ru.chars().any(|c| ('а'..='я').contains(&c)), "{r:?}");
+            assert!(!seen.contains(&en), "{r:?} shares a text");
+            seen.push(en);
+            assert!(!r.code().is_empty());
+        }
+    }
+
+    #[test]
+    fn after_a_write_other_changes_are_reported_not_restored() {
+        let sent = vec![12, 13, 20];
+        let clean = read_of(vec![
+            item(20, "IN_WORK"),
+            item(12, "SUCCESS"),
+            item(13, "IN_WORK"),
+        ]);
+        assert!(compare_after_write(&sent, &clean).is_clean());
+        // Another operator added 30 and removed 13 meanwhile.
+        let other = read_of(vec![
+            item(12, "SUCCESS"),
+            item(20, "IN_WORK"),
+            item(30, "IN_WORK"),
+        ]);
+        assert_eq!(
+            compare_after_write(&sent, &other),
+            AfterWrite {
+                added: vec![30],
+                missing: vec![13]
+            }
+        );
+        assert!(changed_between(&clean, &other));
+        assert!(
+            !changed_between(
+                &clean,
+                &read_of(vec![
+                    item(13, "SUCCESS"),
+                    item(12, "SUCCESS"),
+                    item(20, "CALLBACK")
+                ])
+            ),
+            "a status change or another order is no change of the members"
+        );
     }
 
     #[test]

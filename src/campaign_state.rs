@@ -5,9 +5,10 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::browser;
+use crate::browser::{self, Area};
 use crate::campaign::{
-    self, CallList, Detection, ListItem, ListStatus, Progress, decode_choice, encode_choice,
+    self, CallList, Detection, Intent, ListItem, ListRead, ListStatus, Progress, Refusal,
+    decode_choice, encode_choice,
 };
 use crate::i18n::{Lang, T, tr};
 use crate::model::{CallStatus, EntityRef};
@@ -51,6 +52,9 @@ pub struct Ui {
     pub busy: bool,
     /// The outcome of the last write, for the operator (`None`: nothing to say).
     pub note: Option<&'static str>,
+    /// A short code for the note ([`Refusal::code`], `"others"` when another change was seen
+    /// after a write, `"error"` for a failed request), as the note's `data-reason`.
+    pub reason: Option<&'static str>,
     /// The user's recent lists as loaded.
     pub lists: Vec<CallList>,
 }
@@ -64,6 +68,14 @@ struct Inner {
     prefetched: Option<(u64, campaign::ItemPages)>,
     /// Bumped by every refresh: a slower answer for an older client is dropped.
     generation: u64,
+    /// What the lists view (outside campaign mode) was built from: the client it was built for
+    /// and each list's read. A write is bound to these, not to the card at click time.
+    shown: Option<Shown>,
+}
+
+struct Shown {
+    client: EntityRef,
+    reads: Vec<(u64, ListRead)>,
 }
 
 /// The campaign part of the store.
@@ -109,8 +121,15 @@ fn who(status: &CallStatus) -> Vec<EntityRef> {
         .collect()
 }
 
-fn choice_key(call_id: &str) -> String {
-    format!("callcard.calllist.{call_id}")
+fn choice_name(call_id: &str) -> String {
+    format!("calllist.{call_id}")
+}
+
+/// Why a write was not made.
+enum Failure {
+    Refused(Refusal),
+    /// A request failed: its readable text.
+    Error(&'static str),
 }
 
 /// A readable text for a failed call-list request.
@@ -128,6 +147,7 @@ impl Campaign {
                 view: View::Idle,
                 busy: false,
                 note: None,
+                reason: None,
                 lists: Vec::new(),
             }),
             inner: StoredValue::new(Inner::default()),
@@ -156,10 +176,11 @@ impl Campaign {
         self.ui.with_untracked(|u| u.lists.clone())
     }
 
-    fn set_busy(&self, busy: bool, note: Option<&'static str>) {
+    fn set_busy(&self, busy: bool, note: Option<(&'static str, &'static str)>) {
         self.ui.try_update(|u| {
             u.busy = busy;
-            u.note = note;
+            u.reason = note.map(|n| n.0);
+            u.note = note.map(|n| n.1);
         });
     }
 
@@ -212,11 +233,21 @@ impl Campaign {
     }
 
     /// Every participant of each list in `ids`: `items.get` pages 50 at a time (no count), so
-    /// pages are asked up to 50 in a batch until each list ends.
+    /// pages are asked up to 50 in a batch until each list reaches the portal's end.
     async fn load_items(
         store: &Store,
         ids: &[u64],
     ) -> Result<Vec<(u64, Vec<ListItem>)>, RestError> {
+        Ok(Self::read_lists(store, ids)
+            .await?
+            .into_iter()
+            .map(|(id, r)| (id, r.items))
+            .collect())
+    }
+
+    /// Each list in `ids` read to the portal's end, with what the pager found out (hidden
+    /// members, unreadable rows, a cut read).
+    async fn read_lists(store: &Store, ids: &[u64]) -> Result<Vec<(u64, ListRead)>, RestError> {
         let pages: Vec<(u64, campaign::ItemPages)> = ids
             .iter()
             .map(|id| (*id, campaign::ItemPages::new()))
@@ -224,17 +255,18 @@ impl Campaign {
         Self::load_more(store, pages).await
     }
 
-    /// Every participant of one list.
-    async fn items_of(store: &Store, id: u64) -> Result<Vec<ListItem>, RestError> {
-        let mut lists = Self::load_items(store, &[id]).await?;
-        Ok(lists.pop().map(|(_, v)| v).unwrap_or_default())
+    /// One list read to the portal's end.
+    async fn read_list(store: &Store, id: u64) -> Result<ListRead, RestError> {
+        let mut lists = Self::read_lists(store, &[id]).await?;
+        Ok(lists.pop().map(|(_, r)| r).unwrap_or_default())
     }
 
     /// Asks for the rest of each list's pages (nothing when they are complete already).
     async fn load_more(
         store: &Store,
         mut pages: Vec<(u64, campaign::ItemPages)>,
-    ) -> Result<Vec<(u64, Vec<ListItem>)>, RestError> {
+    ) -> Result<Vec<(u64, ListRead)>, RestError> {
+        let several = pages.len() > 1;
         loop {
             let mut b = Batch::new();
             let mut asked: Vec<(usize, u64, String)> = Vec::new();
@@ -263,16 +295,24 @@ impl Campaign {
                         p.feed(start, &r.result);
                     }
                     Err(e) => {
-                        if !p.feed_error(start, e.code().unwrap_or("")) {
-                            return Err(e);
+                        let code = e.code().unwrap_or("");
+                        if p.feed_error(start, code) {
+                            continue;
                         }
+                        // Of several lists, one without a readable member does not fail the
+                        // others: it is shown empty and cannot be written.
+                        if several && start == 0 && code == "ACCESS_ERROR" {
+                            p.no_access();
+                            continue;
+                        }
+                        return Err(e);
                     }
                 }
             }
         }
         Ok(pages
             .into_iter()
-            .map(|(id, p)| (id, p.into_items()))
+            .map(|(id, p)| (id, p.into_read()))
             .collect())
     }
 
@@ -288,12 +328,14 @@ impl Campaign {
             self.ui
                 .with_untracked(|u| u.lists.iter().any(|l| l.id == *id))
         })?;
-        // As many pages as the list had last time, plus one to see where it ends; a few at first.
+        // As many pages as the list had last time, plus the empty ones that end it; a few at first.
         let known = self.ui.with_untracked(|u| match &u.view {
             View::Progress { list, progress, .. } if *list == id => Some(progress.total as usize),
             _ => None,
         });
-        let n = known.map_or(4, |total| total / campaign::PAGE_SIZE + 1);
+        let n = known.map_or(4, |total| {
+            total.div_ceil(campaign::PAGE_SIZE) + campaign::END_PROBE
+        });
         Some((id, campaign::ItemPages::new().next_starts(n.min(room))))
     }
 
@@ -318,7 +360,8 @@ impl Campaign {
 
     /// The list remembered for this call, or for the user.
     fn remembered(store: &Store, call_id: &str) -> Option<u64> {
-        browser::session_get(&choice_key(call_id))
+        store
+            .kept(Area::Session, &choice_name(call_id))
             .and_then(|v| v.parse::<u64>().ok())
             .or_else(|| {
                 store
@@ -330,7 +373,7 @@ impl Campaign {
     }
 
     fn remember(store: &Store, list: u64, call_id: &str) {
-        browser::session_set(&choice_key(call_id), &list.to_string());
+        store.keep(Area::Session, &choice_name(call_id), &list.to_string());
         store
             .portal()
             .set_user_option(campaign::CHOICE_OPTION, &encode_choice(list, call_id));
@@ -425,8 +468,10 @@ impl Campaign {
         call_id: &str,
     ) -> View {
         match Self::load_more(store, vec![(id, pages)]).await {
-            Ok(items) => {
+            Ok(reads) => {
                 Self::remember(store, id, call_id);
+                let items: Vec<(u64, Vec<ListItem>)> =
+                    reads.into_iter().map(|(id, r)| (id, r.items)).collect();
                 self.show(id, &items, who)
             }
             Err(e) => View::Failed(error_text(&e, store.lang)),
@@ -468,6 +513,7 @@ impl Campaign {
         });
     }
 
+    /// Reads the lists and keeps what the view is built from ([`Shown`]).
     async fn lists_view(&self, store: &Store, status: &CallStatus) -> View {
         if let Err(e) = self.ensure_base(store).await {
             return View::Failed(error_text(&e, store.lang));
@@ -475,77 +521,158 @@ impl Campaign {
         let lists = self.lists_now();
         let ids: Vec<u64> = lists.iter().take(DETECT_LISTS).map(|l| l.id).collect();
         let who = who(status);
-        match Self::load_items(store, &ids).await {
-            Ok(items) => View::Lists(
-                lists
+        match Self::read_lists(store, &ids).await {
+            Ok(reads) => {
+                let rows = lists
                     .iter()
                     .take(DETECT_LISTS)
                     .map(|l| {
-                        let its = items.iter().find(|(i, _)| *i == l.id).map(|(_, v)| v);
+                        let its = reads
+                            .iter()
+                            .find(|(i, _)| *i == l.id)
+                            .map(|(_, r)| &r.items);
                         let has = its.is_some_and(|v| {
                             campaign::find_in(v, l.entity_type_id, &who).is_some()
                         });
                         (l.id, has, its.map_or(0, |v| v.len() as u32))
                     })
-                    .collect(),
-            ),
+                    .collect();
+                let shown = status.entity.map(|client| Shown { client, reads });
+                self.inner.update_value(|i| i.shown = shown);
+                View::Lists(rows)
+            }
             Err(e) => View::Failed(error_text(&e, store.lang)),
         }
     }
 
-    /// Adds (`add`) or removes the current client in list `id`: reads the list, sends the full
-    /// set with the list's web form kept, and after a timeout reads it back before anything
-    /// else — never a blind second update.
+    /// Adds (`add`) or removes the client the lists view was built for in list `id`. Nothing is
+    /// sent unless the read is provably the whole list (see [`ListRead::complete`]), the list
+    /// has not changed since it was shown, and the list and client are of one kind; one write
+    /// at a time. After the write the lists are read again and anything but the intended change
+    /// is reported (never restored). A timed-out write is checked by a read, never re-sent.
     pub fn change(self, store: Store, id: u64, add: bool) {
-        let Some(client) = store.status.get_untracked().entity else {
+        if self.ui.with_untracked(|u| u.busy) {
             return;
-        };
+        }
         let Some(list) = self
             .ui
             .with_untracked(|u| u.lists.iter().find(|l| l.id == id).cloned())
         else {
             return;
         };
+        let Some((client, shown)) = self.inner.with_value(|i| {
+            i.shown.as_ref().map(|s| {
+                let read = s
+                    .reads
+                    .iter()
+                    .find(|(l, _)| *l == id)
+                    .map(|(_, r)| r.clone());
+                (s.client, read)
+            })
+        }) else {
+            return;
+        };
+        let Some(shown) = shown else { return };
         self.set_busy(true, None);
         spawn_local(async move {
-            let note = self.write(&store, &list, client, add).await.err();
+            let lang = store.lang;
+            let now = store.status.get_untracked();
+            if now.entity != Some(client) {
+                // Bound to the client the rows were shown for: a switched card is not it.
+                let r = Refusal::ClientChanged;
+                self.reload_with_note(&store, Some((r.code(), r.text(lang))))
+                    .await;
+                return;
+            }
+            let note = match self.write(&store, &list, client, &shown, add).await {
+                Ok(sent) => {
+                    // Read again (the view's own read) and compare with what was sent.
+                    let g = self.next_generation();
+                    let view = self.lists_view(&store, &now).await;
+                    let after = self.inner.with_value(|i| {
+                        i.shown.as_ref().and_then(|s| {
+                            s.reads
+                                .iter()
+                                .find(|(l, _)| *l == id)
+                                .map(|(_, r)| r.clone())
+                        })
+                    });
+                    if self.current(g) {
+                        self.set_view(view);
+                    }
+                    match after {
+                        Some(r) if !campaign::compare_after_write(&sent, &r).is_clean() => {
+                            Some(("others", tr(lang, T::ListChangedByOthers)))
+                        }
+                        _ => None,
+                    }
+                }
+                Err(Failure::Refused(Refusal::ChangedSinceShown)) => {
+                    let r = Refusal::ChangedSinceShown;
+                    self.reload_with_note(&store, Some((r.code(), r.text(lang))))
+                        .await;
+                    return;
+                }
+                Err(Failure::Refused(r)) => Some((r.code(), r.text(lang))),
+                Err(Failure::Error(text)) => Some(("error", text)),
+            };
             self.set_busy(false, note);
-            self.load_lists(store);
         });
     }
 
+    /// Rebuilds the lists view for the card's client now, then shows `note`.
+    async fn reload_with_note(&self, store: &Store, note: Option<(&'static str, &'static str)>) {
+        let g = self.next_generation();
+        let status = store.status.get_untracked();
+        let view = self.lists_view(store, &status).await;
+        if self.current(g) {
+            self.set_view(view);
+        }
+        self.set_busy(false, note);
+    }
+
+    /// The write itself: checks, the update, and the read-back after a timeout. Returns the set
+    /// sent. `shown` is the read the view was built from.
     async fn write(
         &self,
         store: &Store,
         list: &CallList,
         client: EntityRef,
+        shown: &ListRead,
         add: bool,
-    ) -> Result<(), &'static str> {
+    ) -> Result<Vec<u64>, Failure> {
         let lang = store.lang;
-        let items = Self::items_of(store, list.id)
+        let admin = store.portal().is_admin();
+        let intent = Intent { client, add };
+        // What the view was built from must already be provably whole: else no request at all.
+        let before = shown.complete(admin).map_err(Failure::Refused)?;
+        campaign::plan_update(list, &before, intent).map_err(Failure::Refused)?;
+        // A fresh read: the set is built from the list as it is now, and it must be the list
+        // that was shown (another operator may have changed it meanwhile).
+        let fresh = Self::read_list(store, list.id)
             .await
-            .map_err(|e| error_text(&e, lang))?;
-        let wanted = if add {
-            campaign::with_client_added(&items, client.id)
-        } else {
-            campaign::with_client_removed(&items, client.id)
-        };
+            .map_err(|e| Failure::Error(error_text(&e, lang)))?;
+        if campaign::changed_between(shown, &fresh) {
+            return Err(Failure::Refused(Refusal::ChangedSinceShown));
+        }
+        let complete = fresh.complete(admin).map_err(Failure::Refused)?;
+        let wanted = campaign::plan_update(list, &complete, intent).map_err(Failure::Refused)?;
         let (m, p) = campaign::update_params(list, &wanted, list.webform_id)
-            .map_err(|r| campaign::campaign_error_text(r.code(), lang))?;
+            .map_err(|r| Failure::Error(campaign::campaign_error_text(r.code(), lang)))?;
         match store.client().call(m, &p, Priority::Interactive).await {
-            Ok(_) => Ok(()),
+            Ok(_) => Ok(wanted),
             Err(e @ (RestError::Timeout { .. } | RestError::Library(_))) => {
                 // The outcome is unknown: read the list back and compare.
-                let now = Self::items_of(store, list.id)
+                let now = Self::read_list(store, list.id)
                     .await
-                    .map_err(|_| error_text(&e, lang))?;
-                if campaign::took_effect_update(&wanted, &now) {
-                    Ok(())
+                    .map_err(|_| Failure::Error(error_text(&e, lang)))?;
+                if campaign::took_effect_update(&wanted, &now.items) {
+                    Ok(wanted)
                 } else {
-                    Err(error_text(&e, lang))
+                    Err(Failure::Error(error_text(&e, lang)))
                 }
             }
-            Err(e) => Err(error_text(&e, lang)),
+            Err(e) => Err(Failure::Error(error_text(&e, lang))),
         }
     }
 
@@ -557,7 +684,10 @@ impl Campaign {
         let plan = match campaign::add_params(client, &status.other_bindings()) {
             Ok(p) => p,
             Err(r) => {
-                self.set_busy(false, Some(campaign::campaign_error_text(r.code(), lang)));
+                self.set_busy(
+                    false,
+                    Some(("error", campaign::campaign_error_text(r.code(), lang))),
+                );
                 return;
             }
         };
@@ -597,9 +727,9 @@ impl Campaign {
                         }
                         Err(_) => None,
                     };
-                    found.map_or(Some(error_text(&e, lang)), |_| None)
+                    found.map_or(Some(("error", error_text(&e, lang))), |_| None)
                 }
-                Err(e) => Some(error_text(&e, lang)),
+                Err(e) => Some(("error", error_text(&e, lang))),
             };
             self.set_busy(false, note);
             // The new list joins the user's lists.

@@ -263,9 +263,41 @@ pub struct StatRow {
     pub facts: CallFacts,
 }
 
+/// An `https` link with a plain host and no credentials, else nothing: a recording link is
+/// opened by the operator's click, so `http:`, `javascript:`, `user@host` tricks and odd
+/// characters are dropped when reading.
 fn web_url(s: String) -> Option<String> {
-    let lower = s.get(..8).unwrap_or(&s).to_ascii_lowercase();
-    (lower.starts_with("https://") || lower.starts_with("http://")).then_some(s)
+    url_host(&s)?;
+    Some(s)
+}
+
+/// The host (lowercase, with a port if any) of an `https://` URL, if the URL is plain enough to
+/// trust: no user info, no backslash, whitespace or control characters.
+pub fn url_host(url: &str) -> Option<String> {
+    let rest = url
+        .get(..8)
+        .filter(|p| p.eq_ignore_ascii_case("https://"))
+        .map(|_| &url[8..])?;
+    if url
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+    {
+        return None;
+    }
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = &rest[..end];
+    let ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
+    ok.then(|| host.to_ascii_lowercase())
+}
+
+/// Whether a recording link points at the portal's own host (`portal` as in its `DOMAIN`).
+pub fn recording_on_portal(url: &str, portal: &str) -> bool {
+    let portal = portal.trim().to_ascii_lowercase();
+    let portal = portal.strip_suffix(":443").unwrap_or(&portal);
+    url_host(url).is_some_and(|h| h.strip_suffix(":443").unwrap_or(&h) == portal)
 }
 
 /// Reads `voximplant.statistic.get`'s `result`, as leniently as [`decode_activities`]: rows
@@ -707,6 +739,36 @@ mod tests {
         assert_eq!(rows[3].facts.record_url, None, "only web links are kept");
         assert_eq!(rows[4].facts.outcome, Some(CallOutcome::Declined));
         assert_eq!(rows[5].facts.outcome, None);
+    }
+
+    /// Regression: `http:` and any host were accepted as recording links.
+    #[test]
+    fn recording_links_are_https_on_the_portal_only() {
+        for bad in [
+            "http://portal.bitrix24.ru/rec/1.mp3",
+            "javascript:alert(1)",
+            "https://user:pw@portal.bitrix24.ru/rec/1.mp3",
+            "https://evil.example@portal.bitrix24.ru/",
+            "https://portal.bitrix24.ru\\@evil.example/",
+            "https:///rec/1.mp3",
+            "https://portal.bitrix24.ru/rec 1.mp3",
+            "",
+        ] {
+            assert_eq!(url_host(bad), None, "{bad}");
+            assert!(!recording_on_portal(bad, "portal.bitrix24.ru"), "{bad}");
+        }
+        let good = "HTTPS://Portal.Bitrix24.ru/disk/downloadFile/12/?ncc=1";
+        assert_eq!(url_host(good).as_deref(), Some("portal.bitrix24.ru"));
+        assert!(recording_on_portal(good, "portal.bitrix24.ru"));
+        assert!(recording_on_portal(
+            "https://portal.bitrix24.ru:443/x",
+            "portal.bitrix24.ru"
+        ));
+        assert!(!recording_on_portal(good, "other.bitrix24.ru"));
+        assert!(!recording_on_portal(
+            "https://portal.bitrix24.ru.evil.example/x",
+            "portal.bitrix24.ru"
+        ));
     }
 
     #[test]

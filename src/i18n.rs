@@ -160,6 +160,22 @@ pub enum T {
     Order,
     BindingsUnreadable,
     DirectionUnknown,
+    ListHiddenMembers,
+    ListReadUncertain,
+    ListReadIncomplete,
+    ListAlreadyThat,
+    ListChangedSinceShown,
+    ListClientChanged,
+    ListChangedByOthers,
+    ListSizes,
+    WaitingForBitrix,
+    StillWaitingForBitrix,
+    PortalNotLoaded,
+    PortalLoadError,
+    PortalLibraryThrew,
+    PortalInitThrew,
+    CardStopped,
+    Reload,
 }
 
 /// The text for `t` in `lang`.
@@ -343,6 +359,61 @@ pub fn tr(lang: Lang, t: T) -> &'static str {
             "Часть привязок не удалось прочитать",
         ),
         T::DirectionUnknown => ("Call", "Звонок"),
+        T::ListHiddenMembers => (
+            "Some members of this call list are hidden from you (no access to them): changing the list here would delete them. Nothing was changed.",
+            "Часть участников этого обзвона вам не видна (нет доступа): изменение списка здесь удалило бы их. Ничего не изменено.",
+        ),
+        T::ListReadUncertain => (
+            "The card cannot be sure it sees every member of this call list (only a portal administrator is sure to see all), and a change here would delete members hidden from you. Nothing was changed: change the list in the CRM or ask an administrator.",
+            "Карточка не может убедиться, что видит всех участников обзвона (всех гарантированно видит только администратор портала), а изменение здесь удалило бы скрытых от вас участников. Ничего не изменено: измените список в CRM или обратитесь к администратору.",
+        ),
+        T::ListReadIncomplete => (
+            "The call list could not be read completely, so it was not changed.",
+            "Обзвон не удалось прочитать полностью, поэтому он не изменён.",
+        ),
+        T::ListAlreadyThat => (
+            "The call list already is as asked: nothing was changed.",
+            "Обзвон уже в нужном виде: ничего не изменено.",
+        ),
+        T::ListChangedSinceShown => (
+            "Another change to this call list happened since it was shown (another user?). Nothing was changed: the lists are shown as they are now, try again.",
+            "Со времени показа этот обзвон изменили (другой пользователь?). Ничего не изменено: списки показаны заново, повторите действие.",
+        ),
+        T::ListClientChanged => (
+            "The client changed since the lists were shown. Nothing was changed: the lists are shown for the current client.",
+            "Клиент сменился после показа списков. Ничего не изменено: списки показаны для текущего клиента.",
+        ),
+        T::ListChangedByOthers => (
+            "Done, but another change to this call list happened at the same time (another user?): it is shown as it is now. Nothing was restored.",
+            "Готово, но одновременно этот обзвон изменил кто-то ещё (другой пользователь?): он показан как есть. Ничего не восстанавливалось.",
+        ),
+        T::ListSizes => ("Call list sizes", "Размеры обзвонов"),
+        T::WaitingForBitrix => ("Waiting for Bitrix24…", "Ожидание Bitrix24…"),
+        T::StillWaitingForBitrix => (
+            "The portal has not answered yet; the card opens as soon as it does.",
+            "Портал ещё не ответил; карточка откроется, как только он ответит.",
+        ),
+        T::PortalNotLoaded => (
+            "The Bitrix24 library has not loaded. Check the connection (api.bitrix24.com may be blocked); the card keeps waiting.",
+            "Библиотека Битрикс24 не загрузилась. Проверьте соединение (api.bitrix24.com может быть заблокирован); карточка продолжает ждать.",
+        ),
+        T::PortalLoadError => (
+            "The Bitrix24 library could not be loaded from api.bitrix24.com (network or a blocker).",
+            "Не удалось загрузить библиотеку Битрикс24 с api.bitrix24.com (сеть или блокировщик).",
+        ),
+        T::PortalLibraryThrew => (
+            "The Bitrix24 library could not start in this frame. Open the call card from Bitrix24 again.",
+            "Библиотека Битрикс24 не смогла запуститься в этом окне. Откройте карточку звонка из Битрикс24 заново.",
+        ),
+        T::PortalInitThrew => (
+            "Bitrix24 could not start the app.",
+            "Битрикс24 не смог запустить приложение.",
+        ),
+        T::CardStopped => (
+            "The call card stopped working.",
+            "Карточка звонка перестала работать.",
+        ),
+        T::Reload => ("Reload", "Перезагрузить"),
     };
     match lang {
         Lang::En => en,

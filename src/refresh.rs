@@ -35,6 +35,7 @@ pub mod key {
     pub const HISTORY: &str = "history";
     pub const HISTORY_STATS: &str = "history_stats";
     pub const STAFF: &str = "staff";
+    pub const ME: &str = "me";
     pub fn bindings(kind: super::EntityKind) -> String {
         format!("b_{}", kind.name().to_ascii_lowercase())
     }
@@ -194,6 +195,21 @@ pub fn decode_staff(answer: &BatchAnswer) -> Vec<Person> {
         .ok()
         .and_then(|a| decode_users(&a.result).ok())
         .unwrap_or_default()
+}
+
+/// Adds `user.current` to a refresh batch: asked once, on the first start on a browser, so the
+/// card's kept values can carry the user (`crate::storage`). Costs no request of its own.
+pub fn add_me(batch: &mut Batch) {
+    batch.add(key::ME, "user.current", json!({}));
+}
+
+/// The user's id from [`add_me`]'s answer (`"5"` or `5`).
+pub fn decode_me(answer: &BatchAnswer) -> Option<u64> {
+    let a = answer.get(key::ME).ok()?;
+    crate::model::value::value_u64(a.result.get("ID")?)
+        .ok()
+        .flatten()
+        .filter(|id| *id > 0)
 }
 
 /// The batch for the history's first page of `entity` alone.

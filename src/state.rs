@@ -9,7 +9,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::browser;
+use crate::browser::{self, Area};
 use crate::i18n::{Lang, locale_for};
 use crate::model::call::decode_call_status;
 use crate::model::crm::{Person, StageBook, decode_users};
@@ -21,6 +21,7 @@ use crate::rest::coalesce::{Coalescer, Go};
 use crate::rest::error::ErrorClass;
 use crate::rest::limiter::{LimiterConfig, Priority};
 use crate::rest::{BatchAnswer, RestError};
+use crate::storage::{self, Scope};
 pub use crate::view_model::CallProgress;
 
 /// What went wrong, as far as the operator needs to know.
@@ -58,65 +59,52 @@ pub struct Store {
     /// Bumped by every `CallStateChanged`, so a slower `getStatus` cannot undo a newer state.
     state_events: StoredValue<u64>,
     stages: StoredValue<StageBook>,
+    /// Whose data the kept values are (portal and user), see `crate::storage`.
+    scope: StoredValue<Scope>,
 }
 
-const STAGE_CACHE_KEY: &str = "callcard.stages.v1";
-const USER_CACHE_KEY: &str = "callcard.users.v1";
-/// Users' names change rarely: kept an hour.
-const USER_CACHE_TTL_MS: f64 = 60.0 * 60.0 * 1000.0;
+/// Names of the kept values (their keys add namespace, portal and user: `crate::storage`).
+const STAGE_CACHE: &str = "stages.v2";
+const USER_CACHE: &str = "users.v2";
 /// After a call ends the portal files its activity; the history is read again this much later.
 const HISTORY_AFTER_CALL_MS: u32 = 1_200;
 
-fn read_user_cache(now_ms: f64) -> Vec<Person> {
-    let Some(v) = browser::local_get(USER_CACHE_KEY)
-        .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
-    else {
-        return Vec::new();
-    };
-    let fresh = v["at"]
-        .as_f64()
-        .is_some_and(|at| now_ms - at < USER_CACHE_TTL_MS && at <= now_ms);
-    if !fresh {
-        return Vec::new();
-    }
-    v["users"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|u| {
-                    Some(Person {
-                        id: u["id"].as_u64()?,
-                        name: u["name"].as_str()?.to_string(),
-                        position: None,
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn write_user_cache(users: &[Person], now_ms: f64) {
-    let list: Vec<serde_json::Value> = users
-        .iter()
-        .map(|p| serde_json::json!({"id": p.id, "name": p.name}))
-        .collect();
-    let v = serde_json::json!({"at": now_ms as u64, "users": list});
-    browser::local_set(USER_CACHE_KEY, &v.to_string());
+/// A kept JSON value of `scope` (none while its user is unknown, or when it does not read).
+fn read_json(scope: &Scope, area: Area, name: &str) -> Option<serde_json::Value> {
+    let key = scope.key(name)?;
+    serde_json::from_str(&browser::kept_get(area, &key)?).ok()
 }
 
 /// Refreshes start at most this often; events in between are merged into one follow-up.
 pub const REFRESH_GAP_MS: f64 = 1_000.0;
 
-fn connected_key(call_id: &str) -> String {
-    format!("callcard.connected.{call_id}")
+fn connected_name(call_id: &str) -> String {
+    format!("connected.{call_id}")
 }
 
 impl Store {
     pub fn new(portal: Rc<dyn Portal>) -> Store {
         let code = portal.lang();
-        let stages = browser::local_get(STAGE_CACHE_KEY)
-            .and_then(|s| serde_json::from_str(&s).ok())
-            .map(|v| refresh::stage_cache_read(&v, browser::now_ms()))
+        let scope = if portal.is_demo() {
+            Scope::demo()
+        } else {
+            Scope::portal(&browser::frame_portal().unwrap_or_default())
+        };
+        // Who the user is comes with the portal's init data (a user option we set on an earlier
+        // start); without it the caches wait for the first refresh's `user.current`.
+        let scope = match portal
+            .user_option(storage::USER_OPTION)
+            .and_then(|v| storage::decode_user_option(&v))
+        {
+            Some(id) => scope.with_user(id),
+            None => scope,
+        };
+        let now = browser::now_ms();
+        let stages = read_json(&scope, Area::Local, STAGE_CACHE)
+            .map(|v| refresh::stage_cache_read(&v, now))
+            .unwrap_or_default();
+        let users = read_json(&scope, Area::Local, USER_CACHE)
+            .map(|v| storage::users_from_entry(&v, now))
             .unwrap_or_default();
         let client = Rc::new(RestClient::new(
             portal.clone(),
@@ -135,7 +123,7 @@ impl Store {
             data: RwSignal::new(None),
             loading: RwSignal::new(false),
             error: RwSignal::new(None),
-            users: RwSignal::new(read_user_cache(browser::now_ms())),
+            users: RwSignal::new(users),
             history_busy: RwSignal::new(false),
             campaign: crate::campaign_state::Campaign::new(),
             notice,
@@ -145,6 +133,93 @@ impl Store {
             generation: StoredValue::new(0),
             state_events: StoredValue::new(0),
             stages: StoredValue::new(stages),
+            scope: StoredValue::new(scope),
+        }
+    }
+
+    /// A kept value of this portal and user (see `crate::storage`); none while the user is
+    /// unknown.
+    pub fn kept(&self, area: Area, name: &str) -> Option<String> {
+        let key = self.scope.with_value(|s| s.key(name))?;
+        browser::kept_get(area, &key)
+    }
+
+    /// Keeps a value for this portal and user (in memory when the browser refuses storage).
+    pub fn keep(&self, area: Area, name: &str, value: &str) {
+        if let Some(key) = self.scope.with_value(|s| s.key(name)) {
+            browser::kept_set(area, &key, value);
+        }
+    }
+
+    /// The portal's host, for links that must stay on it (call recordings).
+    pub fn portal_host(&self) -> String {
+        self.scope.with_value(|s| {
+            if s.is_demo() {
+                crate::portal::demo::DEMO_HOST.to_string()
+            } else {
+                s.portal_host().to_string()
+            }
+        })
+    }
+
+    /// Whether the user is still to be learned from the next refresh.
+    fn user_unknown(&self) -> bool {
+        self.scope.with_value(|s| s.user().is_none())
+    }
+
+    /// The user is known now: remembered in a user option (read before any request on the next
+    /// start), and what was learned so far is kept under the user's keys.
+    fn learn_me(&self, id: u64) {
+        if id == 0 || !self.user_unknown() {
+            return;
+        }
+        self.scope.update_value(|s| *s = s.clone().with_user(id));
+        self.portal()
+            .set_user_option(storage::USER_OPTION, &id.to_string());
+        let book = self.stages.get_value();
+        if !book.is_empty() {
+            let v = refresh::stage_cache_value(&book, browser::now_ms());
+            self.keep(Area::Local, STAGE_CACHE, &v.to_string());
+        }
+        self.write_user_cache(&self.users.get_untracked());
+    }
+
+    /// Rewrites the users cache; its time to live still counts from the first fetch.
+    fn write_user_cache(&self, users: &[Person]) {
+        if users.is_empty() {
+            return;
+        }
+        let now = browser::now_ms();
+        let previous = self
+            .kept(Area::Local, USER_CACHE)
+            .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok());
+        let at = storage::stamp_for_rewrite(previous.as_ref(), now, storage::USER_CACHE_TTL_MS);
+        let v = storage::users_entry(users, at);
+        self.keep(Area::Local, USER_CACHE, &v.to_string());
+    }
+
+    /// The moment the current call connected, kept across frame reloads: in session storage,
+    /// and in a user option where the browser refuses storage to the cross-site frame.
+    fn connected_moment(&self, call_id: &str) -> Option<f64> {
+        self.kept(Area::Session, &connected_name(call_id))
+            .and_then(|v| v.parse::<u64>().ok())
+            .or_else(|| {
+                self.portal()
+                    .user_option(storage::CONNECTED_OPTION)
+                    .and_then(|v| storage::decode_connected(&v, call_id))
+            })
+            .map(|ms| ms as f64)
+    }
+
+    fn keep_connected_moment(&self, call_id: &str, at_ms: f64) {
+        // Whole ms as an integer: no float parsing in the build.
+        let at = at_ms as u64;
+        self.keep(Area::Session, &connected_name(call_id), &at.to_string());
+        if !browser::storage_works(Area::Session) {
+            self.portal().set_user_option(
+                storage::CONNECTED_OPTION,
+                &storage::encode_connected(call_id, at),
+            );
         }
     }
 
@@ -172,17 +247,14 @@ impl Store {
     fn set_status(&self, s: CallStatus) {
         let mut p = self.progress.get_untracked();
         if s.state == CallState::Connected && p.connected_at.is_none() {
-            // A frame reload mid-call keeps the timer: the moment is kept per call (whole ms as
-            // an integer: no float parsing in the build).
-            let key = s.call_id.as_deref().map(connected_key);
-            let stored = key
+            // A frame reload mid-call keeps the timer: the moment is kept per call.
+            let stored = s
+                .call_id
                 .as_deref()
-                .and_then(browser::session_get)
-                .and_then(|v| v.parse::<u64>().ok())
-                .map(|ms| ms as f64);
+                .and_then(|id| self.connected_moment(id));
             let at = stored.unwrap_or_else(browser::now_ms);
-            if let (Some(k), None) = (key, stored) {
-                browser::session_set(&k, &(at as u64).to_string());
+            if let (Some(id), None) = (s.call_id.as_deref(), stored) {
+                self.keep_connected_moment(id, at);
             }
             p.connected_at = Some(at);
         }
@@ -201,7 +273,7 @@ impl Store {
                     CallState::Connected => {
                         let at = browser::now_ms();
                         if let Some(id) = self.status.get_untracked().call_id {
-                            browser::session_set(&connected_key(&id), &(at as u64).to_string());
+                            self.keep_connected_moment(&id, at);
                         }
                         p = CallProgress {
                             connected_at: Some(at),
@@ -307,7 +379,7 @@ impl Store {
                     this.refresh_with(generation).await;
                 }
                 Err(e) => {
-                    log::warn!("getStatus failed: {e}");
+                    log::warn!("getStatus failed: {}", e.describe_for_log());
                     this.error.set(Some(CardError::Status(e)));
                     // The snapshot (or the event) is still worth showing.
                     this.refresh_with(generation).await;
@@ -333,6 +405,10 @@ impl Store {
         let need_staff = status.entity.is_some() && self.users.with_untracked(|u| u.is_empty());
         if need_staff {
             refresh::add_staff(&mut plan.batch);
+        }
+        let need_me = !plan.batch.is_empty() && self.user_unknown();
+        if need_me {
+            refresh::add_me(&mut plan.batch);
         }
         // In a campaign the chosen list's item pages ride along (up to the batch's 50 commands):
         // a list of up to ~2,000 clients costs "Next" no request of its own.
@@ -364,7 +440,7 @@ impl Store {
                 if let Some(book) = &data.new_stages {
                     self.stages.set_value(book.clone());
                     let v = refresh::stage_cache_value(book, browser::now_ms());
-                    browser::local_set(STAGE_CACHE_KEY, &v.to_string());
+                    self.keep(Area::Local, STAGE_CACHE, &v.to_string());
                 } else if data.stages_stale {
                     // An unknown stage: ask for the directory again next time.
                     self.stages.set_value(StageBook::default());
@@ -377,8 +453,11 @@ impl Store {
                 }
                 let staff = refresh::decode_staff(&answer);
                 if !staff.is_empty() {
-                    write_user_cache(&staff, browser::now_ms());
+                    self.write_user_cache(&staff);
                     self.users.set(staff);
+                }
+                if need_me && let Some(id) = refresh::decode_me(&answer) {
+                    self.learn_me(id);
                 }
                 self.data.set(Some(data));
                 self.learn_users();
@@ -389,7 +468,10 @@ impl Store {
     }
 
     fn fail(&self, e: RestError) {
-        log::warn!("refresh failed: {e}");
+        log::warn!(
+            "refresh failed: {}",
+            crate::rest::retry::describe_for_log(&e)
+        );
         self.error.set(Some(CardError::Rest(e.class())));
     }
 
@@ -509,7 +591,7 @@ impl Store {
                             u.push(p);
                         }
                     }
-                    write_user_cache(u, browser::now_ms());
+                    self.write_user_cache(u);
                 });
             }
         });

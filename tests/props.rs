@@ -1737,7 +1737,9 @@ fn statistics_decode_to_the_intended_meaning() {
             let code = *d.one(&["200", "304", "603", "603-S", "603-s", "486", "OTHER", ""]);
             let url = *d.one(&[
                 "https://rec.example/1.mp3",
+                "HTTPS://Rec.example/3.mp3",
                 "HTTP://rec.example/2.mp3",
+                "https://user@rec.example/4.mp3",
                 "javascript:alert(1)",
                 "ftp://x/y",
                 "",
@@ -1769,9 +1771,8 @@ fn statistics_decode_to_the_intended_meaning() {
                 "603-S" | "603-s" => Some(CallOutcome::Cancelled),
                 c => Some(CallOutcome::Failed(c.into())),
             };
-            let record = url
-                .to_ascii_lowercase()
-                .starts_with("http")
+            // Only plain https links are kept (no user info, no odd characters).
+            let record = (url.to_ascii_lowercase().starts_with("https://") && !url.contains('@'))
                 .then(|| url.to_string());
             let dir = match call_type {
                 1 | 4 => history::Direction::Outgoing,

@@ -177,6 +177,161 @@ async fn http_5xx_throws_inside_the_library_and_the_call_fails_at_once() {
     assert!(p.call("user.current", &json!({})).await.is_ok());
 }
 
+/// index.html's XHR watcher (the inline script that reports failed `…/rest/*.json` requests), run
+/// in this page as the release page runs it.
+fn install_watcher() {
+    const INDEX: &str = include_str!("../index.html");
+    let script = INDEX
+        .split("<script>")
+        .filter_map(|part| part.split("</script>").next())
+        .find(|body| body.contains("callcard:rest-failure"))
+        .expect("index.html has the XHR watcher");
+    js(script);
+}
+
+/// Starts a REST call in the background; its result lands in the returned cell.
+fn call_later(
+    p: &Rc<Bx24Portal>,
+    method: &'static str,
+) -> Rc<RefCell<Option<Result<callcard::rest::RestAnswer, RestError>>>> {
+    let out = Rc::new(RefCell::new(None));
+    let (p, o) = (p.clone(), out.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        let r = p.call(method, &json!({})).await;
+        *o.borrow_mut() = Some(r);
+    });
+    out
+}
+
+#[wasm_bindgen_test]
+async fn the_xhr_watchers_report_fails_that_methods_calls_at_once_with_the_status() {
+    install_fake("{}");
+    js(
+        "__fakeBx24.neverAnswerMethod('user.current'); __fakeBx24.neverAnswerMethod('scope'); __fakeBx24.neverAnswerMethod('app.info')",
+    );
+    let p = Rc::new(Bx24Portal::with_timeouts(Timeouts {
+        rest_ms: 8_000,
+        ..fast()
+    }));
+    let started = js_sys::Date::now();
+    let user = call_later(&p, "user.current");
+    let scope = call_later(&p, "scope");
+    let app = call_later(&p, "app.info");
+    TimeoutFuture::new(30).await;
+    let report = |method: &str, status: u16, code: &str| {
+        js(&format!(
+            "window.dispatchEvent(new CustomEvent('callcard:rest-failure', {{detail: {{method: '{method}', status: {status}, code: '{code}'}}}}))"
+        ));
+    };
+    // A 503 with the portal's code: an API error with its status, classed as a rate limit.
+    report("user.current", 503, "QUERY_LIMIT_EXCEEDED");
+    until("user.current ended", || user.borrow().is_some()).await;
+    assert!(
+        scope.borrow().is_none(),
+        "only the failed method's calls end"
+    );
+    let e = user.borrow_mut().take().unwrap().unwrap_err();
+    assert_eq!(
+        e,
+        RestError::Api {
+            status: 503,
+            code: "QUERY_LIMIT_EXCEEDED".into(),
+            description: String::new()
+        }
+    );
+    assert_eq!(e.class(), callcard::rest::ErrorClass::RateLimited);
+    // A dropped connection, and a bare 5xx page: nothing known about the server.
+    report("scope", 0, "");
+    report("app.info", 502, "");
+    until("both ended", || {
+        scope.borrow().is_some() && app.borrow().is_some()
+    })
+    .await;
+    let e = scope.borrow_mut().take().unwrap().unwrap_err();
+    assert_eq!(e, RestError::Library("Query error! (no connection)".into()));
+    let e = app.borrow_mut().take().unwrap().unwrap_err();
+    assert_eq!(e, RestError::Library("Query error! (HTTP 502)".into()));
+    assert_eq!(e.class(), callcard::rest::ErrorClass::Unavailable);
+    assert!(
+        js_sys::Date::now() - started < 2_000.0,
+        "waited for the timeout"
+    );
+}
+
+/// The library from ANOTHER origin, as in a portal: scripts/xorigin_fixture.py on
+/// `http://localhost:PORT` (scripts/test.sh starts it and sets `CALLCARD_XORIGIN_PORT` for the
+/// build) serves fake-bx24.js and a REST host; this page is on 127.0.0.1. The library's throw
+/// arrives as a bare "Script error." and the XHR watcher alone fails the call at once.
+#[wasm_bindgen_test]
+async fn cross_origin_library_a_5xx_arrives_as_script_error_and_the_watcher_fails_the_call() {
+    let Some(port) = option_env!("CALLCARD_XORIGIN_PORT") else {
+        web_sys::console::log_1(
+            &"cross-origin library test not run: build with CALLCARD_XORIGIN_PORT (scripts/test.sh does)"
+                .into(),
+        );
+        return;
+    };
+    install_watcher();
+    let base = format!("http://localhost:{port}");
+    let loaded = js(&format!(
+        "new Promise((ok, bad) => {{ const s = document.createElement('script'); s.src = '{base}/fake-bx24.js?' + Math.random(); \
+         s.onload = () => ok(true); s.onerror = () => bad('the fixture at {base} did not answer'); document.head.appendChild(s); }})"
+    ));
+    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(loaded))
+        .await
+        .expect("fake-bx24.js from the other origin");
+    js(
+        "window.__errs = []; window.addEventListener('error', (e) => window.__errs.push([e.message, e.filename, !!e.error]))",
+    );
+    let p = Bx24Portal::with_timeouts(Timeouts {
+        rest_ms: 8_000,
+        ..fast()
+    });
+    for (path, want) in [
+        (
+            "status/503",
+            RestError::Api {
+                status: 503,
+                code: "QUERY_LIMIT_EXCEEDED".into(),
+                description: String::new(),
+            },
+        ),
+        (
+            "bare/502",
+            RestError::Library("Query error! (HTTP 502)".into()),
+        ),
+        (
+            "drop",
+            RestError::Library("Query error! (no connection)".into()),
+        ),
+    ] {
+        js(&format!(
+            "globalThis.__fakeBx24Install({{transport: 'xhr', restBase: '{base}/{path}/rest/', latencyMs: 0}})"
+        ));
+        until("init", || js("__fakeBx24.inited").as_bool() == Some(true)).await;
+        let started = js_sys::Date::now();
+        let e = p.call("user.current", &json!({})).await.unwrap_err();
+        assert_eq!(e, want, "{path}");
+        assert!(
+            js_sys::Date::now() - started < 2_000.0,
+            "{path}: waited for the timeout"
+        );
+    }
+    // Each throw reached the window muted: no message, no file, no error object.
+    let errs = js("JSON.stringify(window.__errs)").as_string().unwrap();
+    assert_eq!(
+        errs,
+        r#"[["Script error.","",false],["Script error.","",false],["Script error.","",false]]"#
+    );
+    // And a 200 from the other origin still reads as an answer.
+    js(&format!(
+        "globalThis.__fakeBx24Install({{transport: 'xhr', restBase: '{base}/status/200/rest/', latencyMs: 0}})"
+    ));
+    until("init", || js("__fakeBx24.inited").as_bool() == Some(true)).await;
+    let ok = p.call("user.current", &json!({})).await.unwrap();
+    assert_eq!(ok.result["method"], "user.current");
+}
+
 #[wasm_bindgen_test]
 async fn a_request_that_never_answers_still_times_out() {
     install_fake("{}");
@@ -652,6 +807,264 @@ async fn campaign_mode_offers_the_lists_and_shows_progress_for_the_choice() {
             .get_attribute("data-place")
             .is_some()
     );
+}
+
+// ---------- storage refused (a cross-site frame with third-party cookies blocked) ----------
+
+/// Makes `window.localStorage` / `sessionStorage` throw `SecurityError` as Chromium does in a
+/// cross-site frame; `restore()` undoes it.
+fn refuse_storage() {
+    js("for (const k of ['localStorage', 'sessionStorage']) {
+          Object.defineProperty(window, k, { configurable: true,
+            get() { throw new DOMException('The document is sandboxed', 'SecurityError'); } });
+        }");
+}
+
+fn restore_storage() {
+    js("delete window.localStorage; delete window.sessionStorage;");
+}
+
+#[wasm_bindgen_test]
+fn refused_storage_keeps_values_in_memory_and_says_so() {
+    use callcard::browser::{Area, kept_get, kept_set, storage_works};
+    assert!(
+        storage_works(Area::Local),
+        "a same-origin test page has storage"
+    );
+    refuse_storage();
+    let refused = js(
+        "(() => { try { window.localStorage; return false; } catch (e) { return e.name === 'SecurityError'; } })()",
+    );
+    assert_eq!(
+        refused.as_bool(),
+        Some(true),
+        "the test bed refuses like Chromium"
+    );
+    assert!(!storage_works(Area::Local));
+    assert!(!storage_works(Area::Session));
+    kept_set(
+        Area::Session,
+        "callcard/test.portal/u5/connected.X",
+        "1700000000000",
+    );
+    assert_eq!(
+        kept_get(Area::Session, "callcard/test.portal/u5/connected.X").as_deref(),
+        Some("1700000000000"),
+        "the frame keeps working with what it could not store"
+    );
+    assert_eq!(
+        kept_get(Area::Local, "callcard/test.portal/u5/connected.X"),
+        None
+    );
+    restore_storage();
+    assert!(storage_works(Area::Local));
+}
+
+// ---------- inside a Bitrix24 frame: waiting for the portal, never the demo (portal::start) ----------
+
+mod frame_wait {
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    use callcard::i18n::Lang;
+    use callcard::portal::start::wait_for_bitrix;
+    use callcard::portal::wait::WaitTiming;
+    use gloo_timers::future::TimeoutFuture;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_test::*;
+
+    use super::{install_fake, js, until};
+
+    fn doc() -> web_sys::Document {
+        web_sys::window().unwrap().document().unwrap()
+    }
+
+    /// A hook inside the boot placeholder.
+    fn hook(id: &str) -> Option<web_sys::Element> {
+        doc()
+            .query_selector(&format!("#cc-boot [data-testid={id}]"))
+            .unwrap()
+    }
+
+    fn reason() -> Option<String> {
+        hook("portal-failed").and_then(|e| e.get_attribute("data-reason"))
+    }
+
+    fn quick() -> WaitTiming {
+        WaitTiming {
+            show_after_ms: 150,
+            still_after_ms: 500,
+            give_up_ms: 400,
+        }
+    }
+
+    /// No library, no flag, no placeholder.
+    fn clean() {
+        js(
+            "delete globalThis.BX24; globalThis.__ccBx24LoadFailed = false; \
+            var b = document.getElementById('cc-boot'); if (b) b.remove();",
+        );
+    }
+
+    /// A script URL that defines a minimal library whose `init` answers at once.
+    fn working_library_url() -> String {
+        js("URL.createObjectURL(new Blob(['globalThis.BX24 = {init: function (cb) { setTimeout(cb, 10); }};'], {type: 'text/javascript'}))")
+            .as_string()
+            .unwrap()
+    }
+
+    /// Runs the wait in the background; the flag turns true when it returns.
+    fn spawn_wait(timing: WaitTiming, lang: Lang, url: String) -> Rc<Cell<bool>> {
+        let done = Rc::new(Cell::new(false));
+        let d = done.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            wait_for_bitrix(timing, lang, &url).await;
+            d.set(true);
+        });
+        done
+    }
+
+    fn click(id: &str) {
+        hook(id)
+            .expect(id)
+            .unchecked_into::<web_sys::HtmlElement>()
+            .click();
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_slow_init_says_waiting_after_the_delay_and_is_never_an_error() {
+        clean();
+        install_fake("{initDelayMs: 900}");
+        let t0 = callcard::browser::perf_now();
+        let done = spawn_wait(quick(), Lang::En, working_library_url());
+        TimeoutFuture::new(60).await;
+        assert!(
+            hook("portal-waiting").is_none(),
+            "no flicker on a fast start"
+        );
+        until("waiting", || hook("portal-waiting").is_some()).await;
+        assert!(callcard::browser::perf_now() - t0 >= 140.0);
+        let line = hook("portal-waiting").unwrap();
+        assert_eq!(
+            line.text_content().as_deref(),
+            Some("Waiting for Bitrix24…")
+        );
+        assert_eq!(line.get_attribute("data-still").as_deref(), Some("no"));
+        until("still waiting", || {
+            hook("portal-waiting").and_then(|e| e.get_attribute("data-still")) == Some("yes".into())
+        })
+        .await;
+        // Past the give-up time: the library is there, so a slow init is no failure.
+        assert!(hook("portal-failed").is_none());
+        until("init answered", || done.get()).await;
+        assert!(callcard::browser::perf_now() - t0 >= 850.0);
+        assert!(hook("portal-failed").is_none());
+        clean();
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_library_that_threw_is_an_error_and_retry_loads_it_again() {
+        clean();
+        // What the classic library leaves when it cannot start.
+        js("globalThis.BX24 = null");
+        let done = spawn_wait(quick(), Lang::Ru, working_library_url());
+        until("failed", || reason().as_deref() == Some("library-threw")).await;
+        let text = hook("portal-failed").unwrap().text_content().unwrap();
+        assert!(text.contains("Библиотека Битрикс24"), "{text}");
+        assert_eq!(
+            hook("portal-retry").unwrap().text_content().as_deref(),
+            Some("Повторить")
+        );
+        TimeoutFuture::new(200).await;
+        assert!(!done.get(), "an error is not a start");
+        click("portal-retry");
+        until("started after retry", || done.get()).await;
+        assert!(js("typeof BX24 === 'object' && BX24 !== null").is_truthy());
+        assert!(
+            hook("portal-retry").is_none(),
+            "no Retry left without its handler"
+        );
+        clean();
+    }
+
+    #[wasm_bindgen_test]
+    async fn no_library_fails_after_the_give_up_time_and_a_late_library_still_opens_the_card() {
+        clean();
+        let t0 = callcard::browser::perf_now();
+        let done = spawn_wait(quick(), Lang::En, working_library_url());
+        until("failed", || reason().as_deref() == Some("not-loaded")).await;
+        assert!(callcard::browser::perf_now() - t0 >= 390.0);
+        assert!(hook("portal-retry").is_some());
+        // The wait goes on behind the error: the library arrives, init answers, no click needed.
+        install_fake("{initDelayMs: 50}");
+        until("started", || done.get()).await;
+        clean();
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_script_that_failed_to_load_is_an_error_and_retry_adds_a_fresh_script() {
+        clean();
+        js("globalThis.__ccBx24LoadFailed = true");
+        // A URL that cannot load: the fresh script fails as well.
+        let dead = js("var u = URL.createObjectURL(new Blob(['1'])); URL.revokeObjectURL(u); u")
+            .as_string()
+            .unwrap();
+        let done = spawn_wait(quick(), Lang::En, dead.clone());
+        until("failed", || reason().as_deref() == Some("load-error")).await;
+        click("portal-retry");
+        until("waiting again", || hook("portal-waiting").is_some()).await;
+        until("failed again", || reason().as_deref() == Some("load-error")).await;
+        let scripts = doc()
+            .query_selector_all(&format!("script[src=\"{dead}\"]"))
+            .unwrap()
+            .length();
+        assert_eq!(scripts, 1, "the old script is replaced, not added to");
+        install_fake("{}");
+        until("started", || done.get()).await;
+        clean();
+    }
+
+    #[wasm_bindgen_test]
+    async fn an_init_that_throws_is_an_error_with_its_reason_and_retry_calls_it_again() {
+        clean();
+        js("globalThis.BX24 = {init: function () { throw new Error('portal said no'); }}");
+        let done = spawn_wait(quick(), Lang::En, working_library_url());
+        until("failed", || reason().as_deref() == Some("init-threw")).await;
+        let text = hook("portal-failed").unwrap().text_content().unwrap();
+        assert!(text.contains("portal said no"), "{text}");
+        install_fake("{}");
+        TimeoutFuture::new(150).await;
+        assert!(!done.get(), "init is called again only on Retry");
+        click("portal-retry");
+        until("started", || done.get()).await;
+        clean();
+    }
+
+    #[wasm_bindgen_test]
+    fn the_first_fatal_message_stays_and_has_reload() {
+        let target = doc().create_element("div").unwrap();
+        doc().body().unwrap().append_child(&target).unwrap();
+        assert!(callcard::show_fatal_in(&target, "first panic <b>x</b>"));
+        assert!(!callcard::show_fatal_in(&target, "second panic"));
+        let fatal = target
+            .query_selector("[data-testid=fatal]")
+            .unwrap()
+            .unwrap();
+        let text = fatal.text_content().unwrap();
+        assert!(
+            text.contains("first panic <b>x</b>"),
+            "text, not HTML: {text}"
+        );
+        assert!(!text.contains("second panic"));
+        assert!(target.query_selector("b").unwrap().is_none());
+        assert_eq!(fatal.get_attribute("data-running").as_deref(), Some("no"));
+        let reload = target
+            .query_selector("[data-testid=fatal-reload]")
+            .unwrap()
+            .unwrap();
+        assert_eq!(reload.tag_name(), "BUTTON");
+        target.remove();
+    }
 }
 
 /// Issue 9, lenient to the end: an order among the bindings, a garbage entry and a state word

@@ -48,7 +48,7 @@ fn picker(store: &Store, lists: &[CallList], ids: &[u64]) -> web_sys::Element {
     sel
 }
 
-fn content(store: &Store, view: &View, lists: &[CallList]) -> web_sys::Element {
+fn content(store: &Store, view: &View, lists: &[CallList], busy: bool) -> web_sys::Element {
     let lang = store.lang;
     let root = el("div", "cc-campaign__body");
     match view {
@@ -215,11 +215,11 @@ fn content(store: &Store, view: &View, lists: &[CallList]) -> web_sys::Element {
                     add(&text, &text_el("span", "cc-chip", tr(lang, T::InThisList)));
                 }
                 add(&li, &text);
-                // Only a contact or company list of the client's own type can take the client.
-                let client_kind = store.status.with_untracked(|s| s.entity.map(|e| e.kind));
-                let writable = l.and_then(|l| l.kind()).is_some_and(|k| {
-                    matches!(k, EntityKind::Contact | EntityKind::Company) && Some(k) == client_kind
-                });
+                // REST writes contact and company lists only; whether the client fits the list
+                // (its kind, a complete read) is decided on click, with a note when it does not.
+                let writable = l
+                    .and_then(|l| l.kind())
+                    .is_some_and(|k| matches!(k, EntityKind::Contact | EntityKind::Company));
                 if writable {
                     let (t, action) = if *has {
                         (T::RemoveFromList, "remove")
@@ -231,6 +231,10 @@ fn content(store: &Store, view: &View, lists: &[CallList]) -> web_sys::Element {
                     attr(&b, "data-action", action);
                     attr(&b, "data-list", &id.to_string());
                     attr(&b, "data-testid", &format!("campaign-{action}"));
+                    if busy {
+                        // One write at a time.
+                        attr(&b, "disabled", "");
+                    }
                     add(&li, &b);
                 }
                 add(&ul, &li);
@@ -268,7 +272,7 @@ pub fn Campaign() -> impl IntoView {
         let ui = c.ui.get();
         if let Some(div) = body.get() {
             let t0 = crate::browser::perf_now();
-            let node = content(&store, &ui.view, &ui.lists);
+            let node = content(&store, &ui.view, &ui.lists, ui.busy);
             replace(&div, Some(&node));
             // How long building the block took (µs), for the benchmark script.
             let us = ((crate::browser::perf_now() - t0) * 1000.0) as u64;
@@ -296,7 +300,8 @@ pub fn Campaign() -> impl IntoView {
             </h2>
             <div node_ref=body on:click=move |ev: web_sys::MouseEvent| handle(ev.into(), false) on:change=move |ev| handle(ev, true)
                 aria-busy=move || c.ui.with(|u| u.busy).to_string()></div>
-            <p class="cc-muted" data-testid="campaign-note" hidden=move || c.ui.with(|u| u.note.is_none())>
+            <p class="cc-muted" data-testid="campaign-note" hidden=move || c.ui.with(|u| u.note.is_none())
+                data-reason=move || c.ui.with(|u| u.reason.unwrap_or_default())>
                 {move || c.ui.with(|u| u.note.unwrap_or_default())}
             </p>
             <div class="cc-campaign__actions" hidden=move || campaign_mode() || store.status.with(|s| s.entity.is_none())>

@@ -20,6 +20,7 @@ pub fn DemoControls(
     let store = use_store();
     let lang = store.lang;
     let requests = demo.requests;
+    let list_sizes = demo.list_sizes;
     let state = move || store.status.with(|s| s.state);
     let scenario = demo.config.scenario;
     let reason = demo.fallback_reason.clone();
@@ -79,6 +80,14 @@ pub fn DemoControls(
                     {tr(lang, T::DemoRequests)}": "
                     <b data-testid="demo-request-count">{move || requests.get()}</b>
                 </span>
+            </div>
+            <div class="cc-demo__sizes" hidden=move || list_sizes.with(|v| v.is_empty())>
+                <span class="cc-muted">{tr(lang, T::ListSizes)}": "</span>
+                {move || list_sizes.get().into_iter().map(|(id, size)| view! {
+                    <span class="cc-demo__size" data-testid="demo-list-size" data-list=id.to_string() data-size=size.to_string()>
+                        "#"{id}": "{size}" "
+                    </span>
+                }).collect_view()}
             </div>
             <nav class="cc-demo__scenarios" aria-label=tr(lang, T::DemoScenario)>
                 <span class="cc-muted">{tr(lang, T::DemoScenario)}": "</span>

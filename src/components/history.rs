@@ -37,7 +37,13 @@ fn outcome_text(o: &CallOutcome) -> (T, &'static str) {
 }
 
 /// One `<li>` of the timeline.
-fn row(item: &HistoryItem, lang: Lang, locale: &str, users: &[Person]) -> web_sys::Element {
+fn row(
+    item: &HistoryItem,
+    lang: Lang,
+    locale: &str,
+    users: &[Person],
+    portal_host: &str,
+) -> web_sys::Element {
     let dir = match item.direction {
         Direction::Incoming => "incoming",
         Direction::Outgoing => "outgoing",
@@ -96,7 +102,12 @@ fn row(item: &HistoryItem, lang: Lang, locale: &str, users: &[Person]) -> web_sy
             attr(&span, "data-testid", "history-duration");
             add(&meta, &span);
         }
-        if let Some(href) = &c.record_url {
+        // Only a recording on the portal's own host gets a link.
+        if let Some(href) = c
+            .record_url
+            .as_ref()
+            .filter(|u| crate::history::recording_on_portal(u, portal_host))
+        {
             let a = text_el("a", "cc-link", tr(lang, T::Recording));
             attr(&a, "href", href);
             attr(&a, "target", "_blank");
@@ -121,6 +132,7 @@ fn content(
     lang: Lang,
     locale: &str,
     users: &[Person],
+    portal_host: &str,
 ) -> Option<web_sys::Element> {
     let (testid, text) = match history.as_ref()? {
         Err(_) => ("history-unavailable", T::HistoryUnavailable),
@@ -129,7 +141,7 @@ fn content(
             let ol = el("ol", "cc-history__list");
             attr(&ol, "data-testid", "history");
             for item in t.items() {
-                add(&ol, &row(item, lang, locale, users));
+                add(&ol, &row(item, lang, locale, users, portal_host));
             }
             return Some(ol);
         }
@@ -146,6 +158,7 @@ pub fn History() -> impl IntoView {
     let lang = store.lang;
     let locale = store.locale;
     let list = NodeRef::<html::Div>::new();
+    let host = store.portal_host();
     let history = move || {
         store
             .data
@@ -155,7 +168,7 @@ pub fn History() -> impl IntoView {
         let h = history();
         store.users.with(|users| {
             if let Some(div) = list.get() {
-                replace(&div, content(&h, lang, locale, users).as_ref());
+                replace(&div, content(&h, lang, locale, users, &host).as_ref());
             }
         });
     });

@@ -8,6 +8,8 @@ use super::error_banner::error_text;
 use super::use_store;
 use crate::i18n::{T, tr};
 use crate::rest::RestError;
+use crate::rest::limiter::Priority;
+use crate::rest::retry::outcome_unknown;
 use crate::state::CardError;
 
 /// The handler address to register: this page, without query or fragment.
@@ -43,11 +45,18 @@ pub fn InstallPage() -> impl IntoView {
     let error = RwSignal::new(None::<CardError>);
     let changed = RwSignal::new(false);
 
+    // Every request goes through the card's REST client (bucket, retries, token refresh).
+    let read_back = move || async move {
+        store
+            .client()
+            .call("placement.get", &json!({}), Priority::Interactive)
+            .await
+            .map(|a| has_call_card(&a.result))
+    };
     let check = move || {
         spawn_local(async move {
-            match store.portal().call("placement.get", &json!({})).await {
-                Ok(a) => {
-                    let bound = has_call_card(&a.result);
+            match read_back().await {
+                Ok(bound) => {
                     registered.set(Some(bound));
                     // Installation ends once the tab exists (a no-op outside installation).
                     if bound {
@@ -66,24 +75,37 @@ pub fn InstallPage() -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             let handler = handler_url();
-            let result: Result<_, RestError> = if bind {
-                store
-                    .portal()
-                    .call(
-                        "placement.bind",
-                        &json!({"PLACEMENT": "CALL_CARD", "HANDLER": handler, "TITLE": "Client",
-                            "LANG_ALL": {"en": {"TITLE": "Client"}, "ru": {"TITLE": "Клиент"}}}),
-                    )
-                    .await
+            let (method, params) = if bind {
+                (
+                    "placement.bind",
+                    json!({"PLACEMENT": "CALL_CARD", "HANDLER": handler, "TITLE": "Client",
+                        "LANG_ALL": {"en": {"TITLE": "Client"}, "ru": {"TITLE": "Клиент"}}}),
+                )
             } else {
-                store
-                    .portal()
-                    .call(
-                        "placement.unbind",
-                        &json!({"PLACEMENT": "CALL_CARD", "HANDLER": handler}),
-                    )
-                    .await
+                (
+                    "placement.unbind",
+                    json!({"PLACEMENT": "CALL_CARD", "HANDLER": handler}),
+                )
             };
+            let mut result: Result<(), RestError> = store
+                .client()
+                .call(method, &params, Priority::Interactive)
+                .await
+                .map(|_| ());
+            // No answer says nothing about whether the write happened: read the truth back
+            // instead of offering to send it again.
+            if let Err(e) = &result
+                && outcome_unknown(e)
+            {
+                result = match read_back().await {
+                    Ok(bound) if bound == bind => Ok(()),
+                    Ok(bound) => {
+                        registered.set(Some(bound));
+                        result
+                    }
+                    Err(_) => result,
+                };
+            }
             busy.set(false);
             match result {
                 Ok(_) => {

@@ -58,8 +58,9 @@ pub struct Timeouts {
     /// Placement commands (`getStatus`, auto-close): answered by the card itself, locally.
     pub placement_ms: u32,
     /// REST calls: the server cuts a request at 60 s; the operator should not wait that long.
-    /// A request that gets a 5xx is failed at once through the library's `Query error!`
-    /// (see [`Bx24Portal::new`]), so this only catches requests that get no answer at all.
+    /// A request that gets a 5xx or loses its connection is failed at once (index.html watches
+    /// the library's XHRs, see [`Bx24Portal::new`]), so this only catches requests that get no
+    /// answer at all.
     pub rest_ms: u32,
     /// `BX24.refreshAuth`: goes through the parent window and may never answer (§8).
     pub refresh_ms: u32,
@@ -88,8 +89,33 @@ pub enum CallFail {
     QueryError,
 }
 
-/// The rejection reason [`Bx24Portal`] uses for calls ended by a `Query error!`.
+/// The rejection reason [`Bx24Portal`] uses for calls ended by a `Query error!` seen by message
+/// (same-origin library only). Calls ended by the XHR watcher are rejected with
+/// `query-error|<status>|<code>`.
 const QUERY_ERROR: &str = "query-error";
+
+/// The event index.html's XHR watcher sends for a REST request that ended with HTTP 5xx or no
+/// connection: `detail = {method, status, code}` (`code` from the JSON body, or empty).
+pub const REST_FAILURE_EVENT: &str = "callcard:rest-failure";
+
+/// How a wait for a callback ended without one.
+#[derive(Debug, Clone, PartialEq)]
+enum Ended {
+    Fail(CallFail),
+    /// The XHR watcher saw this call's request end: HTTP `status` (0 = no connection) and the
+    /// error code of the body, when it had one.
+    Http {
+        status: u16,
+        code: String,
+    },
+}
+
+/// Reads a rejection reason of the XHR watcher: `query-error|503|QUERY_LIMIT_EXCEEDED`.
+fn parse_http_reason(reason: &str) -> Option<(u16, String)> {
+    let rest = reason.strip_prefix(QUERY_ERROR)?.strip_prefix('|')?;
+    let (status, code) = rest.split_once('|')?;
+    Some((status.parse().ok()?, code.to_string()))
+}
 
 /// A short, token-free description of a thrown JS value.
 fn describe(e: &JsValue) -> String {
@@ -112,16 +138,21 @@ pub async fn callback_with_timeout(
     timeout_ms: u32,
     start: impl FnOnce(&JsValue) -> Result<(), JsValue>,
 ) -> Result<JsValue, CallFail> {
-    callback_with_abort(timeout_ms, start, |_| ()).await
+    callback_with_abort(timeout_ms, start, |_| ())
+        .await
+        .map_err(|e| match e {
+            Ended::Fail(f) => f,
+            Ended::Http { .. } => CallFail::QueryError,
+        })
 }
 
 /// [`callback_with_timeout`], also handing the promise's reject function to `abort`: calling
-/// it with [`QUERY_ERROR`] ends the wait early.
+/// it with [`QUERY_ERROR`] (or `query-error|status|code`) ends the wait early.
 async fn callback_with_abort(
     timeout_ms: u32,
     start: impl FnOnce(&JsValue) -> Result<(), JsValue>,
     abort: impl FnOnce(Function),
-) -> Result<JsValue, CallFail> {
+) -> Result<JsValue, Ended> {
     let mut abort = Some(abort);
     let started: Rc<Cell<Option<JsValue>>> = Rc::new(Cell::new(None));
     let mut start = Some(start);
@@ -156,13 +187,16 @@ async fn callback_with_abort(
     });
     let result = JsFuture::from(promise).await;
     if let Some(e) = started.take() {
-        return Err(CallFail::Threw(describe(&e)));
+        return Err(Ended::Fail(CallFail::Threw(describe(&e))));
     }
     result.map_err(|e| {
-        if e.as_string().as_deref() == Some(QUERY_ERROR) {
-            CallFail::QueryError
+        let reason = e.as_string().unwrap_or_default();
+        if reason == QUERY_ERROR {
+            Ended::Fail(CallFail::QueryError)
+        } else if let Some((status, code)) = parse_http_reason(&reason) {
+            Ended::Http { status, code }
         } else {
-            CallFail::Timeout(timeout_ms)
+            Ended::Fail(CallFail::Timeout(timeout_ms))
         }
     })
 }
@@ -271,13 +305,16 @@ pub async fn init(timeout_ms: u32) -> Result<(), CallFail> {
     callback_with_timeout(timeout_ms, bx_init).await.map(|_| ())
 }
 
+/// A REST call waiting for its callback: `(id, method, reject)`.
+type InFlight = (u32, String, Function);
+
 /// The real portal, after a successful [`init`].
 pub struct Bx24Portal {
     timeouts: Timeouts,
     subscribed: Cell<bool>,
     sink: Rc<RefCell<Option<EventSink>>>,
-    /// REST calls in flight: `(id, reject)`, ended early by a `Query error!`.
-    in_flight: Rc<RefCell<Vec<(u32, Function)>>>,
+    /// REST calls in flight: `(id, method, reject)`, ended early by a failed request.
+    in_flight: Rc<RefCell<Vec<InFlight>>>,
     next_id: Cell<u32>,
 }
 
@@ -287,28 +324,83 @@ impl Bx24Portal {
     }
 
     pub fn with_timeouts(timeouts: Timeouts) -> Bx24Portal {
-        let in_flight: Rc<RefCell<Vec<(u32, Function)>>> = Rc::default();
-        // The classic library answers an HTTP 5xx (and a dropped connection) by throwing
-        // `Query error!` from its XHR handler and never calling back (§1.3). The throw reaches
-        // the window as an uncaught error: every REST call still waiting is then failed at once
-        // instead of after its timeout. (Several calls in flight cannot be told apart, so all of
-        // them are failed: reads are retried, writes read back first — no harm either way.)
-        let pending = in_flight.clone();
-        let listener = Closure::<dyn FnMut(JsValue)>::new(move |ev: JsValue| {
-            let message = Reflect::get(&ev, &"message".into())
-                .ok()
-                .and_then(|m| m.as_string())
-                .unwrap_or_default();
-            if message.contains("Query error") {
-                for (_, reject) in pending.borrow_mut().drain(..) {
-                    let _ = reject.call1(&JsValue::NULL, &JsValue::from_str(QUERY_ERROR));
-                }
-            }
-        });
+        let in_flight: Rc<RefCell<Vec<InFlight>>> = Rc::default();
         if let Some(w) = web_sys::window() {
+            // 1. index.html's XHR watcher: the library creates its XMLHttpRequest in our window,
+            //    so an HTTP 5xx or a dropped connection is seen on `loadend` with the request's
+            //    method and status, whatever origin the library came from. The calls of that
+            //    method still waiting are failed at once with that status (several calls of one
+            //    method cannot be told apart: all are failed; reads are retried, writes read back).
+            let pending = in_flight.clone();
+            let watcher = Closure::<dyn FnMut(JsValue)>::new(move |ev: JsValue| {
+                let detail = Reflect::get(&ev, &"detail".into()).unwrap_or_default();
+                let Some(method) = get_string(&detail, "method") else {
+                    return;
+                };
+                let status = Reflect::get(&detail, &"status".into())
+                    .ok()
+                    .and_then(|s| s.as_f64())
+                    .filter(|s| (0.0..1000.0).contains(s))
+                    .unwrap_or(0.0) as u16;
+                let code: String = get_string(&detail, "code")
+                    .unwrap_or_default()
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.' || *c == '-')
+                    .take(64)
+                    .collect();
+                let reason = JsValue::from_str(&format!("{QUERY_ERROR}|{status}|{code}"));
+                pending.borrow_mut().retain(|(_, m, reject)| {
+                    if *m == method {
+                        let _ = reject.call1(&JsValue::NULL, &reason);
+                        false
+                    } else {
+                        true
+                    }
+                });
+            });
+            let _ = w.add_event_listener_with_callback(
+                REST_FAILURE_EVENT,
+                watcher.as_ref().unchecked_ref(),
+            );
+            watcher.forget();
+
+            // 2. The library's own throw: `Query error!` from its XHR handler (§1.3). It reaches
+            //    the window with its message only when the library is same-origin (tests); from
+            //    api.bitrix24.com it is a bare "Script error." and only the watcher above helps.
+            //    The calls in flight now are failed on the next turn, after the watcher has had
+            //    its say (the throw comes first, in the same XHR task), or at once when there is
+            //    no watcher (a fake library that simulates the network in-page).
+            let pending = in_flight.clone();
+            let listener = Closure::<dyn FnMut(JsValue)>::new(move |ev: JsValue| {
+                let message = Reflect::get(&ev, &"message".into())
+                    .ok()
+                    .and_then(|m| m.as_string())
+                    .unwrap_or_default();
+                if !message.contains("Query error") {
+                    return;
+                }
+                let ids: Vec<u32> = pending.borrow().iter().map(|(id, _, _)| *id).collect();
+                let later = pending.clone();
+                let fail = Closure::once_into_js(move || {
+                    later.borrow_mut().retain(|(id, _, reject)| {
+                        if ids.contains(id) {
+                            let _ = reject.call1(&JsValue::NULL, &JsValue::from_str(QUERY_ERROR));
+                            false
+                        } else {
+                            true
+                        }
+                    });
+                });
+                if let Some(w) = web_sys::window() {
+                    let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                        fail.unchecked_ref(),
+                        0,
+                    );
+                }
+            });
             let _ = w.add_event_listener_with_callback("error", listener.as_ref().unchecked_ref());
+            listener.forget();
         }
-        listener.forget();
         Bx24Portal {
             timeouts,
             subscribed: Cell::new(false),
@@ -316,6 +408,24 @@ impl Bx24Portal {
             in_flight,
             next_id: Cell::new(0),
         }
+    }
+
+    /// Runs one callback-style REST call of `method`, ended early when its request fails.
+    async fn rest_call(
+        &self,
+        method: &str,
+        start: impl FnOnce(&JsValue) -> Result<(), JsValue>,
+    ) -> Result<JsValue, RestError> {
+        let id = self.next_id.get().wrapping_add(1);
+        self.next_id.set(id);
+        let res = callback_with_abort(self.timeouts.rest_ms, start, |reject| {
+            self.in_flight
+                .borrow_mut()
+                .push((id, method.to_string(), reject))
+        })
+        .await;
+        self.in_flight.borrow_mut().retain(|(i, _, _)| *i != id);
+        res.map_err(|e| ended_to_rest(method, e))
     }
 
     /// `BX24.placement.call(cmd, params, cb)` with a timeout.
@@ -350,11 +460,9 @@ impl Bx24Portal {
         halt: bool,
     ) -> Result<Vec<(String, Result<RestAnswer, RestError>)>, RestError> {
         let calls = to_js(calls);
-        let v = callback_with_timeout(self.timeouts.rest_ms, |cb| {
-            bx_call_batch(&calls, cb, halt).map(|_| ())
-        })
-        .await
-        .map_err(|f| fail_to_rest("batch", f))?;
+        let v = self
+            .rest_call("batch", |cb| bx_call_batch(&calls, cb, halt).map(|_| ()))
+            .await?;
         let keys = js_sys::Object::keys(v.unchecked_ref::<js_sys::Object>());
         Ok(keys
             .iter()
@@ -370,6 +478,24 @@ impl Bx24Portal {
 impl Default for Bx24Portal {
     fn default() -> Self {
         Bx24Portal::new()
+    }
+}
+
+/// A REST call that ended without a callback, as the REST client's error. A request the watcher
+/// saw fail keeps its HTTP status: with the portal's error code (a 503 `QUERY_LIMIT_EXCEEDED` is
+/// a rate limit, and the bucket hears of it) it is an API error; a bare 5xx page or a dropped
+/// connection says nothing about the server, so it stays a `Query error!` (outcome unknown,
+/// counted as a possible limit by the client).
+fn ended_to_rest(method: &str, e: Ended) -> RestError {
+    match e {
+        Ended::Fail(f) => fail_to_rest(method, f),
+        Ended::Http { status, code } if status >= 500 && !code.is_empty() => RestError::Api {
+            status,
+            code,
+            description: String::new(),
+        },
+        Ended::Http { status: 0, .. } => RestError::Library("Query error! (no connection)".into()),
+        Ended::Http { status, .. } => RestError::Library(format!("Query error! (HTTP {status})")),
     }
 }
 
@@ -501,16 +627,12 @@ impl Portal for Bx24Portal {
         let method = method.to_string();
         let params = to_js(params);
         Box::pin(async move {
-            let id = self.next_id.get().wrapping_add(1);
-            self.next_id.set(id);
-            let res = callback_with_abort(
-                self.timeouts.rest_ms,
-                |cb| bx_call_method(&method, &params, cb).map(|_| ()),
-                |reject| self.in_flight.borrow_mut().push((id, reject)),
-            )
-            .await;
-            self.in_flight.borrow_mut().retain(|(i, _)| *i != id);
-            read_ajax_result(&res.map_err(|f| fail_to_rest(&method, f))?)
+            let res = self
+                .rest_call(&method, |cb| {
+                    bx_call_method(&method, &params, cb).map(|_| ())
+                })
+                .await?;
+            read_ajax_result(&res)
         })
     }
 

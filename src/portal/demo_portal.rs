@@ -53,6 +53,8 @@ pub struct DemoPortal {
     sink: RefCell<Option<EventSink>>,
     /// REST requests the card has made (a batch is one), shown live in the demo banner.
     pub requests: RwSignal<u64>,
+    /// Each call list's true size `(id, members)`, hidden members included, for the banner.
+    pub list_sizes: RwSignal<Vec<(u64, u64)>>,
 }
 
 /// How long the worker may take to load and answer `init`.
@@ -80,6 +82,7 @@ impl DemoPortal {
             placement,
             sink: RefCell::new(None),
             requests: RwSignal::new(0),
+            list_sizes: RwSignal::new(Vec::new()),
         })
     }
 
@@ -165,7 +168,8 @@ impl Portal for DemoPortal {
     }
 
     fn is_admin(&self) -> bool {
-        true
+        // A user with members hidden from them (`calllist_hidden`) has restricted CRM rights.
+        self.config.calllist_hidden == 0
     }
 
     fn get_status(&self) -> Fut<'_, Result<CallStatus, PortalError>> {
@@ -187,6 +191,15 @@ impl Portal for DemoPortal {
             let reply = self.transport.exchange(msg).await;
             if let Some(n) = reply.get("requests").and_then(|n| n.as_u64()) {
                 self.requests.try_set(n);
+            }
+            if let Some(sizes) = reply.get("list_sizes").and_then(|v| v.as_array()) {
+                let sizes: Vec<(u64, u64)> = sizes
+                    .iter()
+                    .filter_map(|p| Some((p.get(0)?.as_u64()?, p.get(1)?.as_u64()?)))
+                    .collect();
+                if self.list_sizes.with_untracked(|v| *v != sizes) {
+                    self.list_sizes.try_set(sizes);
+                }
             }
             self.latency().await;
             if let Some(body) = reply.get("ok") {
@@ -245,11 +258,18 @@ impl Portal for DemoPortal {
 
     fn install_finish(&self) {}
 
+    fn is_demo(&self) -> bool {
+        true
+    }
+
+    // The portal keeps user options on its side; the demo keeps them in the demo's namespace.
     fn user_option(&self, name: &str) -> Option<String> {
-        crate::browser::local_get(&format!("callcard.demo.opt.{name}"))
+        let key = format!("callcard-demo/options/{name}");
+        crate::browser::kept_get(crate::browser::Area::Local, &key)
     }
 
     fn set_user_option(&self, name: &str, value: &str) {
-        crate::browser::local_set(&format!("callcard.demo.opt.{name}"), value);
+        let key = format!("callcard-demo/options/{name}");
+        crate::browser::kept_set(crate::browser::Area::Local, &key, value);
     }
 }

@@ -12,6 +12,7 @@ use crate::model::{CallEvent, CallStatus, DecodeError};
 use crate::rest::{RestAnswer, RestError};
 
 pub mod demo;
+pub mod wait;
 
 #[cfg(target_arch = "wasm32")]
 pub mod bx24;
@@ -55,6 +56,26 @@ pub enum PortalError {
     Decode(DecodeError),
 }
 
+impl PortalError {
+    /// A line for the console: the kind and a code, never a library message (which may quote a
+    /// request with its `auth=` token).
+    pub fn describe_for_log(&self) -> String {
+        match self {
+            PortalError::Timeout(ms) => format!("no answer within {ms} ms"),
+            PortalError::Library(_) => "library failure".into(),
+            PortalError::Refused(code) => {
+                let safe: String = code
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '_' | '-' | '.'))
+                    .take(48)
+                    .collect();
+                format!("refused: {safe}")
+            }
+            PortalError::Decode(_) => "unreadable call status".into(),
+        }
+    }
+}
+
 /// Everything the app needs from a portal. Implemented by the real `BX24` wrapper and the demo.
 pub trait Portal {
     /// The placement snapshot taken when the tab opened.
@@ -80,6 +101,10 @@ pub trait Portal {
     fn open_path(&self, path: &str);
     /// Ends the installation (a no-op outside it).
     fn install_finish(&self);
+    /// Whether this is the demo portal (its kept values live in a namespace of their own).
+    fn is_demo(&self) -> bool {
+        false
+    }
     /// A per-user option kept by the portal.
     fn user_option(&self, name: &str) -> Option<String>;
     fn set_user_option(&self, name: &str, value: &str);

@@ -1,13 +1,23 @@
 //! Choosing the portal at start: the real one inside a Bitrix24 frame, the demo otherwise.
+//!
+//! Inside a Bitrix24 frame (`window.name` = `DOMAIN|PROTOCOL|APP_SID`) the demo is never shown,
+//! whatever fails: the card waits for the library and its `init` as long as it takes (saying so
+//! after a second), and a library that cannot start is a readable error with Retry.
 
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use gloo_timers::future::TimeoutFuture;
+use js_sys::Reflect;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 
 use super::Portal;
 use super::bx24::{self, Bx24Portal, CallFail};
 #[cfg(feature = "demo")]
 use super::demo_portal::DemoPortal;
+use super::wait::{self, Failure, Library, View, WaitTiming};
+use crate::i18n::{self, Lang, T};
 
 /// The portal the app runs on, and the demo handle when it is the demo.
 #[derive(Clone)]
@@ -17,85 +27,287 @@ pub struct Chosen {
     pub demo: Option<Rc<DemoPortal>>,
 }
 
-/// Where the Bitrix24 build leaves the reason it handed over to the demo build.
+/// Where the Bitrix24 build marks that it handed over to the demo build (outside a frame only).
 const HANDOFF_REASON: &str = "__ccDemoReason";
 
-/// How long to wait for the library script once `window.name` says we are in a frame.
-const LIBRARY_WAIT_MS: u32 = 3_000;
+/// The classic library, as index.html loads it.
+pub const LIBRARY_URL: &str = "https://api.bitrix24.com/api/v1/";
 
-/// Inside a Bitrix24 frame (`window.name` = `DOMAIN|PROTOCOL|APP_SID`) waits for `BX24` and its
-/// `init`; anything missing or silent falls back to the demo portal quickly, with the reason.
-/// Err only when even the demo cannot start (the caller shows the reason).
+/// Set to `true` by the `error` handler of the library's `<script>` (index.html's loader, and
+/// the one [`wait_for_bitrix`] adds on Retry).
+const LOAD_FAILED_FLAG: &str = "__ccBx24LoadFailed";
+
+/// How often the wait looks at the library and at `init`'s answer: the card shows at most this
+/// long after the portal answers.
+const POLL_MS: u32 = 50;
+
+/// `BX24.init` gets all the time a browser timer holds (2³¹−1 ms, ~24.8 days): a slow portal is
+/// waited for, never abandoned.
+const INIT_FOREVER_MS: u32 = i32::MAX as u32;
+
+/// Inside a Bitrix24 frame waits for `BX24` and its `init` (see [`wait_for_bitrix`]) and runs on
+/// the real portal; outside one runs on the demo portal.
+/// Err only when the demo cannot start (the caller shows the reason).
 /// `Ok(None)`: the Bitrix24 build has handed over to the demo build, which mounts itself.
 pub async fn choose() -> Result<Option<Chosen>, String> {
     let window = web_sys::window();
-    // The demo build, loaded by the Bitrix24 build: straight to the demo, with its reason.
+    let query = window
+        .as_ref()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    // The demo build, loaded by the Bitrix24 build outside a frame: straight to the demo.
     #[cfg(feature = "demo")]
-    if let Some(w) = &window {
-        let r = js_sys::Reflect::get(w, &HANDOFF_REASON.into()).unwrap_or_default();
-        if !r.is_undefined() {
-            let query = w.location().search().unwrap_or_default();
-            return demo(&query, r.as_string().filter(|s| !s.is_empty())).await;
-        }
+    if let Some(w) = &window
+        && !Reflect::get(w, &HANDOFF_REASON.into())
+            .unwrap_or_default()
+            .is_undefined()
+    {
+        return demo(&query).await;
     }
     let name = window
         .as_ref()
         .and_then(|w| w.name().ok())
         .unwrap_or_default();
-    let query = window
-        .as_ref()
-        .and_then(|w| w.location().search().ok())
-        .unwrap_or_default();
     if !bx24::frame_name_looks_like_bitrix(&name) {
-        return demo(&query, None).await;
+        return demo(&query).await;
     }
-    let mut waited = 0;
-    while !bx24::library_present() && waited < LIBRARY_WAIT_MS {
-        TimeoutFuture::new(50).await;
-        waited += 50;
-    }
-    if !bx24::library_present() {
-        return demo(&query, Some("the BX24 library did not load".into())).await;
-    }
-    match bx24::init(bx24::Timeouts::default().init_ms).await {
-        Ok(()) => Ok(Some(Chosen {
-            portal: Rc::new(Bx24Portal::new()),
-            #[cfg(feature = "demo")]
-            demo: None,
-        })),
-        Err(CallFail::Timeout(ms)) => {
-            demo(
-                &query,
-                Some(format!("BX24.init did not answer within {ms} ms")),
-            )
-            .await
+    let browser_lang = window
+        .as_ref()
+        .and_then(|w| w.navigator().language())
+        .unwrap_or_default();
+    let lang = wait::start_lang(&query, &browser_lang);
+    wait_for_bitrix(WaitTiming::default(), lang, LIBRARY_URL).await;
+    Ok(Some(Chosen {
+        portal: Rc::new(Bx24Portal::new()),
+        #[cfg(feature = "demo")]
+        demo: None,
+    }))
+}
+
+/// Waits until `BX24.init` has answered, however long that takes, and says what it waits for in
+/// the boot placeholder (`#cc-boot`, made if missing): nothing for `timing.show_after_ms`, then
+/// "Waiting for Bitrix24…" (`portal-waiting`); a library that failed, or none after
+/// `timing.give_up_ms`, is an error (`portal-failed`) with Retry (`portal-retry`). The wait goes
+/// on behind an error: a library that arrives late still opens the card.
+///
+/// Retry re-runs the wait in this page: it re-adds the library's `<script>` from `library_url`
+/// (or calls `init` again when the library is there), rather than reloading the frame. A reload
+/// of the frame would re-send the portal's form POST (a resubmit prompt, and auth that may have
+/// expired), and would start the whole app again for what is only a script that did not load.
+pub async fn wait_for_bitrix(timing: WaitTiming, lang: Lang, library_url: &str) {
+    let retry = Rc::new(Cell::new(false));
+    let on_retry = {
+        let retry = retry.clone();
+        Closure::<dyn Fn()>::new(move || retry.set(true))
+    };
+    let answer: Rc<RefCell<Option<Result<(), CallFail>>>> = Rc::new(RefCell::new(None));
+    let mut init_running = false;
+    let mut init_error: Option<String> = None;
+    let mut started = crate::browser::perf_now();
+    let mut shown: Option<View> = None;
+    loop {
+        if retry.replace(false) {
+            init_error = None;
+            if probe() != Library::Present {
+                reload_library(library_url);
+            }
+            // Straight to "Waiting…": the click is answered at once.
+            started = crate::browser::perf_now() - f64::from(timing.show_after_ms);
         }
-        Err(CallFail::Threw(e)) => demo(&query, Some(format!("BX24.init failed: {e}"))).await,
-        Err(CallFail::QueryError) => {
-            demo(&query, Some("BX24.init failed: Query error!".into())).await
+        let answered = answer.borrow_mut().take();
+        if let Some(result) = answered {
+            init_running = false;
+            match result {
+                Ok(()) => break,
+                // After ~24.8 days: ask again.
+                Err(CallFail::Timeout(_)) => {}
+                Err(CallFail::Threw(e)) => init_error = Some(e),
+                Err(CallFail::QueryError) => init_error = Some("Query error!".into()),
+            }
+        }
+        let lib = probe();
+        if lib == Library::Present && !init_running && init_error.is_none() {
+            init_running = true;
+            let answer = answer.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let r = bx24::init(INIT_FOREVER_MS).await;
+                *answer.borrow_mut() = Some(r);
+            });
+        }
+        let elapsed = (crate::browser::perf_now() - started).max(0.0) as u32;
+        let v = wait::view(elapsed, lib, init_error.is_some(), &timing);
+        if shown != Some(v) {
+            render(v, lang, init_error.as_deref(), &on_retry);
+            shown = Some(v);
+        }
+        TimeoutFuture::new(POLL_MS).await;
+    }
+    // No Retry button may outlive its handler.
+    if matches!(shown, Some(View::Failed(_))) {
+        render(View::Waiting, lang, None, &on_retry);
+    }
+}
+
+/// The library's state, from `window.BX24` and the script's `error` flag.
+fn probe() -> Library {
+    let Some(w) = web_sys::window() else {
+        return Library::Absent;
+    };
+    let bx = Reflect::get(&w, &"BX24".into()).unwrap_or_default();
+    if bx.is_object() {
+        Library::Present
+    } else if bx.is_null() {
+        Library::Null
+    } else if Reflect::get(&w, &LOAD_FAILED_FLAG.into())
+        .unwrap_or_default()
+        .is_truthy()
+    {
+        Library::LoadFailed
+    } else {
+        Library::Absent
+    }
+}
+
+/// Removes the library's old `<script>`s and the state they left, and adds a fresh one.
+fn reload_library(url: &str) {
+    let Some(w) = web_sys::window() else { return };
+    let Some(doc) = w.document() else { return };
+    let selector = format!("script[src=\"{url}\"]");
+    for _ in 0..16 {
+        match doc.query_selector(&selector) {
+            Ok(Some(old)) => old.remove(),
+            _ => break,
+        }
+    }
+    // The library's `BX24 = null` after a failed start; a global `var` cannot be deleted.
+    if Reflect::get(&w, &"BX24".into())
+        .unwrap_or_default()
+        .is_null()
+        && !Reflect::delete_property(&w, &"BX24".into()).unwrap_or(false)
+    {
+        let _ = Reflect::set(&w, &"BX24".into(), &JsValue::UNDEFINED);
+    }
+    let _ = Reflect::set(&w, &LOAD_FAILED_FLAG.into(), &JsValue::FALSE);
+    let Ok(script) = doc.create_element("script") else {
+        return;
+    };
+    let _ = script.set_attribute("src", url);
+    let on_error = Closure::once_into_js(|| {
+        if let Some(w) = web_sys::window() {
+            let _ = Reflect::set(&w, &LOAD_FAILED_FLAG.into(), &JsValue::TRUE);
+        }
+    });
+    let _ = script.add_event_listener_with_callback("error", on_error.unchecked_ref());
+    if let Some(parent) = doc.body().map(web_sys::Element::from) {
+        let _ = parent.append_child(&script);
+    }
+}
+
+/// The boot placeholder, made when the page has none (tests, or after a fatal message).
+fn boot_element(doc: &web_sys::Document) -> Option<web_sys::Element> {
+    if let Some(el) = doc.get_element_by_id("cc-boot") {
+        return Some(el);
+    }
+    let el = doc.create_element("div").ok()?;
+    el.set_id("cc-boot");
+    let _ = el.set_attribute("role", "status");
+    let _ = el.set_attribute("aria-live", "polite");
+    doc.body()?.append_child(&el).ok()?;
+    Some(el)
+}
+
+/// Shows `v` in the boot placeholder (text only).
+fn render(v: View, lang: Lang, detail: Option<&str>, on_retry: &Closure<dyn Fn()>) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Some(boot) = boot_element(&doc) else {
+        return;
+    };
+    let make = |tag: &str, class: &str| {
+        let el = doc.create_element(tag).ok()?;
+        el.set_class_name(class);
+        boot.append_child(&el).ok()?;
+        Some(el)
+    };
+    match v {
+        View::Quiet => {}
+        View::Waiting | View::StillWaiting => {
+            boot.set_text_content(None);
+            boot.set_class_name("cc-boot");
+            let _ = boot.remove_attribute("data-testid");
+            if let Some(s) = make("span", "cc-boot__spinner") {
+                let _ = s.set_attribute("aria-hidden", "true");
+            }
+            if let Some(line) = make("span", "cc-boot__text cc-portal-waiting") {
+                line.set_id("cc-boot-text");
+                let _ = line.set_attribute("data-testid", "portal-waiting");
+                let still = v == View::StillWaiting;
+                let _ = line.set_attribute("data-still", if still { "yes" } else { "no" });
+                let mut text = i18n::tr(lang, T::WaitingForBitrix).to_string();
+                if still {
+                    text.push(' ');
+                    text.push_str(i18n::tr(lang, T::StillWaitingForBitrix));
+                }
+                line.set_text_content(Some(&text));
+            }
+        }
+        View::Failed(f) => {
+            boot.set_text_content(None);
+            boot.set_class_name("cc-boot cc-boot--failed");
+            let _ = boot.remove_attribute("data-testid");
+            let Some(block) = make("div", "cc-portal-failed") else {
+                return;
+            };
+            let _ = block.set_attribute("role", "alert");
+            let _ = block.set_attribute("data-testid", "portal-failed");
+            let _ = block.set_attribute("data-reason", f.code());
+            let message = match f {
+                Failure::NotLoaded => T::PortalNotLoaded,
+                Failure::LoadError => T::PortalLoadError,
+                Failure::LibraryThrew => T::PortalLibraryThrew,
+                Failure::InitThrew => T::PortalInitThrew,
+            };
+            let mut text = i18n::tr(lang, message).to_string();
+            if let Some(d) = detail.filter(|_| f == Failure::InitThrew) {
+                text.push_str(" (");
+                text.extend(d.chars().take(200));
+                text.push(')');
+            }
+            if let Ok(p) = doc.create_element("p") {
+                p.set_class_name("cc-portal-failed__text");
+                p.set_text_content(Some(&text));
+                let _ = block.append_child(&p);
+            }
+            if let Ok(b) = doc.create_element("button") {
+                let _ = b.set_attribute("type", "button");
+                b.set_class_name("cc-button cc-button--primary cc-portal-failed__retry");
+                let _ = b.set_attribute("data-testid", "portal-retry");
+                b.set_text_content(Some(i18n::tr(lang, T::Retry)));
+                let _ =
+                    b.add_event_listener_with_callback("click", on_retry.as_ref().unchecked_ref());
+                let _ = block.append_child(&b);
+            }
         }
     }
 }
 
 #[cfg(feature = "demo")]
-async fn demo(query: &str, reason: Option<String>) -> Result<Option<Chosen>, String> {
-    let d = DemoPortal::start(query, reason).await?;
+async fn demo(query: &str) -> Result<Option<Chosen>, String> {
+    let d = DemoPortal::start(query, None).await?;
     Ok(Some(Chosen {
         portal: d.clone(),
         demo: Some(d),
     }))
 }
 
-/// The Bitrix24 build does not carry the demo: it loads the demo build (`callcard_demo.js`,
-/// next to the page) and hands over, leaving the reason where the demo build finds it.
+/// The Bitrix24 build does not carry the demo: outside a frame it loads the demo build
+/// (`callcard_demo.js`, next to the page) and hands over, marking the handover where the demo
+/// build finds it.
 #[cfg(not(feature = "demo"))]
-async fn demo(_query: &str, reason: Option<String>) -> Result<Option<Chosen>, String> {
+async fn demo(_query: &str) -> Result<Option<Chosen>, String> {
     let w = web_sys::window().ok_or("no window")?;
-    let _ = js_sys::Reflect::set(
-        &w,
-        &HANDOFF_REASON.into(),
-        &reason.unwrap_or_default().into(),
-    );
+    let _ = Reflect::set(&w, &HANDOFF_REASON.into(), &"".into());
     crate::browser::load_demo_build();
     Ok(None)
 }

@@ -23,6 +23,9 @@ use super::operating::{DEFAULT_LIMIT_MS, OperatingTracker};
 use super::retry::{self, Decision, RetryContext};
 use crate::portal::{Fut, Portal};
 
+/// How often a sleeping retry asks whether its answer is still wanted.
+const WANTED_CHECK_MS: u64 = 100;
+
 /// Time for the client: Unix milliseconds, sleeping, and a jitter source in `[0, 1)`.
 pub trait Clock {
     fn now_ms(&self) -> f64;
@@ -260,9 +263,32 @@ impl RestClient {
                         until_ms: now + wait_ms as f64,
                     }),
                 );
-                self.clock.sleep(wait_ms).await;
+                // The back-off is slept in slices: a request that a newer event made unwanted
+                // stops at once instead of holding its turn (and the newest client) for seconds.
+                if !self.sleep_while_wanted(wait_ms, wanted).await {
+                    self.notify(priority, None);
+                    return Err(RestError::Superseded);
+                }
             }
             attempt += 1;
+        }
+    }
+
+    /// Sleeps `ms` unless `wanted()` turns false first (checked every [`WANTED_CHECK_MS`]).
+    /// True when the whole time was slept and the answer is still wanted.
+    async fn sleep_while_wanted(&self, ms: u64, wanted: &dyn Fn() -> bool) -> bool {
+        let until = self.clock.now_ms() + ms as f64;
+        loop {
+            if !wanted() {
+                return false;
+            }
+            let left = until - self.clock.now_ms();
+            if left <= 0.0 {
+                return true;
+            }
+            self.clock
+                .sleep((left.ceil() as u64).clamp(1, WANTED_CHECK_MS))
+                .await;
         }
     }
 
@@ -324,7 +350,7 @@ impl RestClient {
         let ok = match self.portal.refresh_auth().await {
             Ok(()) => true,
             Err(e) => {
-                log::warn!("token refresh failed: {e}");
+                log::warn!("token refresh failed: {}", e.describe_for_log());
                 false
             }
         };
@@ -890,9 +916,51 @@ mod tests {
         assert_eq!(portal.sent_at.borrow().len(), 1);
     }
 
+    /// Regression: a superseded request slept its whole back-off (up to seconds) before it
+    /// noticed, and the newest client's refresh waited behind it.
+    #[test]
+    fn a_superseded_request_stops_during_its_back_off() {
+        let (time, portal, client) = setup("scenario=incoming&fail=QUERY_LIMIT_EXCEEDED:1");
+        let batch = refresh_batch(&portal);
+        let wanted = Cell::new(true);
+        let ended_at = Cell::new(0.0);
+        let dropped_at = Cell::new(0.0);
+        time.run(vec![
+            Box::pin(async {
+                let r = client
+                    .batch_while(&batch, Priority::Interactive, &|| wanted.get())
+                    .await;
+                assert!(matches!(r, Err(RestError::Superseded)), "{r:?}");
+                ended_at.set(time.now());
+            }),
+            Box::pin(async {
+                // Past the first failure, inside the back-off before the second attempt.
+                while portal.sent_at.borrow().is_empty() {
+                    time.sleep(5).await;
+                }
+                time.sleep(300).await;
+                dropped_at.set(time.now());
+                wanted.set(false);
+            }),
+        ]);
+        assert_eq!(portal.sent_at.borrow().len(), 1, "no second attempt");
+        let late = ended_at.get() - dropped_at.get();
+        assert!(
+            (0.0..=WANTED_CHECK_MS as f64 + 1.0).contains(&late),
+            "stopped {late} ms after it was dropped"
+        );
+    }
+
     /// Log lines carry codes and classes, never the description (which may echo `auth=…`).
     #[test]
     fn no_token_reaches_a_log_line() {
+        for e in [
+            crate::portal::PortalError::Library("Error: POST ?auth=SECRETTOKEN123".into()),
+            crate::portal::PortalError::Timeout(3),
+        ] {
+            let line = e.describe_for_log();
+            assert!(!line.contains("SECRETTOKEN123"), "{line}");
+        }
         let err = RestError::Api {
             status: 401,
             code: "expired_token".into(),

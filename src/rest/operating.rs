@@ -26,6 +26,8 @@ pub const BLOCK_MARGIN_MS: f64 = 5_000.0;
 pub const RESET_SLACK_MS: f64 = 1_000.0;
 /// The whole window: when an answer has `operating` but no readable reset, assume the worst.
 pub const WINDOW_MS: f64 = 600_000.0;
+/// The furthest ahead a window's reset is believed: the window plus ten minutes of clock skew.
+pub const MAX_RESET_AHEAD_MS: f64 = 2.0 * WINDOW_MS;
 
 #[derive(Debug, Clone, PartialEq)]
 struct Entry {
@@ -70,7 +72,10 @@ impl OperatingTracker {
         let reset_at_ms = match time.get("operating_reset_at") {
             None | Some(Value::Null) => now_ms + WINDOW_MS,
             Some(v) => match unix_ms(v) {
-                Some(ms) => ms,
+                // The window is ten minutes; with room for a portal clock that is ahead of ours,
+                // a reset further away (garbage like 1e300) is not believed — a wait that long
+                // would overflow the browser's timer and spin.
+                Some(ms) => ms.min(now_ms + MAX_RESET_AHEAD_MS),
                 None => return,
             },
         };
@@ -294,6 +299,29 @@ mod tests {
             parse_iso8601_ms("2024-02-29T00:00:00Z"),
             Some(1_709_164_800_000.0)
         );
+    }
+
+    /// Regression: `operating_reset_at` far in the future made a wait past 2^31 ms, which the
+    /// browser's timer wraps to 0 — the card spun sending the blocked method.
+    #[test]
+    fn a_reset_beyond_the_window_is_held_to_the_window() {
+        let now = 1_752_472_000_000.0;
+        for far in [
+            json!(99_999_999_999u64),
+            json!(1e300),
+            json!("9999-12-31T23:59:59Z"),
+        ] {
+            let mut t = OperatingTracker::default();
+            t.record(
+                "crm.item.list",
+                &json!({"operating": 479, "operating_reset_at": far}),
+                now,
+            );
+            let reset = t.reset_at_ms("crm.item.list", now).expect("kept");
+            assert!(reset <= now + MAX_RESET_AHEAD_MS, "{far}: {reset}");
+            let wait = t.delay_before("crm.item.list", now).unwrap();
+            assert!(wait <= MAX_RESET_AHEAD_MS + RESET_SLACK_MS, "{far}: {wait}");
+        }
     }
 
     #[test]

@@ -105,7 +105,9 @@ fn jittered(base_ms: f64, jitter: f64) -> u64 {
 
 /// True when the error says nothing about whether the server acted: no answer at all, or a
 /// bare 5xx page from a proxy with no JSON body (its code was made up from the status).
-fn outcome_unknown(err: &RestError) -> bool {
+/// Whether a failed request may still have taken effect (no answer, or a bare server error):
+/// a write that failed so is read back before anything is sent again.
+pub fn outcome_unknown(err: &RestError) -> bool {
     match err {
         RestError::Timeout { .. } | RestError::Library(_) => true,
         RestError::Api { status, code, .. } => {
@@ -175,7 +177,9 @@ pub fn decide_for(
         }
         ErrorClass::OperationLimit => match ctx.operating_reset_at_ms {
             Some(reset) if reset.is_finite() && reset > ctx.now_unix_ms => Decision::WaitUntil {
-                unix_ms: reset + RESET_SLACK_MS,
+                // Never past the window (plus clock skew), whatever the portal said.
+                unix_ms: reset.min(ctx.now_unix_ms + super::operating::MAX_RESET_AHEAD_MS)
+                    + RESET_SLACK_MS,
             },
             _ => Decision::Retry {
                 after_ms: MIN_OPERATION_LIMIT_WAIT_MS
@@ -375,6 +379,18 @@ mod tests {
             decide(&e, 2, "crm.activity.list", 1.0, &stale),
             Decision::Retry { after_ms: 10_000 },
             "a reset in the past is not a reason to hammer"
+        );
+        // Regression: a reset years away was waited for whole (and overflowed the timer).
+        let far = RetryContext {
+            operating_reset_at_ms: Some(1e300),
+            now_unix_ms: 1_752_472_000_000.0,
+            ..ctx()
+        };
+        assert_eq!(
+            decide(&e, 0, "crm.activity.list", MID, &far),
+            Decision::WaitUntil {
+                unix_ms: 1_752_472_000_000.0 + 1_200_000.0 + 1_000.0
+            }
         );
         // Unknown code with status 429 is the same class.
         assert_eq!(

@@ -1,11 +1,11 @@
-// The card end to end on the release build: the demo scenario, the real-portal path through the fake
-// BX24 library (window.name set, as in a Bitrix24 frame), a load through a form POST, errors, and the
-// screenshots kept in docs/screenshots/.
+// The card end to end on the release build: the demo scenario, the real-portal path in the fake
+// portal (tests/e2e/portal.mjs: cross-site frame, library cross-origin, REST host with CORS), errors,
+// and the screenshots kept in docs/screenshots/.
 import { test, expect } from '@playwright/test';
-import { installFakeBx24, collectConsole, shot, demoUrl, openViaPost, SECRET_TOKEN } from './helpers.mjs';
+import { installFakeBx24, collectConsole, shot, demoUrl, SECRET_TOKEN } from './helpers.mjs';
+import { openPortal, APP_ORIGIN, FRAME_NAME } from './portal.mjs';
 
 const state = (page) => page.getByTestId('call-state');
-const requests = (page) => page.evaluate(() => window.__fakeBx24.requests);
 
 /** Fails on page errors and on console errors other than the ones a test expects. */
 function noErrors(lines, allowed = []) {
@@ -80,92 +80,134 @@ test.describe('demo portal', () => {
   });
 });
 
-test.describe('inside Bitrix24 (fake BX24 library, window.name set)', () => {
+// In the fake portal (tests/e2e/portal.mjs): the card in a cross-site frame on https, the library
+// from https://api.bitrix24.com/api/v1/, the REST host on the portal's origin with CORS.
+test.describe('inside Bitrix24 (fake portal: three origins, library cross-origin)', () => {
   test('the card loads the client and bindings with one batch and follows events', async ({ page }) => {
     const log = collectConsole(page);
-    await installFakeBx24(page, {});
-    await page.goto('/');
-    await expect(page.getByTestId('demo-banner')).toHaveCount(0);
-    await expect(page.getByTestId('client-name')).toHaveText('Klaus Weber');
-    await expect(page.getByTestId('binding')).toHaveCount(3);
-    await expect(page.getByTestId('binding-stage').first()).toHaveText('Preparing documents');
-    await expect(page.getByTestId('binding-amount').first()).toHaveText('€18,500');
-    await expect(page.getByTestId('client-responsible')).toHaveText('Responsible: Maria Lopez · Sales Manager');
+    const bed = await openPortal(page, {});
+    const app = bed.app;
+    await expect(app.getByTestId('demo-banner')).toHaveCount(0);
+    await expect(app.getByTestId('client-name')).toHaveText('Klaus Weber');
+    await expect(app.getByTestId('binding')).toHaveCount(3);
+    await expect(app.getByTestId('binding-stage').first()).toHaveText('Preparing documents');
+    await expect(app.getByTestId('binding-amount').first()).toHaveText('€18,500');
+    await expect(app.getByTestId('client-responsible')).toHaveText('Responsible: Maria Lopez · Sales Manager');
     // Regression: a stray ".into_any()" once rendered as text below the responsible line.
-    await expect(page.getByTestId('client')).toHaveText(/^KW\s*Contact\s*Klaus Weber\s*Head of Procurement · Weber Logistics GmbH\s*\+49 301 234 56\s*work\s*\+49 170 123 4567\s*mobile\s*Responsible: Maria Lopez · Sales Manager$/);
-    expect(await requests(page)).toBe(1);
-    const log1 = await page.evaluate(() => window.__fakeBx24.log);
-    expect(log1).toEqual(['batch']);
+    await expect(app.getByTestId('client')).toHaveText(/^KW\s*Contact\s*Klaus Weber\s*Head of Procurement · Weber Logistics GmbH\s*\+49 301 234 56\s*work\s*\+49 170 123 4567\s*mobile\s*Responsible: Maria Lopez · Sales Manager$/);
+    // One HTTP request reached the portal's REST host, from the app's origin, and it was the batch.
+    expect(bed.methods()).toEqual(['batch']);
+    expect(bed.requests[0].origin).toBe(APP_ORIGIN);
+    expect(await bed.ctl('log')).toEqual(['batch']);
 
-    await page.evaluate(() => window.__fakeBx24.setCallState('connected'));
-    await expect(state(page)).toHaveAttribute('data-state', 'connected');
-    await expect(page.getByTestId('call-timer')).toBeVisible();
-    expect(await requests(page)).toBe(1);
+    await bed.evaluate(() => window.__fakeBx24.setCallState('connected'));
+    await expect(app.getByTestId('call-state')).toHaveAttribute('data-state', 'connected');
+    await expect(app.getByTestId('call-timer')).toBeVisible();
+    expect(bed.requests.length).toBe(1);
 
-    await page.evaluate(() => window.__fakeBx24.switchClient({ PHONE_NUMBER: '+4940987654', CRM_ENTITY_TYPE: 'CONTACT', CRM_ENTITY_ID: 801 }));
-    await expect(page.getByTestId('client-name')).toHaveText('Anna Schmidt');
-    await expect(page.getByTestId('call-phone')).toHaveText('+49 409 876 54');
-    expect(await requests(page)).toBe(2);
-    const calls = await page.evaluate(() => window.__fakeBx24.calls);
+    await bed.evaluate(() => window.__fakeBx24.switchClient({ PHONE_NUMBER: '+4940987654', CRM_ENTITY_TYPE: 'CONTACT', CRM_ENTITY_ID: 801 }));
+    await expect(app.getByTestId('client-name')).toHaveText('Anna Schmidt');
+    await expect(app.getByTestId('call-phone')).toHaveText('+49 409 876 54');
+    expect(bed.methods()).toEqual(['batch', 'batch']);
+    const calls = await bed.ctl('calls');
     expect(calls.filter((c) => (c.command || c) === 'getStatus').length).toBeGreaterThanOrEqual(2);
 
     // Clicking the name opens the record in the portal's slider.
-    await page.getByTestId('client-name').click();
-    expect(await page.evaluate(() => window.__fakeBx24.openedPaths)).toContainEqual('/crm/contact/details/801/');
-    expect(await page.evaluate(() => window.__fakeBx24.fitWindowCalls)).toBeGreaterThan(0);
+    await app.getByTestId('client-name').click();
+    expect(await bed.ctl('openedPaths')).toContainEqual('/crm/contact/details/801/');
+    expect(await bed.ctl('fitWindowCalls')).toBeGreaterThan(0);
 
     // The token is never shown or logged.
-    expect(await page.content()).not.toContain(SECRET_TOKEN);
+    expect(await bed.frame().content()).not.toContain(SECRET_TOKEN);
     expect(log.join('\n')).not.toContain(SECRET_TOKEN);
     noErrors(log);
   });
 
-  test('loaded through a form POST, as Bitrix24 opens the handler', async ({ page }) => {
-    await installFakeBx24(page, {});
-    await openViaPost(page, {});
-    await expect(page.getByTestId('client-name')).toHaveText('Klaus Weber');
-    expect(await page.content()).not.toContain(SECRET_TOKEN);
+  test('the handler is loaded through a form POST into the named frame, as Bitrix24 opens it', async ({ page }) => {
+    const bed = await openPortal(page, {});
+    await expect(bed.app.getByTestId('client-name')).toHaveText('Klaus Weber');
+    expect(bed.appLoads.length).toBe(1);
+    expect(bed.appLoads[0].method).toBe('POST');
+    expect(bed.appLoads[0].url).toMatch(/^https:\/\/app\.callcard\.test\/\?DOMAIN=fake\.bitrix24\.test&PROTOCOL=1&LANG=en&APP_SID=fakeappsid$/);
+    expect(new URLSearchParams(bed.appLoads[0].body).get('PLACEMENT')).toBe('CALL_CARD');
+    expect(bed.libraryLoads).toBe(1);
+    expect(await bed.evaluate(() => [window.name, window.top !== window, location.origin])).toEqual([FRAME_NAME, true, APP_ORIGIN]);
+    expect(await bed.frame().content()).not.toContain(SECRET_TOKEN);
   });
 
   test('a refused refresh shows a readable error and retry recovers', async ({ page }) => {
-    await installFakeBx24(page, {});
-    await page.addInitScript(() => window.__fakeBx24.failNext('batch', { status: 403, error: 'ACCESS_DENIED' }));
-    await page.goto('/');
-    await expect(page.getByTestId('error-banner')).toContainText('You do not have access');
-    await expect(page.getByTestId('error-banner')).not.toContainText('ACCESS_DENIED');
-    await page.getByTestId('error-banner').getByRole('button').click();
-    await expect(page.getByTestId('client-name')).toHaveText('Klaus Weber');
-    await expect(page.getByTestId('error-banner')).toHaveCount(0);
+    const bed = await openPortal(page, { setup: (ctl) => ctl.failNext('batch', { status: 403, error: 'ACCESS_DENIED' }) });
+    const banner = bed.app.getByTestId('error-banner');
+    await expect(banner).toContainText('You do not have access');
+    await expect(banner).not.toContainText('ACCESS_DENIED');
+    await banner.getByRole('button').click();
+    await expect(bed.app.getByTestId('client-name')).toHaveText('Klaus Weber');
+    await expect(banner).toHaveCount(0);
+    expect(bed.requests.map((r) => r.status)).toEqual([403, 200]);
   });
 
   test('getStatus that never answers: the snapshot is shown, with an error, no endless spinner', async ({ page }) => {
-    await installFakeBx24(page, {});
-    await page.addInitScript(() => window.__fakeBx24.neverAnswer('getStatus'));
-    await page.goto('/');
-    await expect(page.getByTestId('call-phone')).toHaveText('+49 301 234 56');
-    await expect(page.getByTestId('error-banner')).toBeVisible({ timeout: 6000 });
-    await expect(page.getByTestId('client-name')).toHaveText('Klaus Weber');
+    const bed = await openPortal(page, { setup: (ctl) => ctl.neverAnswer('getStatus') });
+    await expect(bed.app.getByTestId('call-phone')).toHaveText('+49 301 234 56');
+    await expect(bed.app.getByTestId('error-banner')).toBeVisible({ timeout: 6000 });
+    await expect(bed.app.getByTestId('client-name')).toHaveText('Klaus Weber');
   });
 
-  test('a library that never initialises falls back to the demo with the reason', async ({ page }) => {
-    await installFakeBx24(page, { neverInit: true });
-    await page.goto('/');
-    await expect(page.getByTestId('demo-fallback')).toBeVisible({ timeout: 8000 });
-    await expect(page.getByTestId('client-name')).toBeVisible();
+  test('a library that never initialises: the card keeps waiting for Bitrix24, never the demo', async ({ page }) => {
+    const bed = await openPortal(page, { fake: { neverInit: true } });
+    await expect(bed.app.getByTestId('portal-waiting')).toBeVisible({ timeout: 4000 });
+    // Past the 4-s init timeout that used to hand over to the demo.
+    await page.waitForTimeout(4500);
+    await expect(bed.app.getByTestId('portal-waiting')).toBeVisible();
+    await expect(bed.app.getByTestId('demo-fallback')).toHaveCount(0);
+    await expect(bed.app.getByTestId('demo-banner')).toHaveCount(0);
+    await expect(bed.app.getByTestId('portal-failed')).toHaveCount(0);
   });
 
   test('the install page binds the tab and finishes installation', async ({ page }) => {
-    await installFakeBx24(page, { placement: 'DEFAULT' });
-    await page.goto('/');
-    await expect(page.getByTestId('install-status')).toHaveAttribute('data-registered', 'no');
-    await page.getByTestId('install-toggle').click();
-    await expect(page.getByTestId('install-status')).toHaveAttribute('data-registered', 'yes');
-    const placements = await page.evaluate(() => window.__fakeBx24.placements || null);
-    const bound = await page.evaluate(() => new Promise((r) => BX24.callMethod('placement.get', {}, (res) => r(res.data()))));
+    const bed = await openPortal(page, { fake: { placement: 'DEFAULT' } });
+    await expect(bed.app.getByTestId('install-status')).toHaveAttribute('data-registered', 'no');
+    await bed.app.getByTestId('install-toggle').click();
+    await expect(bed.app.getByTestId('install-status')).toHaveAttribute('data-registered', 'yes');
+    const bound = await bed.evaluate(() => new Promise((r) => BX24.callMethod('placement.get', {}, (res) => r(res.data()))));
     expect(bound.map((p) => p.placement)).toContain('CALL_CARD');
-    expect(await page.evaluate(() => window.__fakeBx24.installFinished)).toBe(true);
-    void placements;
+    expect(await bed.ctl('installFinished')).toBe(true);
+    expect(bed.methods()).toContain('placement.bind');
   });
+
+  test('the release CSP lets the card, the library and the REST host through, nothing else', async ({ page }) => {
+    const violations = [];
+    await page.exposeFunction('__cspViolation', (v) => violations.push(v));
+    await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => window.__cspViolation(`${e.violatedDirective} ${e.blockedURI}`)));
+    const bed = await openPortal(page, {});
+    await expect(bed.app.getByTestId('client-name')).toHaveText('Klaus Weber');
+    await bed.evaluate(() => window.__fakeBx24.switchClient({ CRM_ENTITY_TYPE: 'CONTACT', CRM_ENTITY_ID: 801 }));
+    await expect(bed.app.getByTestId('client-name')).toHaveText('Anna Schmidt');
+    expect(violations).toEqual([]);
+    // The policy is the release one, delivered with the page the portal POSTed to.
+    expect(await bed.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.content)).toContain("connect-src 'self' https:");
+  });
+});
+
+// The same-origin run: the fake library injected into the page, its network simulated in-page. Kept
+// only for what needs to look inside the library: its `Query error!` reaches the window with its
+// message, and the card's message listener (not the XHR watcher: no XHR here) fails the call at once.
+test('same origin (fake library in the page): a 503 is known by its message, the switch completes at once', async ({ page }) => {
+  await installFakeBx24(page, {});
+  await page.goto('/');
+  await expect(page.getByTestId('client-name')).toHaveText('Klaus Weber');
+  const seen = await page.evaluate(() => {
+    window.__errs = [];
+    window.addEventListener('error', (e) => window.__errs.push([e.message, e.filename === '' ? '' : 'file']));
+    window.__fakeBx24.failNext('batch', { status: 503, error: 'QUERY_LIMIT_EXCEEDED' });
+    window.__fakeBx24.switchClient({ CRM_ENTITY_TYPE: 'CONTACT', CRM_ENTITY_ID: 801 });
+    return Date.now();
+  });
+  await expect(page.getByTestId('client-name')).toHaveText('Anna Schmidt', { timeout: 5000 });
+  const took = await page.evaluate((t0) => Date.now() - t0, seen);
+  expect(took).toBeLessThan(2500);
+  expect((await page.evaluate(() => window.__errs))[0][0]).toContain('Query error!');
+  expect(await page.evaluate(() => window.__fakeBx24.queryErrors.length)).toBe(1);
 });
 
 test('the release page carries a strict CSP that still lets the app and the portal library run', async ({ page, request }) => {

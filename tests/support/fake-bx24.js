@@ -18,6 +18,15 @@
  *  - REST calls made before init are held until init completes;
  *  - batch: ONE request, `$result[key][path]` references, per-key result/result_error/result_total/
  *    result_next/result_time, empty maps are `[]`, halt stops at the first failing sub-call.
+ *
+ * Transports (opts.transport):
+ *  - 'local' (default): the "network" is simulated in-page (no XMLHttpRequest; faults raised through
+ *    ctl._raise). For unit tests and the same-origin runs that look inside the library.
+ *  - 'xhr': as the real library, a real `XMLHttpRequest` POST, form-encoded with `auth=<token>`, to
+ *    `https://DOMAIN/rest/METHOD.json`. Whoever answers that URL (tests/e2e/portal.mjs routes it) asks
+ *    `__fakeBx24Serve(method, body)` in the frame for the answer {status, body} (or {abort}/{never}),
+ *    so the server state and every test control stay here. On status >= 500 or a network error the
+ *    XHR handler throws 'Query error!' (cross-origin: the page sees "Script error.") and never calls back.
  */
 (function () {
   'use strict';
@@ -319,6 +328,9 @@
       latencyMs: opts.latencyMs === undefined ? 20 : opts.latencyMs,
       placementLatencyMs: opts.placementLatencyMs === undefined ? 5 : opts.placementLatencyMs,
       passSecondArg: !!opts.passSecondArg,
+      transport: opts.transport === 'xhr' ? 'xhr' : 'local',
+      restBase: opts.restBase || ('https://' + DOMAIN + '/rest/'),
+      seed: opts.seed === undefined ? 1 : (opts.seed >>> 0),
       inited: false,
       // counters / logs
       requests: 0,
@@ -340,6 +352,7 @@
       listeners: {},
       _faults: [],
       _never: {},
+      _drop: {},
       _throw: {},
       _cmdMode: {},
       _methods: {},
@@ -351,6 +364,16 @@
     };
 
     function alive() { return gen === generation; }
+
+    // mulberry32: storms are the same for the same seed.
+    var rngState = ctl.seed || 1;
+    function random() {
+      rngState = (rngState + 0x6D2B79F5) >>> 0;
+      var t = rngState;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    }
 
     function later(fn, ms) {
       ctl._pending++;
@@ -609,10 +632,15 @@
       };
     });
 
-    function takeFault(method) {
+    function takeFault(method, inBatch) {
       for (var i = 0; i < ctl._faults.length; i++) {
         var f = ctl._faults[i];
         if (f.method === method || f.method === '*') {
+          // A storm (`rate`) hits HTTP requests, not the commands inside a batch.
+          if (f.rate !== undefined) {
+            if (inBatch) continue;
+            if (random() >= f.rate) return null;
+          }
           f.left--;
           if (f.left <= 0) ctl._faults.splice(i, 1);
           return f;
@@ -627,7 +655,7 @@
     }
 
     function execute(method, params, inBatch) {
-      var f = takeFault(method);
+      var f = takeFault(method, inBatch);
       if (f) return faultResponse(f);
       var custom = ctl._methods[method];
       if (custom) {
@@ -759,37 +787,83 @@
 
     function fakeXhr(method) { return { readyState: 1, method: method, abort: function () {} }; }
 
-    // One HTTP request. `counted` = already counted by the caller (callMethod); next() and retries count here.
+    // ---- the portal's REST host: one HTTP request (form body) → done({status, body}), after the
+    // latency; done({abort: true}) for a dropped connection, done({never: true}) at once for a request
+    // that is never answered. Shared by both transports.
+    function serveRequest(method, body, done) {
+      var params = parseQuery(body);
+      delete params.auth;
+      ctl.history.push({ method: method, params: clone(params) });
+      if (matches(ctl._never, method)) { done({ never: true }); return; }
+      var drop = matches(ctl._drop, method);
+      later(function () {
+        if (drop) { done({ abort: true }); return; }
+        var r = execute(method, params, false);
+        done({ status: r.status, body: clone(r.body) });
+      }, ctl.latencyMs);
+    }
+
+    // ---- the library's answer handling. Returns true when the library would throw 'Query error!'.
+    function receive(query, status, answer) {
+      if (status >= 500 || status === 0) {
+        ctl.queryErrors.push({ method: query.method, status: status, error: answer && answer.error });
+        return true;
+      }
+      if (!isObj(answer)) answer = { error: 'ERROR_UNEXPECTED_ANSWER', error_description: 'not JSON' };
+      if (answer.error === 'expired_token') {
+        ctl.authRefreshes++;
+        send(query, true);
+        return false;
+      }
+      var res = new AjaxResult(answer, query, status);
+      if (typeof query.callback === 'function') query.callback.call(W, res);
+      return false;
+    }
+
+    function requestBody(query) {
+      var body = prepareData(query.data || {});
+      if (query.start !== undefined && query.start !== null) body += (body ? '&' : '') + 'start=' + encodeURIComponent(query.start);
+      return body;
+    }
+
+    // One HTTP request. `countIt` = not yet counted by the caller (callMethod); next() and resends count here.
     function send(query, countIt) {
       if (countIt) {
         ctl.requests++;
         ctl.log.push(query.method);
       }
       if (!ctl.inited) { ctl._restQueue.push(query); return fakeXhr(query.method); }
-      var body = prepareData(query.data || {});
-      if (query.start !== undefined && query.start !== null) body += (body ? '&' : '') + 'start=' + encodeURIComponent(query.start);
-      var params = parseQuery(body);
-      if (query.method !== 'batch') ctl.history.push({ method: query.method, params: clone(params) });
-      else ctl.history.push({ method: 'batch', params: clone(params) });
-      if (matches(ctl._never, query.method)) return fakeXhr(query.method);
-      var latency = ctl.latencyMs;
-      later(function () {
-        var r = execute(query.method, params, false);
-        var answer = clone(r.body);
-        if (r.status >= 500 || r.status === 0) {
-          ctl.queryErrors.push({ method: query.method, status: r.status, error: answer.error });
-          ctl._raise('Query error!');
-          return;
-        }
-        if (answer.error === 'expired_token') {
-          ctl.authRefreshes++;
-          send(query, true);
-          return;
-        }
-        var res = new AjaxResult(answer, query, r.status);
-        if (typeof query.callback === 'function') query.callback.call(W, res);
-      }, latency);
+      if (ctl.transport === 'xhr') return sendXhr(query);
+      serveRequest(query.method, requestBody(query), function (a) {
+        if (a.never) return;
+        if (a.abort) { if (receive(query, 0, null)) ctl._raise('Query error!'); return; }
+        if (receive(query, a.status, a.body)) ctl._raise('Query error!');
+      });
       return fakeXhr(query.method);
+    }
+
+    // As the real library: POST https://DOMAIN/rest/METHOD.json, `auth=<token>&…`; the throw happens
+    // inside the XHR handler of this (cross-origin) script, so the page sees only "Script error.".
+    function sendXhr(query) {
+      var xhr = new W.XMLHttpRequest();
+      var token = ctl.auth ? ctl.auth.access_token : '';
+      var body = 'auth=' + encodeURIComponent(token);
+      var rest = requestBody(query);
+      if (rest) body += '&' + rest;
+      xhr.open('POST', ctl.restBase + query.method + '.json', true);
+      xhr.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded');
+      xhr.onload = function () {
+        if (!alive()) return;
+        var answer = null;
+        try { answer = JSON.parse(xhr.responseText); } catch (e) { answer = null; }
+        if (receive(query, xhr.status, answer)) throw 'Query error!'; // eslint-disable-line no-throw-literal
+      };
+      xhr.onerror = function () {
+        if (!alive()) return;
+        if (receive(query, 0, null)) throw 'Query error!'; // eslint-disable-line no-throw-literal
+      };
+      xhr.send(body);
+      return xhr;
     }
 
     function callMethod(method, params, callback) {
@@ -964,12 +1038,24 @@
       fault = fault || {};
       ctl._faults.push({
         method: method, status: fault.status || 400, error: fault.error,
-        error_description: fault.error_description, left: fault.times === undefined ? 1 : fault.times
+        error_description: fault.error_description, left: fault.times === undefined ? 1 : fault.times,
+        rate: fault.rate
       });
     };
+    // A storm: `rate` (0..1) of the HTTP requests to `method` ('*' = all) fail with `fault`
+    // (default 503 QUERY_LIMIT_EXCEEDED), drawn from the seeded generator, until clearFaults().
+    ctl.storm = function (rate, fault, method) {
+      fault = fault || {};
+      ctl.failNext(method || '*', {
+        status: fault.status || 503, error: fault.error || 'QUERY_LIMIT_EXCEEDED',
+        error_description: fault.error_description, times: Infinity, rate: rate
+      });
+    };
+    // The connection drops (xhr transport: the route aborts the request; local: like a 5xx).
+    ctl.dropNext = function (method, times) { ctl._drop[method] = { left: times === undefined ? 1 : times }; };
     ctl.neverAnswerMethod = function (method, times) { ctl._never[method] = { left: times === undefined ? Infinity : times }; };
     ctl.throwOnCall = function (method, times) { ctl._throw[method] = { left: times === undefined ? Infinity : times }; };
-    ctl.clearFaults = function () { ctl._faults = []; ctl._never = {}; ctl._throw = {}; ctl._cmdMode = {}; };
+    ctl.clearFaults = function () { ctl._faults = []; ctl._never = {}; ctl._drop = {}; ctl._throw = {}; ctl._cmdMode = {}; };
     // Custom/overriding REST method: fn(params, ctl) → {result, total?, next?} | plain result | {status, error, error_description}
     ctl.setMethod = function (name, fn) { ctl._methods[name] = fn; };
 
@@ -1097,6 +1183,13 @@
     ctl._prepareData = prepareData;
     W.BX24 = BX;
     W.__fakeBx24 = ctl;
+    // The REST host's entry point (xhr transport): tests/e2e/portal.mjs answers the route with it.
+    W.__fakeBx24Serve = function (method, body) {
+      return new Promise(function (resolve) {
+        if (!alive()) { resolve({ abort: true }); return; }
+        serveRequest(String(method), String(body || ''), resolve);
+      });
+    };
 
     if (!opts.neverInit) {
       setTimeout(function () { completeInit(); }, opts.initDelayMs || 0);

@@ -311,3 +311,85 @@ test('hold/release delays answers; reinstall invalidates old timers', async () =
   install();
   assert.equal(await old, NEVER);
 });
+
+test('storm: a seeded share of HTTP requests fails (never the commands inside a batch); dropNext drops', async () => {
+  const ctl = install({ seed: 7 });
+  await init();
+  ctl.storm(0.5);
+  const got = [];
+  for (let i = 0; i < 40; i++) got.push((await rest('scope', {}, 40)) === NEVER ? 'x' : 'o');
+  const failed = got.filter((g) => g === 'x').length;
+  assert.ok(failed > 8 && failed < 32, `about half failed: ${got.join('')}`);
+  assert.equal(ctl.raised.length, failed);
+  assert.ok(ctl.queryErrors.every((q) => q.status === 503 && q.error === 'QUERY_LIMIT_EXCEEDED'));
+  // The same seed gives the same storm.
+  const again = install({ seed: 7 });
+  await init();
+  again.storm(0.5);
+  const got2 = [];
+  for (let i = 0; i < 40; i++) got2.push((await rest('scope', {}, 40)) === NEVER ? 'x' : 'o');
+  assert.equal(got2.join(''), got.join(''));
+  // Inside a batch that went through, no sub-command is hit by the storm.
+  again.clearFaults();
+  again.storm(1, {}, 'batch');
+  assert.equal(await cbOrNever((cb) => BX24.callBatch({ a: ['scope', {}] }, cb)), NEVER);
+  again.clearFaults();
+  again.failNext('*', { status: 503, times: Infinity, rate: 0.999999 });
+  again._faults[0].method = 'scope';
+  const b = await cbOrNever((cb) => BX24.callBatch({ a: ['scope', {}], b: ['app.info', {}] }, cb));
+  assert.notEqual(b, NEVER);
+  assert.equal(b.a.error(), undefined);
+  again.clearFaults();
+  again.dropNext('scope');
+  const before = again.queryErrors.length;
+  assert.equal(await rest('scope', {}), NEVER);
+  assert.equal(again.queryErrors.length, before + 1);
+  assert.equal(again.queryErrors[before].status, 0);
+  assert.notEqual(await rest('scope', {}), NEVER);
+});
+
+test('xhr transport: a real POST to https://DOMAIN/rest/METHOD.json with auth, answered by __fakeBx24Serve', async () => {
+  const sent = [];
+  // A stand-in for the browser's XMLHttpRequest whose "network" is the REST host in the frame.
+  class Xhr {
+    open(m, url) { this.m = m; this.url = url; this.headers = {}; }
+    setRequestHeader(k, v) { this.headers[k] = v; }
+    send(body) {
+      sent.push({ url: this.url, body, type: this.headers['Content-Type'] });
+      const method = /\/rest\/(.+)\.json$/.exec(this.url)[1];
+      globalThis.__fakeBx24Serve(method, body).then((a) => {
+        if (a.never) return;
+        try {
+          if (a.abort) { this.status = 0; this.responseText = ''; this.onerror(); return; }
+          this.status = a.status; this.responseText = JSON.stringify(a.body); this.onload();
+        } catch (e) { thrown.push(e); }
+      });
+    }
+  }
+  const thrown = [];
+  globalThis.XMLHttpRequest = Xhr;
+  try {
+    const ctl = install({ transport: 'xhr' });
+    await init();
+    const cur = await rest('user.get', { ID: 5 });
+    assert.equal(cur.data()[0].LAST_NAME, 'Lopez');
+    assert.equal(sent[0].url, 'https://fake.bitrix24.test/rest/user.get.json');
+    assert.equal(sent[0].type, 'application/x-www-form-urlencoded');
+    assert.match(sent[0].body, /^auth=FAKE-SECRET-TOKEN-123&ID=5$/);
+    assert.deepEqual(ctl.history.at(-1), { method: 'user.get', params: { ID: '5' } });
+    ctl.failNext('scope', { status: 503, error: 'QUERY_LIMIT_EXCEEDED' });
+    assert.equal(await rest('scope', {}), NEVER);
+    assert.deepEqual(thrown, ['Query error!']);
+    ctl.dropNext('scope');
+    assert.equal(await rest('scope', {}), NEVER);
+    assert.deepEqual(thrown, ['Query error!', 'Query error!']);
+    assert.deepEqual(ctl.raised, [], 'xhr transport throws from the handler, not through _raise');
+    ctl.failNext('scope', { status: 401, error: 'expired_token' });
+    assert.notEqual(await rest('scope', {}), NEVER);
+    assert.equal(ctl.authRefreshes, 1);
+    ctl.neverAnswerMethod('scope', 1);
+    assert.equal(await rest('scope', {}), NEVER);
+  } finally {
+    delete globalThis.XMLHttpRequest;
+  }
+});

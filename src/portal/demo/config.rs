@@ -108,6 +108,16 @@ pub struct DemoConfig {
     /// Participants of the campaign's call list (`calllist_size=N`, 1..=10000); in the
     /// `campaign` scenario generated contacts fill it up, elsewhere the CRM's own contacts cap it.
     pub calllist_size: u32,
+    /// `markup=1`: names, titles, posts and activity subjects carry HTML and `javascript:`
+    /// payloads, to show that CRM text stays text.
+    pub markup: bool,
+    /// `calllist_hidden=N` (0..=50): N members of every call list are unreadable to the card's
+    /// user; they stay in the list and `items.get` leaves them out after cutting the page, as
+    /// the portal does for members the user may not read. The user is then no administrator.
+    pub calllist_hidden: u32,
+    /// `calllist_concurrent=1`: another user changes a list (adds or removes a member) on the
+    /// first read of it after the card has read it to the end, once per list.
+    pub calllist_concurrent: bool,
 }
 
 /// The latency of a typical cloud portal answer, so the demo shows loading states honestly.
@@ -120,6 +130,8 @@ pub const DEFAULT_SEED: u64 = 1;
 pub const DEFAULT_CALLLIST_SIZE: u32 = 24;
 /// The largest campaign list the demo builds (enough for a benchmark).
 pub const MAX_CALLLIST_SIZE: u32 = 10_000;
+/// The most hidden members per list `calllist_hidden=` asks for.
+pub const MAX_CALLLIST_HIDDEN: u32 = 50;
 
 impl Default for DemoConfig {
     fn default() -> Self {
@@ -133,6 +145,9 @@ impl Default for DemoConfig {
             faults: Faults::default(),
             stats_denied: false,
             calllist_size: DEFAULT_CALLLIST_SIZE,
+            markup: false,
+            calllist_hidden: 0,
+            calllist_concurrent: false,
         }
     }
 }
@@ -165,6 +180,16 @@ impl DemoConfig {
                 "stats" => cfg.stats_denied = value.trim().eq_ignore_ascii_case("denied"),
                 "calllist_size" => {
                     cfg.calllist_size = parse_calllist_size(&value).unwrap_or(DEFAULT_CALLLIST_SIZE)
+                }
+                "markup" => cfg.markup = matches!(value.trim(), "1" | "true" | "yes"),
+                "calllist_hidden" => {
+                    cfg.calllist_hidden = value
+                        .trim()
+                        .parse::<u32>()
+                        .map_or(0, |n| n.min(MAX_CALLLIST_HIDDEN))
+                }
+                "calllist_concurrent" => {
+                    cfg.calllist_concurrent = matches!(value.trim(), "1" | "true" | "yes")
                 }
                 _ => {}
             }
@@ -522,7 +547,7 @@ mod tests {
     #[test]
     fn reads_every_setting() {
         let cfg = DemoConfig::from_query(
-            "?lang=ru&theme=dark&scenario=hidden&latency=0&seed=7&placement=DEFAULT&calllist_size=500",
+            "?lang=ru&theme=dark&scenario=hidden&latency=0&seed=7&placement=DEFAULT&calllist_size=500&markup=1",
         );
         assert_eq!(
             cfg,
@@ -536,8 +561,24 @@ mod tests {
                 faults: Faults::default(),
                 stats_denied: false,
                 calllist_size: 500,
+                markup: true,
+                calllist_hidden: 0,
+                calllist_concurrent: false,
             }
         );
+        let cfg = DemoConfig::from_query("calllist_hidden=2&calllist_concurrent=1");
+        assert_eq!((cfg.calllist_hidden, cfg.calllist_concurrent), (2, true));
+        let cfg = DemoConfig::from_query("calllist_hidden=9999&calllist_concurrent=0");
+        assert_eq!((cfg.calllist_hidden, cfg.calllist_concurrent), (50, false));
+        for bad in ["", "-1", "two", "1.5"] {
+            let cfg =
+                DemoConfig::from_query(&format!("calllist_hidden={bad}&calllist_concurrent={bad}"));
+            assert_eq!(
+                (cfg.calllist_hidden, cfg.calllist_concurrent),
+                (0, false),
+                "{bad}"
+            );
+        }
         // The leading '?' is optional and case does not matter.
         let cfg =
             DemoConfig::from_query("LANG=UA&Theme=Light&scenario=CAMPAIGN&placement=call_card");

@@ -11,4 +11,8 @@ mod sim_calllist;
 mod sim_history;
 
 pub use config::{DemoConfig, Scenario};
+
+/// The demo portal's host: where its recordings are (the card links recordings on the
+/// portal's own host only).
+pub const DEMO_HOST: &str = "callcard.example.com";
 pub use sim::{Sim, SimEvent};

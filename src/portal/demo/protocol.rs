@@ -67,7 +67,8 @@ impl Worker {
     /// `ok` (the body), `err` (`[status, body]` — 5xx included: emulating BX24.js, which throws
     /// and never calls back on a 5xx, is the caller's job) or `stalled: true` (the request never
     /// answers: the caller should leave it pending); `ok: true` for `refresh`; `status`, `events`;
-    /// and on every reply `requests` (REST requests so far) and `faults` (faults injected so far).
+    /// and on every reply `requests` (REST requests so far), `faults` (faults injected so far) and
+    /// `list_sizes` (`[[list id, true size], …]`, for the demo panel).
     pub fn handle(&mut self, message: &str, now_ms: f64) -> Value {
         let msg: Value = serde_json::from_str(message).unwrap_or(Value::Null);
         let id = msg.get("id").cloned().unwrap_or(Value::Null);
@@ -119,6 +120,7 @@ impl Worker {
         out["id"] = id;
         out["requests"] = json!(sim.request_count());
         out["faults"] = json!(sim.fault_log().len());
+        out["list_sizes"] = json!(sim.call_list_sizes());
         out
     }
 }

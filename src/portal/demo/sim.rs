@@ -714,6 +714,15 @@ impl Record {
     }
 }
 
+/// What `markup=1` appends to CRM text: each would run script if the card ever took text as
+/// HTML or a link target. `window.__ccMarkupRan` stays unset when the card is right.
+pub const MARKUP_PAYLOADS: [&str; 4] = [
+    "<img src=x onerror=\"window.__ccMarkupRan=1\">",
+    "<script>window.__ccMarkupRan=2</script>",
+    "javascript:window.__ccMarkupRan=3",
+    "<a href=\"javascript:window.__ccMarkupRan=4\">open</a>",
+];
+
 /// The generated CRM.
 #[derive(Debug, Clone)]
 pub(super) struct Crm {
@@ -1022,6 +1031,26 @@ impl Crm {
 
     /// Who the scenario's call is with. Candidates are taken in table order and the seed picks
     /// one, so seed 1 (the default) opens the first: the showcase contact or company.
+    /// `markup=1`: the text fields the card shows carry markup and script links. The card must
+    /// show them as typed and run none of them.
+    fn poison_with_markup(&mut self) {
+        for (n, r) in self.records.iter_mut().enumerate() {
+            let payload = MARKUP_PAYLOADS[n % MARKUP_PAYLOADS.len()];
+            for field in ["name", "title", "post", "companyTitle"] {
+                if let Some(Value::String(v)) = r.fields.get_mut(field)
+                    && !v.is_empty()
+                {
+                    *v = format!("{v} {payload}");
+                }
+            }
+        }
+        for (n, u) in self.users.iter_mut().enumerate() {
+            if let Some(Value::String(v)) = u.get_mut("NAME") {
+                *v = format!("{v} {}", MARKUP_PAYLOADS[(n + 1) % MARKUP_PAYLOADS.len()]);
+            }
+        }
+    }
+
     fn first_caller(&self, scenario: Scenario, seed: u64) -> Caller {
         let has_deals = |r: &&Record| {
             self.bindings(r.entity)
@@ -1613,6 +1642,9 @@ impl Sim {
         let lang = Lang::from_code(&cfg.lang);
         let mut rng = Rng(cfg.seed);
         let mut crm = Crm::generate(lang, &mut rng);
+        if cfg.markup {
+            crm.poison_with_markup();
+        }
         let caller = crm.first_caller(cfg.scenario, cfg.seed);
         let ids = |kind| crm.of_kind(kind).map(|r| r.entity.id).collect::<Vec<_>>();
         let with_phone: Vec<u64> = crm
@@ -1633,6 +1665,8 @@ impl Sim {
             companies: &ids(EntityKind::Company),
             deals: &ids(EntityKind::Deal),
             today: (DEFAULT_NOW_MS / 1000.0) as i64,
+            hidden: cfg.calllist_hidden as usize,
+            concurrent: cfg.calllist_concurrent,
         });
         for (entity, fields, phone) in campaign_contacts {
             crm.records.push(Record {
@@ -1680,7 +1714,7 @@ impl Sim {
             fault_rng: Rng(cfg.seed ^ 0xFA17_5EED_FA17_5EED),
             since_refresh: 0,
             fault_log: Vec::new(),
-            history: History::new(lang, cfg.seed, cfg.stats_denied),
+            history: History::new(lang, cfg.seed, cfg.stats_denied).with_markup(cfg.markup),
             answered_ms: None,
             calllists,
         };
@@ -2031,6 +2065,11 @@ impl Sim {
     /// How many REST requests the app has made.
     pub fn request_count(&self) -> u64 {
         self.request_log.len() as u64
+    }
+
+    /// Each call list's true size `(id, members)`, members the card may not read included.
+    pub fn call_list_sizes(&self) -> Vec<(u64, usize)> {
+        self.calllists.sizes()
     }
 
     /// The methods of those requests, in order (lower-case; a batch is logged as `batch`).
@@ -2435,6 +2474,34 @@ mod tests {
     fn ok(s: &mut Sim, method: &str, params: Value) -> Value {
         s.rest(method, &params)
             .unwrap_or_else(|e| panic!("{method} failed: {e:?}"))
+    }
+
+    #[test]
+    fn markup_reaches_names_titles_posts_users_and_subjects() {
+        let mut s = sim("markup=1");
+        let st = decode_call_status(&s.status()).unwrap();
+        let e = st.entity.expect("a client");
+        let c = item(&mut s, e.kind, e.id);
+        let text = c.to_string();
+        assert!(
+            MARKUP_PAYLOADS
+                .iter()
+                .any(|p| text.contains(&p.replace('"', "\\\""))),
+            "{text}"
+        );
+        let users = ok(&mut s, "user.get", json!({})).to_string();
+        assert!(users.contains("window.__ccMarkupRan"), "{users}");
+        let acts = ok(
+            &mut s,
+            "crm.activity.list",
+            json!({"filter": {"BINDINGS": [{"OWNER_TYPE_ID": e.kind.type_id(), "OWNER_ID": e.id}]}, "select": ["SUBJECT"]}),
+        )
+        .to_string();
+        assert!(acts.contains("window.__ccMarkupRan"), "{acts}");
+        // Without the parameter nothing of it.
+        let mut plain = sim("");
+        let u = ok(&mut plain, "user.get", json!({})).to_string();
+        assert!(!u.contains("__ccMarkupRan"));
     }
 
     fn item(s: &mut Sim, kind: EntityKind, id: u64) -> Value {

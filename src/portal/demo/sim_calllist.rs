@@ -72,6 +72,21 @@ struct List {
     created_by: u64,
     webform_id: Option<u64>,
     items: Vec<Item>,
+    /// Entities of the list's type the card's user may not read (`calllist_hidden`), sorted:
+    /// left out of `items.get` pages, never added by `update`.
+    hidden: Vec<u64>,
+    /// `calllist_concurrent`: where the other user's change stands.
+    other_edit: OtherEdit,
+}
+
+/// Another user's edit of a list (`calllist_concurrent=1`): it waits until the card has read
+/// the list to its end, then lands on the next first page asked, once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OtherEdit {
+    Off,
+    Waiting,
+    Armed,
+    Done,
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +114,10 @@ pub(super) struct Setup<'a> {
     pub deals: &'a [u64],
     /// The day the CRM is dated around (unix seconds).
     pub today: i64,
+    /// `calllist_hidden`: members of every list the card's user may not read.
+    pub hidden: usize,
+    /// `calllist_concurrent`: another user edits each list once, between the card's reads.
+    pub concurrent: bool,
 }
 
 /// A generated contact for the campaign: the entity, its `crm.item.get` fields and its number as
@@ -303,6 +322,42 @@ pub(super) fn is_call_list_query(params: &Value) -> bool {
         })
 }
 
+/// `n` members of `list` the card's user may not read, spread evenly over the list (the middle of
+/// each of `n` equal stretches), never the scenario's client, and one member always readable.
+fn hidden_members(list: &List, client: Option<EntityRef>, n: usize) -> Vec<u64> {
+    let is_client = |id: u64| {
+        client.is_some_and(|c| c.id == id && u64::from(c.kind.type_id()) == list.entity_type_id)
+    };
+    let others: Vec<u64> = list
+        .items
+        .iter()
+        .map(|i| i.element_id)
+        .filter(|id| !is_client(*id))
+        .collect();
+    let readable_left = usize::from(others.len() == list.items.len());
+    let n = n.min(others.len().saturating_sub(readable_left));
+    sorted(
+        (0..n)
+            .map(|k| others[(2 * k + 1) * others.len() / (2 * n)])
+            .collect(),
+    )
+}
+
+/// Another user's edit of `list`: the first entity of the list's type (`known`, sorted) not in
+/// it joins at the end, `IN_WORK`; when every one is in already, the last member leaves.
+fn other_users_edit(list: &mut List, known: &[u64]) {
+    let members = sorted(list.items.iter().map(|i| i.element_id).collect());
+    match known.iter().find(|id| members.binary_search(id).is_err()) {
+        Some(id) => list.items.push(Item {
+            element_id: *id,
+            status: "IN_WORK".into(),
+        }),
+        None => {
+            list.items.pop();
+        }
+    }
+}
+
 impl CallLists {
     /// The demo's lists and the campaign contacts to add to the CRM (none outside the
     /// `campaign` scenario: there the campaign holds the CRM's own contacts only).
@@ -368,6 +423,8 @@ impl CallLists {
                 created_by: ME,
                 webform_id: None,
                 items: items(3, s.companies, s.companies.len().saturating_sub(1)),
+                hidden: Vec::new(),
+                other_edit: OtherEdit::Off,
             },
             List {
                 id: 4,
@@ -376,6 +433,8 @@ impl CallLists {
                 created_by: ME,
                 webform_id: None,
                 items: items(4, s.deals, s.deals.len() / 2),
+                hidden: Vec::new(),
+                other_edit: OtherEdit::Off,
             },
             List {
                 id: 5,
@@ -384,6 +443,8 @@ impl CallLists {
                 created_by: 2,
                 webform_id: None,
                 items: items(5, &all_contacts, 0),
+                hidden: Vec::new(),
+                other_edit: OtherEdit::Off,
             },
             List {
                 id: MAIN,
@@ -392,6 +453,8 @@ impl CallLists {
                 created_by: ME,
                 webform_id: Some(2),
                 items: items(MAIN, &main_ids, at),
+                hidden: Vec::new(),
+                other_edit: OtherEdit::Off,
             },
             List {
                 id: 7,
@@ -400,8 +463,17 @@ impl CallLists {
                 created_by: ME,
                 webform_id: None,
                 items: follow_items,
+                hidden: Vec::new(),
+                other_edit: OtherEdit::Off,
             },
         ];
+        let mut lists = lists;
+        for l in &mut lists {
+            l.hidden = hidden_members(l, s.client, s.hidden);
+            if s.concurrent {
+                l.other_edit = OtherEdit::Waiting;
+            }
+        }
         let activities = [
             (3, ME, true),
             (4, ME, false),
@@ -575,9 +647,12 @@ impl CallLists {
     }
 
     /// `crm.calllist.items.get`: 50 items from `start` in the list's order, optionally of one
-    /// status; items whose entity is gone are left out of the page.
+    /// status; items whose entity is gone, or that the user may not read (`hidden`), are left
+    /// out of the page after it was cut, as the portal does; an empty page is `ACCESS_ERROR`.
+    /// With `calllist_concurrent`, another user's edit lands on the first page of the first read
+    /// after the card has read the list to its end.
     fn items_get(
-        &self,
+        &mut self,
         params: &Value,
         ids_of: &dyn Fn(EntityKind) -> Vec<u64>,
     ) -> Result<Reply, Fault> {
@@ -586,29 +661,41 @@ impl CallLists {
         if id <= 0 {
             return Err(fault(400, "LIST_ID_ERROR", "List id should be positive"));
         }
-        let list = self
-            .list(id as u64)
-            .ok_or_else(|| fault(400, "LIST_ID_ERROR", "Call list is not found"))?;
+        if self.list(id as u64).is_none() {
+            return Err(fault(400, "LIST_ID_ERROR", "Call list is not found"));
+        }
         let status = match arg(params, "FILTER").and_then(|f| arg(f, "STATUS")) {
             None => None,
             Some(Value::String(s)) if self.statuses().any(|(code, _, _)| code == s) => {
-                Some(s.as_str())
+                Some(s.clone())
             }
             Some(_) => return Err(fault(400, "STATUS_ERROR", "Incorrect status")),
         };
         let start = arg(params, "start").and_then(to_i64).unwrap_or(0).max(0);
+        let Some(list) = self.lists.iter_mut().find(|l| l.id == id as u64) else {
+            return Err(fault(400, "LIST_ID_ERROR", "Call list is not found"));
+        };
         let known = EntityKind::from_type_id(list.entity_type_id)
             .map_or_else(Vec::new, |k| sorted(ids_of(k)));
+        if start == 0 && list.other_edit == OtherEdit::Armed {
+            list.other_edit = OtherEdit::Done;
+            other_users_edit(list, &known);
+        }
         let rows: Vec<Value> = list
             .items
             .iter()
-            .filter(|i| status.is_none_or(|s| i.status == s))
+            .filter(|i| status.as_deref().is_none_or(|s| i.status == s))
             .skip(usize::try_from(start).unwrap_or(usize::MAX))
             .take(PAGE)
             .filter(|i| known.binary_search(&i.element_id).is_ok())
+            .filter(|i| list.hidden.binary_search(&i.element_id).is_err())
             .map(|i| json!({"ID": i.element_id, "STATUS": i.status, "ENTITY_TYPE": list.entity_type_id}))
             .collect();
         if rows.is_empty() {
+            if start > 0 && list.other_edit == OtherEdit::Waiting {
+                // The card read past the list's end: the other user's edit comes next.
+                list.other_edit = OtherEdit::Armed;
+            }
             return Err(fault(
                 403,
                 "ACCESS_ERROR",
@@ -616,6 +703,11 @@ impl CallLists {
             ));
         }
         Ok(Reply::plain(Value::Array(rows)))
+    }
+
+    /// Each list's true size (every member, those the card may not read included), by id.
+    pub(super) fn sizes(&self) -> Vec<(u64, usize)> {
+        self.lists.iter().map(|l| (l.id, l.items.len())).collect()
     }
 
     /// The `CALL_LIST` directory: `(STATUS_ID, NAME, ID)`, with `ID` numbered as
@@ -738,6 +830,8 @@ impl CallLists {
                     status: "IN_WORK".into(),
                 })
                 .collect(),
+            hidden: Vec::new(),
+            other_edit: OtherEdit::Off,
         });
         self.activities.push(Activity {
             id: self.next_activity_id,
@@ -780,7 +874,8 @@ impl CallLists {
             .retain(|i| wanted.binary_search(&i.element_id).is_ok());
         let kept = sorted(list.items.iter().map(|i| i.element_id).collect());
         for id in ids {
-            if kept.binary_search(&id).is_err() {
+            // The portal adds only those the user may read (`filterAllowedItems`).
+            if kept.binary_search(&id).is_err() && list.hidden.binary_search(&id).is_err() {
                 list.items.push(Item {
                     element_id: id,
                     status: "IN_WORK".into(),
@@ -863,7 +958,7 @@ impl CallLists {
 #[cfg(test)]
 mod tests {
     use super::super::{DemoConfig, Sim, SimEvent};
-    use crate::campaign::{self, Detection, ItemPages, ListItem, Progress};
+    use crate::campaign::{self, Detection, ItemPages, ListItem, ListRead, Progress};
     use crate::model::call::decode_call_status;
     use crate::model::entity::{EntityKind, EntityRef};
     use serde_json::{Value, json};
@@ -888,6 +983,186 @@ mod tests {
 
     fn client(s: &Sim) -> EntityRef {
         decode_call_status(&s.status()).unwrap().entity.unwrap()
+    }
+
+    /// Reads a whole list the way the card does, with what the pager found out.
+    fn read_list(s: &mut Sim, list: u64) -> ListRead {
+        let mut pages = ItemPages::new();
+        while let Some(start) = pages.next_starts(1).first().copied() {
+            let (m, p) = campaign::items_query(list, None, start);
+            match s.rest(m, &p) {
+                Ok(body) => {
+                    pages.feed(start, &body["result"]);
+                }
+                Err((_, body)) => {
+                    if !pages.feed_error(start, body["error"].as_str().unwrap()) {
+                        break;
+                    }
+                }
+            }
+        }
+        pages.into_read()
+    }
+
+    fn true_size(s: &Sim, list: u64) -> usize {
+        s.call_list_sizes()
+            .iter()
+            .find(|(id, _)| *id == list)
+            .map(|(_, n)| *n)
+            .unwrap()
+    }
+
+    #[test]
+    fn hidden_members_are_left_out_after_paging_and_a_blind_write_deletes_them() {
+        let mut s = sim("scenario=campaign&calllist_size=120&calllist_hidden=2");
+        let who = client(&s);
+        assert_eq!(true_size(&s, 6), 120);
+        // Pages come back short (49, 49, 20): cut first, then the two hidden left out.
+        let (m, p) = campaign::items_query(6, None, 0);
+        assert_eq!(ok(&mut s, (m, p))["result"].as_array().unwrap().len(), 49);
+        let read = read_list(&mut s, 6);
+        assert_eq!(
+            read.items.len(),
+            118,
+            "every readable member, past the short pages"
+        );
+        assert_eq!(
+            read.hidden_at_least, 2,
+            "the rows after each short page prove them"
+        );
+        assert!(read.ended);
+        assert_eq!(read.complete(false), Err(campaign::Refusal::Hidden));
+        assert!(campaign::find_in(&read.items, 3, &[who]).is_some());
+        // What the card used to do: remove and re-add from what it read. Two members are lost.
+        let lists =
+            campaign::decode_lists(&ok(&mut s, campaign::recent_lists_query(1, 0))["result"]);
+        let main = lists.iter().find(|l| l.id == 6).unwrap().clone();
+        let wanted = campaign::with_client_removed(&read.items, who.id);
+        ok(
+            &mut s,
+            campaign::update_params(&main, &wanted, main.webform_id).unwrap(),
+        );
+        let now = read_list(&mut s, 6);
+        ok(
+            &mut s,
+            campaign::update_params(
+                &main,
+                &campaign::with_client_added(&now.items, who.id),
+                main.webform_id,
+            )
+            .unwrap(),
+        );
+        assert_eq!(
+            true_size(&s, 6),
+            118,
+            "the hidden ones were deleted by the overwrite"
+        );
+        let after = read_list(&mut s, 6);
+        assert_eq!((after.items.len(), after.hidden_at_least), (118, 0));
+
+        // On a list of one page the hidden sit in it: nothing in the answers shows them.
+        let mut s = sim("scenario=campaign&calllist_hidden=2");
+        let read = read_list(&mut s, 6);
+        assert_eq!((read.items.len(), true_size(&s, 6)), (22, 24));
+        assert_eq!(read.hidden_at_least, 0);
+        assert_eq!(read.complete(false), Err(campaign::Refusal::Uncertain));
+        // Every list has its two hidden, the client never among them, one member always readable.
+        for (id, size) in s.call_list_sizes() {
+            let read = read_list(&mut s, id);
+            assert_eq!(read.items.len(), size - 2.min(size - 1), "list {id}");
+        }
+        assert!(campaign::find_in(&read_list(&mut s, 7).items, 3, &[client(&s)]).is_some());
+        // A hidden member whose id is sent stays (the portal keeps what is sent); one that is
+        // not sent is deleted; and the portal does not add back an entity the user may not read.
+        let hidden_one = {
+            let all = sim("scenario=campaign");
+            let mut all = all;
+            let every = all_items(&mut all, 6);
+            let seen = read_list(&mut s, 6);
+            every
+                .iter()
+                .map(|i| i.entity_id)
+                .find(|id| !seen.items.iter().any(|i| i.entity_id == *id))
+                .unwrap()
+        };
+        let lists =
+            campaign::decode_lists(&ok(&mut s, campaign::recent_lists_query(1, 0))["result"]);
+        let main = lists.iter().find(|l| l.id == 6).unwrap().clone();
+        let read = read_list(&mut s, 6);
+        let wanted = campaign::with_client_added(&read.items, hidden_one);
+        let upd = campaign::update_params(&main, &wanted, main.webform_id).unwrap();
+        ok(&mut s, upd.clone());
+        assert_eq!(true_size(&s, 6), 23, "the one sent kept, the other deleted");
+        let without = campaign::with_client_removed(&read.items, hidden_one);
+        ok(
+            &mut s,
+            campaign::update_params(&main, &without, main.webform_id).unwrap(),
+        );
+        assert_eq!(true_size(&s, 6), 22);
+        ok(&mut s, upd);
+        assert_eq!(true_size(&s, 6), 22, "not added back");
+        // Without the parameter nothing is hidden.
+        let mut s = sim("scenario=campaign");
+        assert_eq!(read_list(&mut s, 6).items.len(), true_size(&s, 6));
+    }
+
+    #[test]
+    fn the_other_users_edit_adds_the_first_missing_entity_or_removes_the_last() {
+        let mut l = super::List {
+            id: 9,
+            entity_type_id: 3,
+            created: 0,
+            created_by: 1,
+            webform_id: None,
+            items: [3, 1]
+                .iter()
+                .map(|id| super::Item {
+                    element_id: *id,
+                    status: "SUCCESS".into(),
+                })
+                .collect(),
+            hidden: Vec::new(),
+            other_edit: super::OtherEdit::Off,
+        };
+        super::other_users_edit(&mut l, &[1, 2, 3]);
+        let ids: Vec<u64> = l.items.iter().map(|i| i.element_id).collect();
+        assert_eq!(ids, vec![3, 1, 2]);
+        super::other_users_edit(&mut l, &[1, 2, 3]);
+        let ids: Vec<u64> = l.items.iter().map(|i| i.element_id).collect();
+        assert_eq!(ids, vec![3, 1], "every one in: the last leaves");
+    }
+
+    #[test]
+    fn another_user_edits_each_list_once_after_the_card_has_read_it() {
+        let mut s = sim("scenario=campaign&calllist_concurrent=1");
+        let first = read_list(&mut s, 7);
+        assert_eq!(first.items.len(), 4);
+        // A first page asked before the end was reached changes nothing.
+        let mut t = sim("scenario=campaign&calllist_concurrent=1");
+        let (m, p) = campaign::items_query(7, None, 0);
+        ok(&mut t, (m, p.clone()));
+        ok(&mut t, (m, p));
+        assert_eq!(true_size(&t, 7), 4);
+        // The next read of list 7 sees the other user's member, added at the end, IN_WORK.
+        let second = read_list(&mut s, 7);
+        assert_eq!(second.items.len(), 5);
+        assert_eq!(&second.items[..4], &first.items[..]);
+        assert_eq!(second.items[4].status, "IN_WORK");
+        assert!(campaign::changed_between(&first, &second));
+        // Once: later reads see the same list.
+        let third = read_list(&mut s, 7);
+        assert!(!campaign::changed_between(&second, &third));
+        assert_eq!(true_size(&s, 7), 5);
+        // Every list gets its one edit on its second read.
+        let all = read_list(&mut s, 5);
+        let again = read_list(&mut s, 5);
+        assert_eq!(again.items.len(), all.items.len() + 1);
+        // Other lists are untouched until they are read.
+        assert_eq!(true_size(&s, 6), 24);
+        // Without the parameter nobody else edits.
+        let mut s = sim("scenario=campaign");
+        let a = read_list(&mut s, 7);
+        assert!(!campaign::changed_between(&a, &read_list(&mut s, 7)));
     }
 
     /// Reads a whole list the way the card does: pages of 50 until the portal says it is over.
@@ -1080,8 +1355,9 @@ mod tests {
         let p = Progress::compute(&items, &statuses, 3, &[client(&s)]);
         assert_eq!((p.total, p.done), (10_000, 3_333));
         assert_eq!(p.position.unwrap().place, 3_334);
-        // The list page answers stay small: 200 requests of 50.
-        assert_eq!(s.request_count(), 201 + 1);
+        // The list page answers stay small: 200 requests of 50, the two empty pages that end
+        // the list, and the statuses.
+        assert_eq!(s.request_count(), 200 + 2 + 1);
         let events = s.next_in_campaign();
         assert_eq!(events.len(), 2);
     }

@@ -29,6 +29,7 @@ const FIRST_STAT_ID: u64 = 3_000;
 /// How many activities the showcase contact has: more than one page.
 const SHOWCASE_ACTIVITIES: u64 = 62;
 /// Where the demo says its recordings are.
+/// On the demo portal's own host, `super::DEMO_HOST` (the card links no other host).
 const RECORD_BASE: &str = "https://callcard.example.com/demo/records/";
 
 /// The kinds of activity the generator writes: `TYPE_ID`, `PROVIDER_ID`, `PROVIDER_TYPE_ID`.
@@ -174,6 +175,8 @@ pub(super) struct History {
     activities: Vec<Activity>,
     stats: Vec<Map<String, Value>>,
     next_stat_id: u64,
+    /// `markup=1`: activity subjects carry markup payloads.
+    markup: bool,
 }
 
 impl History {
@@ -186,7 +189,13 @@ impl History {
             activities: Vec::new(),
             stats: Vec::new(),
             next_stat_id: FIRST_STAT_ID,
+            markup: false,
         }
+    }
+
+    pub(super) fn with_markup(mut self, on: bool) -> History {
+        self.markup = on;
+        self
     }
 
     /// Generates the history on first use, dated back from `now_ms`.
@@ -233,6 +242,14 @@ impl History {
                 self.stats.push(stat);
             }
             self.activities.push(d.activity);
+        }
+        if self.markup {
+            let payloads = super::sim::MARKUP_PAYLOADS;
+            for (n, a) in self.activities.iter_mut().enumerate() {
+                if let Some(Value::String(v)) = a.fields.get_mut("SUBJECT") {
+                    *v = format!("{v} {}", payloads[n % payloads.len()]);
+                }
+            }
         }
     }
 
@@ -622,6 +639,14 @@ fn activity_fields(f: ActivityFacts) -> Map<String, Value> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn recordings_are_on_the_demo_portals_host() {
+        assert!(crate::history::recording_on_portal(
+            &format!("{}1.mp3", super::RECORD_BASE),
+            super::super::DEMO_HOST
+        ));
+    }
+
     use std::collections::BTreeSet;
 
     use serde_json::{Value, json};
