@@ -159,6 +159,7 @@ pub enum T {
     StateUnknown,
     Order,
     BindingsUnreadable,
+    DirectionUnknown,
     ListHiddenMembers,
     ListReadUncertain,
     ListReadIncomplete,
@@ -357,6 +358,7 @@ pub fn tr(lang: Lang, t: T) -> &'static str {
             "Some bindings could not be read",
             "Часть привязок не удалось прочитать",
         ),
+        T::DirectionUnknown => ("Call", "Звонок"),
         T::ListHiddenMembers => (
             "Some members of this list are hidden from you; changing it here would delete them. Nothing was changed.",
             "Часть участников списка вам не видна; изменение здесь удалило бы их. Ничего не изменено.",

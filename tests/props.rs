@@ -35,7 +35,7 @@ use callcard::model::crm::{
     CrmItem, Money, Person, Phone, StageBook, decode_item, decode_item_get, decode_item_list,
     decode_users,
 };
-use callcard::model::value::{DecodeError, opt_bool, opt_f64, opt_text, opt_u64};
+use callcard::model::value::{opt_bool, opt_f64, opt_text, opt_u64};
 use callcard::model::{EntityKind, EntityRef};
 use callcard::refresh::{STAGE_CACHE_TTL_MS, stage_cache_read, stage_cache_value};
 use callcard::rest::batch::decode_answer;
@@ -801,11 +801,11 @@ fn no_bindings_or_state_garbage_makes_the_status_unreadable() {
     );
 }
 
-/// Any object at all: no panic; what decodes re-encodes to itself; and an error never comes
-/// from the bindings or the state.
+/// Any object at all: no panic, it always decodes (issue 9: no payload the portal can send makes
+/// the whole status unreadable), and what decodes re-encodes to itself.
 #[test]
 fn any_status_object_never_panics_and_round_trips() {
-    check("status_any_object", 400, dice(), |mut d| {
+    check("status_any_object", 250, dice(), |mut d| {
         let mut o = Map::new();
         for _ in 0..d.pick(12) {
             let k = d.one(&KEYS[..11]).to_string();
@@ -813,18 +813,53 @@ fn any_status_object_never_panics_and_round_trips() {
             o.insert(k, v);
         }
         let v = Value::Object(o);
-        match decode_call_status(&v) {
-            Ok(s) => {
-                prop_assert_eq!(decode_call_status(&s.to_status_json()), Ok(s));
-            }
-            Err(DecodeError::Field { field, .. }) => {
-                prop_assert!(
-                    !field.starts_with("CRM_BINDINGS") && field != "CALL_STATE",
-                    "{field}"
-                );
-            }
-            Err(e) => return Err(TestCaseError::fail(format!("object gave {e}"))),
+        let s = decode_call_status(&v)
+            .map_err(|e| TestCaseError::fail(format!("an object gave {e}")))?;
+        prop_assert_eq!(decode_call_status(&s.to_status_json()), Ok(s));
+        Ok(())
+    });
+}
+
+/// Issue 9: any one field of a good status replaced by garbage costs that field only: every
+/// other field decodes as it would without it.
+#[test]
+fn one_garbage_field_costs_that_field_only() {
+    check("status_one_garbage_field", 300, dice(), |mut d| {
+        let (want, mut v) = d.status(false);
+        let key = *d.one(&KEYS[..11]);
+        let g = d.garbage(3);
+        v.as_object_mut().unwrap().insert(key.into(), g);
+        let got = decode_call_status(&v).map_err(|e| TestCaseError::fail(format!("{key}: {e}")))?;
+        let same =
+            |k: &str| k != key && !(key.starts_with("CRM_ENTITY") && k.starts_with("CRM_ENTITY"));
+        if same("CALL_ID") {
+            prop_assert_eq!(&got.call_id, &want.call_id);
         }
+        if same("PHONE_NUMBER") {
+            prop_assert_eq!(&got.phone, &want.phone);
+        }
+        if same("LINE_NAME") && same("LINE_NUMBER") {
+            prop_assert_eq!(got.line(), want.line());
+        }
+        if same("CRM_ENTITY_TYPE") {
+            prop_assert_eq!(got.entity, want.entity);
+        }
+        if same("CRM_ACTIVITY_ID") {
+            prop_assert_eq!(got.activity_id, want.activity_id);
+        }
+        if same("CRM_BINDINGS") {
+            prop_assert_eq!(&got.bindings, &want.bindings);
+        }
+        if same("CALL_DIRECTION") {
+            prop_assert_eq!(got.direction, want.direction);
+        }
+        if same("CALL_STATE") {
+            prop_assert_eq!(got.state, want.state);
+        }
+        if same("CALL_LIST_MODE") {
+            prop_assert_eq!(got.call_list_mode, want.call_list_mode);
+        }
+        prop_assert_eq!(decode_call_status(&got.to_status_json()), Ok(got));
         Ok(())
     });
 }
@@ -1162,7 +1197,7 @@ fn batch_answers_decode_to_the_intended_meaning() {
 
 #[test]
 fn any_batch_answer_never_panics_and_round_trips() {
-    check("batch_any", 400, dice(), |mut d| {
+    check("batch_any", 250, dice(), |mut d| {
         let mut o = Map::new();
         for k in [
             "result",
@@ -1270,7 +1305,11 @@ impl Dice {
                     fm.push(e);
                 }
                 2 => fm.push(json!({"typeId": "EMAIL", "value": "a@b.c", "valueType": "WORK"})),
-                _ => fm.push(self.leaf()),
+                _ => fm.push(match self.pick(3) {
+                    0 => self.leaf(),
+                    1 => json!({"typeId": ["PHONE"], "value": "+1"}),
+                    _ => json!({"typeId": "PHONE", "value": {"x": 1}}),
+                }),
             }
         }
         if !fm.is_empty() || self.chance(50) {
@@ -1395,7 +1434,7 @@ fn crm_items_decode_to_the_intended_meaning() {
 
 #[test]
 fn any_crm_item_never_panics_and_round_trips() {
-    check("crm_item_any", 400, dice(), |mut d| {
+    check("crm_item_any", 200, dice(), |mut d| {
         let kind = d.known_kind();
         let mut o = Map::new();
         for k in [
@@ -1441,9 +1480,11 @@ fn users_decode_to_the_intended_meaning() {
         let mut want = Vec::new();
         for _ in 0..d.pick(6) {
             if d.chance(25) {
-                rows.push(match d.pick(3) {
+                rows.push(match d.pick(5) {
                     0 => d.leaf(),
                     1 => json!({"NAME": "no id"}),
+                    2 => json!({"ID": "abc", "NAME": "bad id"}),
+                    3 => json!({"ID": 5, "NAME": ["not", "text"]}),
                     _ => json!({"ID": ""}),
                 });
                 continue;
@@ -1497,9 +1538,11 @@ fn stages_decode_and_their_cache_round_trips() {
         let mut want: Vec<(String, String, String, &str)> = Vec::new();
         for _ in 0..d.pick(8) {
             if d.chance(20) {
-                rows.push(match d.pick(3) {
+                rows.push(match d.pick(5) {
                     0 => d.leaf(),
                     1 => json!({"STATUS_ID": "NEW"}),
+                    2 => json!({"ENTITY_ID": {"a": 1}, "STATUS_ID": "NEW"}),
+                    3 => json!({"ENTITY_ID": "STATUS", "STATUS_ID": "NEW", "NAME": [1]}),
                     _ => json!({"ENTITY_ID": "STATUS", "STATUS_ID": ""}),
                 });
                 continue;

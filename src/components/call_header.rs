@@ -40,6 +40,7 @@ pub fn CallHeader() -> impl IntoView {
                 Direction::Outgoing => T::Outgoing,
                 Direction::Callback => T::Callback,
                 Direction::IncomingTransfer => T::Transferred,
+                Direction::Unknown => T::DirectionUnknown,
             },
         );
         let (phone, phone_kind) = match &s.phone {

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::entity::{EntityKind, EntityRef};
 use super::value::{
-    DecodeError, as_object, is_none_like, kind_of, opt_bool, opt_text, opt_u64, quoted, value_u64,
+    DecodeError, as_object, is_none_like, kind_of, opt_bool, opt_text, opt_u64, value_u64,
 };
 
 /// The call's state as the card reports it.
@@ -64,6 +64,8 @@ pub enum Direction {
     Callback,
     /// An incoming call transferred from a colleague (older portals).
     IncomingTransfer,
+    /// A direction word the card does not know: shown neutrally ("Call").
+    Unknown,
 }
 
 impl Direction {
@@ -82,6 +84,7 @@ impl Direction {
             Direction::Outgoing => "outgoing",
             Direction::Callback => "callback",
             Direction::IncomingTransfer => "incomingTransfer",
+            Direction::Unknown => "unknown",
         }
     }
     pub fn is_incoming(self) -> bool {
@@ -157,6 +160,8 @@ pub struct CallStatus {
     pub other_items: Vec<OtherItem>,
     /// `CRM_BINDINGS` entries that could not be read at all (skipped; the view says so).
     pub unreadable_bindings: usize,
+    /// Fields whose value could not be read (a wrong type): taken as absent, named for the log.
+    pub unreadable_fields: Vec<&'static str>,
     pub direction: Direction,
     pub state: CallState,
     pub call_list_mode: bool,
@@ -237,6 +242,10 @@ impl CallStatus {
         );
         put("CALL_STATE", Value::String(self.state.as_str().into()));
         put("CALL_LIST_MODE", Value::Bool(self.call_list_mode));
+        // A field that did not read travels as a value that does not read either.
+        for key in &self.unreadable_fields {
+            put(key, serde_json::json!({"unreadable": true}));
+        }
         Value::Object(o)
     }
 }
@@ -336,10 +345,22 @@ fn binding_entry(b: &Value) -> Option<Named> {
 /// [`CallState::Unknown`]. Whatever `CRM_BINDINGS` and `CALL_STATE` hold, the rest decodes.
 pub fn decode_call_status(v: &Value) -> Result<CallStatus, DecodeError> {
     let o = as_object(v)?;
+    // Every field on its own: one that does not read is taken as absent and named, and the rest
+    // of the status still decodes (a status is never lost for one odd field).
+    let mut unreadable_fields: Vec<&'static str> = Vec::new();
+    let mut field = |key: &'static str, ok: bool| {
+        if !ok && !unreadable_fields.contains(&key) {
+            unreadable_fields.push(key);
+        }
+    };
     let mut entity = None;
     let mut bindings = Vec::new();
     let mut other_items: Vec<OtherItem> = Vec::new();
-    match primary_entity(o)? {
+    let kind = type_of(o, "CRM_ENTITY_TYPE");
+    field("CRM_ENTITY_TYPE", kind.is_ok());
+    let id = opt_u64(o, "CRM_ENTITY_ID");
+    field("CRM_ENTITY_ID", id.is_ok());
+    match entity_of(kind.unwrap_or(None), id.unwrap_or(None)) {
         Named::Nothing => {}
         Named::Known(e) => entity = Some(e),
         Named::Other(item) => other_items.push(item),
@@ -366,31 +387,45 @@ pub fn decode_call_status(v: &Value) -> Result<CallStatus, DecodeError> {
             }
         }
     }
-    let direction = match opt_text(o, "CALL_DIRECTION")? {
-        None => Direction::default(),
-        Some(d) => Direction::parse(&d).ok_or_else(|| DecodeError::Field {
-            field: "CALL_DIRECTION".into(),
-            expected: "incoming|outgoing|callback",
-            got: quoted(&d),
-        })?,
+    let direction = match opt_text(o, "CALL_DIRECTION") {
+        Ok(None) => Direction::default(),
+        Ok(Some(d)) => Direction::parse(&d).unwrap_or(Direction::Unknown),
+        Err(_) => {
+            field("CALL_DIRECTION", false);
+            Direction::Unknown
+        }
     };
     let state = o
         .get("CALL_STATE")
         .map(CallState::from_value)
         .unwrap_or_default();
+    let mut text = |key: &'static str| {
+        let t = opt_text(o, key);
+        field(key, t.is_ok());
+        t.unwrap_or(None)
+    };
+    let call_id = text("CALL_ID");
+    let phone = PhoneNumber::from_text(text("PHONE_NUMBER"));
+    let line_number = text("LINE_NUMBER");
+    let line_name = text("LINE_NAME");
+    let activity_id = opt_u64(o, "CRM_ACTIVITY_ID");
+    field("CRM_ACTIVITY_ID", activity_id.is_ok());
+    let call_list_mode = opt_bool(o, "CALL_LIST_MODE");
+    field("CALL_LIST_MODE", call_list_mode.is_ok());
     Ok(CallStatus {
-        call_id: opt_text(o, "CALL_ID")?,
-        phone: PhoneNumber::from_text(opt_text(o, "PHONE_NUMBER")?),
-        line_number: opt_text(o, "LINE_NUMBER")?,
-        line_name: opt_text(o, "LINE_NAME")?,
+        call_id,
+        phone,
+        line_number,
+        line_name,
         entity,
-        activity_id: opt_u64(o, "CRM_ACTIVITY_ID")?.filter(|id| *id > 0),
+        activity_id: activity_id.unwrap_or(None).filter(|id| *id > 0),
         bindings,
         other_items,
         unreadable_bindings,
+        unreadable_fields,
         direction,
         state,
-        call_list_mode: opt_bool(o, "CALL_LIST_MODE")?.unwrap_or(false),
+        call_list_mode: call_list_mode.unwrap_or(None).unwrap_or(false),
     })
 }
 
@@ -477,6 +512,35 @@ pub fn decode_entity_changed(v: &Value) -> Result<CallEvent, DecodeError> {
 
 #[cfg(test)]
 mod tests {
+    /// Issue 9: one field of a type the card never saw, or a direction word it does not know,
+    /// costs that field only; the rest of the status is on screen.
+    #[test]
+    fn an_odd_field_or_direction_leaves_the_rest_of_the_status() {
+        let v = serde_json::json!({
+            "CALL_ID": {"id": 1}, "PHONE_NUMBER": "+4930123456", "LINE_NAME": ["x"],
+            "CRM_ENTITY_TYPE": "CONTACT", "CRM_ENTITY_ID": 797, "CRM_ACTIVITY_ID": {"a": 1},
+            "CRM_BINDINGS": [{"ENTITY_TYPE": "DEAL", "ENTITY_ID": 4615}],
+            "CALL_DIRECTION": "sideways", "CALL_STATE": "connected", "CALL_LIST_MODE": {"no": 1}
+        });
+        let s = decode_call_status(&v).expect("readable");
+        assert_eq!(s.entity, Some(EntityRef::new(EntityKind::Contact, 797)));
+        assert_eq!(s.bindings, vec![EntityRef::new(EntityKind::Deal, 4615)]);
+        assert_eq!(s.phone, PhoneNumber::Known("+4930123456".into()));
+        assert_eq!(s.direction, Direction::Unknown);
+        assert_eq!(s.state, CallState::Connected);
+        assert_eq!(s.call_id, None);
+        assert_eq!(s.activity_id, None);
+        assert!(!s.call_list_mode);
+        assert_eq!(
+            s.unreadable_fields,
+            vec!["CALL_ID", "LINE_NAME", "CRM_ACTIVITY_ID", "CALL_LIST_MODE"]
+        );
+        assert_eq!(decode_call_status(&s.to_status_json()), Ok(s));
+        let d = decode_call_status(&serde_json::json!({"CALL_DIRECTION": {"x": 7}})).unwrap();
+        assert_eq!(d.direction, Direction::Unknown);
+        assert_eq!(d.unreadable_fields, vec!["CALL_DIRECTION"]);
+    }
+
     use super::*;
     use serde_json::json;
 
@@ -577,20 +641,25 @@ mod tests {
     }
 
     #[test]
-    fn wrong_types_are_error_values() {
-        let bad = [
-            json!("a string"),
-            json!([1, 2]),
-            json!(null),
-            json!({"CRM_ENTITY_ID": {"x": 1}}),
-            json!({"CRM_ENTITY_TYPE": "CONTACT", "CRM_ENTITY_ID": "abc"}),
-            json!({"CALL_DIRECTION": "sideways"}),
-            json!({"CALL_LIST_MODE": "maybe"}),
-            json!({"CALL_ID": {"x": 1}}),
-        ];
-        for v in bad {
+    fn wrong_types_cost_their_field_and_a_non_object_is_an_error() {
+        for v in [json!("a string"), json!([1, 2]), json!(null)] {
             assert!(decode_call_status(&v).is_err(), "{v}");
         }
+        for (v, field) in [
+            (json!({"CRM_ENTITY_ID": {"x": 1}}), "CRM_ENTITY_ID"),
+            (
+                json!({"CRM_ENTITY_TYPE": "CONTACT", "CRM_ENTITY_ID": "abc"}),
+                "CRM_ENTITY_ID",
+            ),
+            (json!({"CALL_LIST_MODE": "maybe"}), "CALL_LIST_MODE"),
+            (json!({"CALL_ID": {"x": 1}}), "CALL_ID"),
+        ] {
+            let s = decode_call_status(&v).unwrap_or_else(|e| panic!("{v}: {e}"));
+            assert_eq!(s.unreadable_fields, vec![field], "{v}");
+            assert_eq!(s.entity, None, "{v}");
+        }
+        let s = decode_call_status(&json!({"CALL_DIRECTION": "sideways"})).unwrap();
+        assert_eq!(s.direction, Direction::Unknown);
     }
 
     #[test]

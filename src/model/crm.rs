@@ -137,14 +137,16 @@ pub fn decode_item(kind: EntityKind, v: &Value) -> Result<CrmItem, DecodeError> 
             got: "nothing".into(),
         })?;
     let mut phones = Vec::new();
+    // A multifield entry that cannot be read is skipped, not fatal for the item (regression,
+    // found by tests/props.rs: `{"typeId": ["PHONE"]}` made the whole client unreadable).
     for f in opt_array(o, "fm")? {
         let Some(fo) = f.as_object() else { continue };
-        if opt_text(fo, "typeId")?.as_deref() == Some("PHONE")
-            && let Some(value) = opt_text(fo, "value")?
+        if opt_text(fo, "typeId").ok().flatten().as_deref() == Some("PHONE")
+            && let Ok(Some(value)) = opt_text(fo, "value")
         {
             phones.push(Phone {
                 value,
-                kind: opt_text(fo, "valueType")?,
+                kind: opt_text(fo, "valueType").ok().flatten(),
             });
         }
     }
@@ -198,25 +200,32 @@ pub fn decode_item_list(kind: EntityKind, result: &Value) -> Result<Vec<CrmItem>
         .collect())
 }
 
-/// Decodes `user.get`'s array of users (old-style UPPER_CASE, string ids).
+/// Decodes `user.get`'s array of users (old-style UPPER_CASE, string ids). A row that cannot be
+/// read is skipped, not fatal for the others (regression, found by tests/props.rs: one row with
+/// `ID: "abc"` or a `NAME` array lost every user's name).
 pub fn decode_users(result: &Value) -> Result<Vec<Person>, DecodeError> {
     let arr = as_list(result, "array of users")?;
-    let mut out = Vec::new();
-    for u in arr {
-        let Some(o) = u.as_object() else { continue };
-        let Some(id) = opt_u64(o, "ID")? else {
-            continue;
-        };
-        let name = join_name(o, &["NAME", "LAST_NAME"])?
-            .or(opt_text(o, "EMAIL")?)
-            .unwrap_or_else(|| format!("#{id}"));
-        out.push(Person {
-            id,
-            name,
-            position: opt_text(o, "WORK_POSITION")?,
-        });
-    }
-    Ok(out)
+    Ok(arr
+        .iter()
+        .filter_map(|u| decode_user(u).ok().flatten())
+        .collect())
+}
+
+fn decode_user(u: &Value) -> Result<Option<Person>, DecodeError> {
+    let Some(o) = u.as_object() else {
+        return Ok(None);
+    };
+    let Some(id) = opt_u64(o, "ID")? else {
+        return Ok(None);
+    };
+    let name = join_name(o, &["NAME", "LAST_NAME"])?
+        .or(opt_text(o, "EMAIL")?)
+        .unwrap_or_else(|| format!("#{id}"));
+    Ok(Some(Person {
+        id,
+        name,
+        position: opt_text(o, "WORK_POSITION")?,
+    }))
 }
 
 /// Stage and status names by directory and code, from `crm.status.list`.
@@ -227,34 +236,43 @@ pub struct StageBook {
 }
 
 impl StageBook {
-    /// Decodes `crm.status.list`'s array.
+    /// Decodes `crm.status.list`'s array. A row that cannot be read is skipped, not fatal for
+    /// the directory (regression, found by tests/props.rs: one row with an object `ENTITY_ID`
+    /// or an array `NAME` lost every stage name).
     pub fn decode(result: &Value) -> Result<StageBook, DecodeError> {
         let arr = as_list(result, "array of statuses")?;
         let mut book = StageBook::default();
         for s in arr {
-            let Some(o) = s.as_object() else { continue };
-            let (Some(dir), Some(code)) = (opt_text(o, "ENTITY_ID")?, opt_text(o, "STATUS_ID")?)
-            else {
-                continue;
-            };
-            let name = opt_text(o, "NAME")?.unwrap_or_else(|| code.clone());
-            let semantic = match o.get("EXTRA").and_then(|e| e.as_object()) {
-                Some(extra) => opt_text(extra, "SEMANTICS")?,
-                None => None,
+            if let Ok(Some((dir, stage))) = Self::decode_row(s) {
+                book.insert(dir, stage);
             }
-            .or(opt_text(o, "SEMANTICS")?)
-            .map(|s| Semantic::parse(&s))
-            .unwrap_or_default();
-            book.insert(
-                dir,
-                Stage {
-                    id: code,
-                    name,
-                    semantic,
-                },
-            );
         }
         Ok(book)
+    }
+
+    fn decode_row(s: &Value) -> Result<Option<(String, Stage)>, DecodeError> {
+        let Some(o) = s.as_object() else {
+            return Ok(None);
+        };
+        let (Some(dir), Some(code)) = (opt_text(o, "ENTITY_ID")?, opt_text(o, "STATUS_ID")?) else {
+            return Ok(None);
+        };
+        let name = opt_text(o, "NAME")?.unwrap_or_else(|| code.clone());
+        let semantic = match o.get("EXTRA").and_then(|e| e.as_object()) {
+            Some(extra) => opt_text(extra, "SEMANTICS")?,
+            None => None,
+        }
+        .or(opt_text(o, "SEMANTICS")?)
+        .map(|s| Semantic::parse(&s))
+        .unwrap_or_default();
+        Ok(Some((
+            dir,
+            Stage {
+                id: code,
+                name,
+                semantic,
+            },
+        )))
     }
 
     fn insert(&mut self, directory: String, stage: Stage) {
@@ -326,6 +344,36 @@ impl StageBook {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Regression (found by tests/props.rs): one unreadable row or multifield entry made the
+    /// whole user list, stage directory or item unreadable.
+    #[test]
+    fn one_bad_row_is_skipped_not_fatal() {
+        let users = decode_users(&json!([{"ID": "abc"}, {"ID": 5, "NAME": ["x"]},
+            {"ID": "7", "NAME": "Ivan", "LAST_NAME": "Orlov"}]))
+        .unwrap();
+        assert_eq!(users.len(), 1);
+        assert_eq!(users[0].name, "Ivan Orlov");
+        let book = StageBook::decode(&json!([{"ENTITY_ID": {"a": 1}, "STATUS_ID": "NEW"},
+            {"ENTITY_ID": "STATUS", "STATUS_ID": "NEW", "NAME": [1]},
+            {"ENTITY_ID": "STATUS", "STATUS_ID": "JUNK", "NAME": "Junk"}]))
+        .unwrap();
+        assert_eq!(book.len(), 1);
+        assert_eq!(book.get("STATUS", "JUNK").unwrap().name, "Junk");
+        let item = decode_item(
+            EntityKind::Contact,
+            &json!({"id": 1, "fm": [{"typeId": ["PHONE"], "value": "+1"},
+                {"typeId": "PHONE", "value": {"x": 1}}, {"typeId": "PHONE", "value": "+2", "valueType": [1]}]}),
+        )
+        .unwrap();
+        assert_eq!(
+            item.phones,
+            vec![Phone {
+                value: "+2".into(),
+                kind: None
+            }]
+        );
+    }
 
     /// Regression (found by tests/props.rs): a row with id 0 was kept as an item.
     #[test]

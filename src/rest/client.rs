@@ -45,6 +45,8 @@ pub type NoticeSink = Rc<dyn Fn(Option<Notice>)>;
 
 /// Sends at most this many times in all for one request (the first send included).
 pub const MAX_ATTEMPTS: u32 = 6;
+/// Attempts in all for a request the portal keeps rate-limiting (503 `QUERY_LIMIT_EXCEEDED`).
+pub const MAX_RATE_LIMITED_ATTEMPTS: u32 = 12;
 /// A wait before sending longer than this is announced to the operator.
 const ANNOUNCE_WAIT_MS: u64 = 1_500;
 
@@ -229,7 +231,13 @@ impl RestClient {
                 }
                 RetryContext {
                     drain_per_sec: st.bucket.drain_per_sec(),
-                    max_attempts: MAX_ATTEMPTS,
+                    // A rate limit is ridden out longer: its retries are short and paced by
+                    // the bucket; other failures give up sooner.
+                    max_attempts: if class == ErrorClass::RateLimited {
+                        MAX_RATE_LIMITED_ATTEMPTS
+                    } else {
+                        MAX_ATTEMPTS
+                    },
                     operating_reset_at_ms: methods
                         .iter()
                         .filter_map(|m| st.operating.reset_at_ms(m, now))

@@ -16,6 +16,10 @@ use super::error::{ErrorClass, RestError};
 pub const MAX_DELAY_MS: u64 = 30_000;
 /// A 429 without a known reset waits at least this long (the server sends no `Retry-After`).
 pub const MIN_OPERATION_LIMIT_WAIT_MS: u64 = 10_000;
+/// How a rate-limited retry's wait grows from one drain interval.
+pub const RATE_LIMIT_GROWTH: f64 = 1.2;
+/// The longest wait before retrying a rate-limited request (before jitter).
+pub const MAX_RATE_LIMIT_WAIT_MS: f64 = 2_500.0;
 /// Slack added to `operating_reset_at`, so the request lands after the bucket dropped out.
 pub const RESET_SLACK_MS: f64 = 1_000.0;
 
@@ -171,8 +175,13 @@ pub fn decide_for(
             } else {
                 2.0
             };
+            // The client's bucket is marked full on a rate limit, so this frame already sends no
+            // faster than the drain; the retry itself waits one drain interval, growing gently
+            // (×1.2) to a short cap. A 503 storm from other operators is ridden out in seconds,
+            // not tens of seconds, while this frame adds at most `drain` requests a second.
+            let base = (1000.0 / drain * RATE_LIMIT_GROWTH.powi(exp)).min(MAX_RATE_LIMIT_WAIT_MS);
             Decision::Retry {
-                after_ms: jittered((1000.0 / drain + 1000.0) * 1.5f64.powi(exp), jitter),
+                after_ms: jittered(base, jitter),
             }
         }
         ErrorClass::OperationLimit => match ctx.operating_reset_at_ms {
@@ -246,7 +255,7 @@ mod tests {
     const MID: f64 = 0.5;
 
     #[test]
-    fn rate_limited_grows_by_one_and_a_half() {
+    fn rate_limited_waits_one_drain_interval_growing_gently_to_a_cap() {
         let e = api(503, "QUERY_LIMIT_EXCEEDED");
         let d: Vec<_> = (0..3)
             .map(|a| decide(&e, a, "crm.item.list", MID, &ctx()))
@@ -254,10 +263,19 @@ mod tests {
         assert_eq!(
             d,
             [
-                Decision::Retry { after_ms: 1500 },
-                Decision::Retry { after_ms: 2250 },
-                Decision::Retry { after_ms: 3375 },
+                Decision::Retry { after_ms: 500 },
+                Decision::Retry { after_ms: 600 },
+                Decision::Retry { after_ms: 720 },
             ]
+        );
+        let many = RetryContext {
+            max_attempts: 40,
+            ..ctx()
+        };
+        assert_eq!(
+            decide(&e, 30, "crm.item.list", MID, &many),
+            Decision::Retry { after_ms: 2500 },
+            "capped"
         );
         let enterprise = RetryContext {
             drain_per_sec: 5.0,
@@ -265,7 +283,15 @@ mod tests {
         };
         assert_eq!(
             decide(&e, 0, "x.list", MID, &enterprise),
-            Decision::Retry { after_ms: 1200 }
+            Decision::Retry { after_ms: 200 }
+        );
+        let lowered = RetryContext {
+            drain_per_sec: 1.0,
+            ..ctx()
+        };
+        assert_eq!(
+            decide(&e, 0, "x.list", MID, &lowered),
+            Decision::Retry { after_ms: 1000 }
         );
         let broken = RetryContext {
             drain_per_sec: 0.0,
@@ -273,7 +299,7 @@ mod tests {
         };
         assert_eq!(
             decide(&e, 0, "x.list", MID, &broken),
-            Decision::Retry { after_ms: 1500 },
+            Decision::Retry { after_ms: 500 },
             "a zero drain must not become an infinite wait"
         );
     }
@@ -284,7 +310,7 @@ mod tests {
         let e = api(503, "QUERY_LIMIT_EXCEEDED");
         assert_eq!(
             decide(&e, 0, "crm.activity.add", MID, &ctx()),
-            Decision::Retry { after_ms: 1500 }
+            Decision::Retry { after_ms: 500 }
         );
     }
 
@@ -326,10 +352,11 @@ mod tests {
         for (g, w) in got.iter().zip(want) {
             assert_eq!(*g, Decision::Retry { after_ms: w });
         }
+        // A rate limit has its own, shorter cap (2.5 s, +10 % jitter).
         let e = api(503, "QUERY_LIMIT_EXCEEDED");
         assert_eq!(
             decide(&e, 30, "x.get", 1.0, &many),
-            Decision::Retry { after_ms: 30_000 }
+            Decision::Retry { after_ms: 2_750 }
         );
     }
 
@@ -544,7 +571,7 @@ mod tests {
         );
         assert_eq!(
             decide_batch(&api(503, "QUERY_LIMIT_EXCEEDED"), 0, &mixed, MID, &ctx()),
-            Decision::Retry { after_ms: 1500 }
+            Decision::Retry { after_ms: 500 }
         );
     }
 

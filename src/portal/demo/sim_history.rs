@@ -102,6 +102,8 @@ fn direction_codes(direction: Direction) -> (&'static str, &'static str) {
         Direction::IncomingTransfer => ("1", "3"),
         Direction::Outgoing => ("2", "1"),
         Direction::Callback => ("2", "4"),
+        // The simulation makes no call of an unknown direction; filed as outgoing if it did.
+        Direction::Unknown => ("2", "1"),
     }
 }
 
