@@ -814,14 +814,18 @@ async fn campaign_mode_offers_the_lists_and_shows_progress_for_the_choice() {
 /// Makes `window.localStorage` / `sessionStorage` throw `SecurityError` as Chromium does in a
 /// cross-site frame; `restore()` undoes it.
 fn refuse_storage() {
-    js("for (const k of ['localStorage', 'sessionStorage']) {
+    // Window attributes live on the window object itself: keep the real ones to put back.
+    js("window.__ccRealStorage = ['localStorage', 'sessionStorage'].map((k) => [k, Object.getOwnPropertyDescriptor(window, k)]);
+        for (const k of ['localStorage', 'sessionStorage']) {
           Object.defineProperty(window, k, { configurable: true,
             get() { throw new DOMException('The document is sandboxed', 'SecurityError'); } });
         }");
 }
 
 fn restore_storage() {
-    js("delete window.localStorage; delete window.sessionStorage;");
+    js(
+        "for (const [k, d] of window.__ccRealStorage) { delete window[k]; if (d) Object.defineProperty(window, k, d); }",
+    );
 }
 
 #[wasm_bindgen_test]
