@@ -245,6 +245,13 @@ impl Store {
     }
 
     fn set_status(&self, s: CallStatus) {
+        if !s.unreadable_fields.is_empty() {
+            // Field names only: the values may be private.
+            log::warn!(
+                "call status fields that could not be read: {}",
+                s.unreadable_fields.join(", ")
+            );
+        }
         let mut p = self.progress.get_untracked();
         if s.state == CallState::Connected && p.connected_at.is_none() {
             // A frame reload mid-call keeps the timer: the moment is kept per call.

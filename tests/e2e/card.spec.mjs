@@ -175,6 +175,25 @@ test.describe('inside Bitrix24 (fake portal: three origins, library cross-origin
     expect(bed.methods()).toContain('placement.bind');
   });
 
+  // Regression: the install page called the portal around the REST client, so one 503 was an
+  // error and a dropped write could be sent twice.
+  test('the install page goes through the REST client: a 503 is retried, a dropped bind is read back, not re-sent', async ({ page }) => {
+    const bed = await openPortal(page, {
+      fake: { placement: 'DEFAULT' },
+      setup: (ctl) => ctl.failNext('placement.get', { status: 503, error: 'QUERY_LIMIT_EXCEEDED' }),
+    });
+    await expect(bed.app.getByTestId('install-status')).toHaveAttribute('data-registered', 'no', { timeout: 10_000 });
+    await expect(bed.app.getByTestId('error-banner')).toHaveCount(0);
+    expect(bed.methods().filter((m) => m === 'placement.get').length).toBe(2);
+    // The bind reaches the portal, but the answer is lost: the page reads the truth back.
+    await bed.evaluate(() => window.__fakeBx24.loseAnswerNext('placement.bind'));
+    await bed.app.getByTestId('install-toggle').click();
+    await expect(bed.app.getByTestId('install-status')).toHaveAttribute('data-registered', 'yes', { timeout: 10_000 });
+    expect(bed.methods().filter((m) => m === 'placement.bind').length).toBe(1);
+    const bound = await bed.evaluate(() => new Promise((r) => BX24.callMethod('placement.get', {}, (res) => r(res.data()))));
+    expect(bound.filter((p) => p.placement === 'CALL_CARD').length).toBe(1);
+  });
+
   test('the release CSP lets the card, the library and the REST host through, nothing else', async ({ page }) => {
     const violations = [];
     await page.exposeFunction('__cspViolation', (v) => violations.push(v));

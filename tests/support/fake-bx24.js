@@ -353,6 +353,7 @@
       _faults: [],
       _never: {},
       _drop: {},
+      _lose: {},
       _throw: {},
       _cmdMode: {},
       _methods: {},
@@ -796,9 +797,12 @@
       ctl.history.push({ method: method, params: clone(params) });
       if (matches(ctl._never, method)) { done({ never: true }); return; }
       var drop = matches(ctl._drop, method);
+      var lose = matches(ctl._lose, method);
       later(function () {
         if (drop) { done({ abort: true }); return; }
         var r = execute(method, params, false);
+        // The portal did the work; the answer is lost on the way back.
+        if (lose) { done({ abort: true }); return; }
         done({ status: r.status, body: clone(r.body) });
       }, ctl.latencyMs);
     }
@@ -1053,9 +1057,11 @@
     };
     // The connection drops (xhr transport: the route aborts the request; local: like a 5xx).
     ctl.dropNext = function (method, times) { ctl._drop[method] = { left: times === undefined ? 1 : times }; };
+    // The request is carried out, then the connection drops before the answer arrives.
+    ctl.loseAnswerNext = function (method, times) { ctl._lose[method] = { left: times === undefined ? 1 : times }; };
     ctl.neverAnswerMethod = function (method, times) { ctl._never[method] = { left: times === undefined ? Infinity : times }; };
     ctl.throwOnCall = function (method, times) { ctl._throw[method] = { left: times === undefined ? Infinity : times }; };
-    ctl.clearFaults = function () { ctl._faults = []; ctl._never = {}; ctl._drop = {}; ctl._throw = {}; ctl._cmdMode = {}; };
+    ctl.clearFaults = function () { ctl._faults = []; ctl._never = {}; ctl._drop = {}; ctl._lose = {}; ctl._throw = {}; ctl._cmdMode = {}; };
     // Custom/overriding REST method: fn(params, ctl) → {result, total?, next?} | plain result | {status, error, error_description}
     ctl.setMethod = function (name, fn) { ctl._methods[name] = fn; };
 
