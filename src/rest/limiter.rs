@@ -18,7 +18,7 @@ pub const RATE_LIMIT_WINDOW_MS: f64 = 30_000.0;
 /// Each repeated 503 multiplies the effective drain by this factor...
 pub const LOWER_FACTOR: f64 = 0.75;
 /// ...but never below this share of the configured drain (the bucket must keep moving).
-pub const MIN_DRAIN_SHARE: f64 = 0.5;
+pub const MIN_DRAIN_SHARE: f64 = 0.75;
 /// After this many successes in a row the effective drain climbs back by [`RESTORE_STEP_SHARE`].
 pub const RESTORE_EVERY: u32 = 10;
 /// One restore step, as a share of the configured drain.
@@ -276,7 +276,7 @@ mod tests {
         for i in 0..20 {
             b.on_rate_limited(2_000.0 + i as f64);
         }
-        assert_eq!(b.drain_per_sec(), 1.0, "floor at a half");
+        assert_eq!(b.drain_per_sec(), 1.5, "floor at three quarters");
         // 503s far apart are not "repeated".
         let mut c = LeakyBucket::new(LimiterConfig::standard());
         c.on_rate_limited(0.0);
@@ -286,9 +286,9 @@ mod tests {
         for _ in 0..9 {
             b.on_success(100_000.0);
         }
-        assert_eq!(b.drain_per_sec(), 1.0, "no step before the tenth success");
+        assert_eq!(b.drain_per_sec(), 1.5, "no step before the tenth success");
         b.on_success(100_000.0);
-        assert!((b.drain_per_sec() - 1.2).abs() < 1e-9);
+        assert!((b.drain_per_sec() - 1.7).abs() < 1e-9);
         for _ in 0..200 {
             b.on_success(100_000.0);
         }
