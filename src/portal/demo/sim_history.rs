@@ -793,7 +793,12 @@ mod tests {
             }));
             // Newest first, dates parse, all in the past or planned ahead; every start readable.
             assert!(t.items().iter().all(|i| i.start_ms.is_some()));
-            assert!(t.items().windows(2).all(|w| w[0].id > w[1].id));
+            // Issue 11: by date and time, not by id.
+            assert!(
+                t.items()
+                    .windows(2)
+                    .all(|w| (w[0].start_ms, w[0].id) > (w[1].start_ms, w[1].id))
+            );
             let subject = &calls[0].subject;
             let cyrillic = subject
                 .chars()
