@@ -175,6 +175,18 @@ pub enum T {
     PortalInitThrew,
     CardStopped,
     Reload,
+    KindTodo,
+    ShowAll,
+    LastContact,
+    LastCallNone,
+    LastCallBy,
+    NoOpenTasks,
+    NextTask,
+    CommentKind,
+    NumberBelongsTo,
+    MatchSearchFailed,
+    MatchNone,
+    Overdue,
 }
 
 /// The text for `t` in `lang`.
@@ -412,11 +424,43 @@ pub fn tr(lang: Lang, t: T) -> &'static str {
             "Карточка звонка перестала работать.",
         ),
         T::Reload => ("Reload", "Перезагрузить"),
+        T::KindTodo => ("To-do", "Дело"),
+        T::ShowAll => ("Show all", "Показать все"),
+        T::LastContact => ("At a glance", "Коротко"),
+        T::LastCallNone => ("No calls yet", "Звонков ещё не было"),
+        T::LastCallBy => ("by", "—"),
+        T::NoOpenTasks => ("No open tasks", "Нет открытых дел"),
+        T::NextTask => ("next", "ближайшее"),
+        T::CommentKind => ("Comment", "Комментарий"),
+        T::NumberBelongsTo => ("This number belongs to", "Этот номер есть в CRM"),
+        T::MatchSearchFailed => (
+            "Could not search the CRM for this number.",
+            "Не удалось найти этот номер в CRM.",
+        ),
+        T::MatchNone => (
+            "No one in the CRM has this number.",
+            "Этого номера нет в CRM.",
+        ),
+        T::Overdue => ("overdue", "просрочено"),
     };
     match lang {
         Lang::En => en,
         Lang::Ru => ru,
     }
+}
+
+/// "2 open tasks" / "2 открытых дела": the count with its plural form.
+pub fn open_tasks(lang: Lang, n: usize) -> String {
+    let word = match lang {
+        Lang::En if n == 1 => "open task",
+        Lang::En => "open tasks",
+        Lang::Ru => match (n % 10, n % 100) {
+            (1, m) if m != 11 => "открытое дело",
+            (2..=4, m) if !(12..=14).contains(&m) => "открытых дела",
+            _ => "открытых дел",
+        },
+    };
+    format!("{n} {word}")
 }
 
 /// A phone's kind (`MOBILE`, `WORK`, …) in a few letters; unknown kinds are shown as sent.
@@ -494,5 +538,18 @@ mod tests {
         assert_eq!(phone_kind(Lang::Ru, "MOBILE"), "моб.");
         assert_eq!(phone_kind(Lang::En, "WORK"), "work");
         assert_eq!(phone_kind(Lang::Ru, "SKYPE"), "skype");
+    }
+
+    #[test]
+    fn open_task_counts_take_their_plural() {
+        assert_eq!(open_tasks(Lang::En, 1), "1 open task");
+        assert_eq!(open_tasks(Lang::En, 2), "2 open tasks");
+        assert_eq!(open_tasks(Lang::Ru, 1), "1 открытое дело");
+        assert_eq!(open_tasks(Lang::Ru, 2), "2 открытых дела");
+        assert_eq!(open_tasks(Lang::Ru, 5), "5 открытых дел");
+        assert_eq!(open_tasks(Lang::Ru, 11), "11 открытых дел");
+        assert_eq!(open_tasks(Lang::Ru, 12), "12 открытых дел");
+        assert_eq!(open_tasks(Lang::Ru, 21), "21 открытое дело");
+        assert_eq!(open_tasks(Lang::Ru, 24), "24 открытых дела");
     }
 }

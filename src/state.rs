@@ -477,7 +477,7 @@ impl Store {
         let Some(entity) = self.status.get_untracked().entity else {
             return;
         };
-        let batch = refresh::history_batch(entity, None);
+        let batch = refresh::history_batch(entity);
         let got = self
             .client()
             .batch_while(&batch, Priority::Interactive, &|| {
@@ -506,19 +506,21 @@ impl Store {
         let Some(entity) = self.status.get_untracked().entity else {
             return;
         };
-        let cursor = self.data.with_untracked(|d| {
-            d.as_ref()
-                .and_then(|d| d.history.as_ref())
-                .and_then(|h| h.as_ref().ok())
-                .and_then(|t| t.next_cursor())
-        });
-        let Some(cursor) = cursor else { return };
-        if self.history_busy.get_untracked() {
+        let (cursor, comment_start) = self
+            .data
+            .with_untracked(|d| {
+                d.as_ref()
+                    .and_then(|d| d.history.as_ref())
+                    .and_then(|h| h.as_ref().ok())
+                    .map(|t| (t.next_cursor(), t.next_comment_start()))
+            })
+            .unwrap_or_default();
+        let batch = refresh::more_batch(entity, cursor, comment_start);
+        if batch.is_empty() || self.history_busy.get_untracked() {
             return;
         }
         self.history_busy.set(true);
         spawn_local(async move {
-            let batch = refresh::history_batch(entity, Some(cursor));
             let got = self
                 .client()
                 .batch_while(&batch, Priority::Interactive, &|| {
@@ -529,11 +531,23 @@ impl Store {
             if !self.is_current(generation) {
                 return;
             }
-            match got.and_then(|answer| refresh::decode_history_page(&answer)) {
-                Ok((page, stats)) => {
+            let got = got.and_then(|answer| {
+                let page = match cursor {
+                    Some(_) => Some(refresh::decode_history_page(&answer)?),
+                    None => None,
+                };
+                Ok((page, refresh::decode_comment_page(&answer)))
+            });
+            match got {
+                Ok((page, comments)) => {
                     self.data.update(|d| {
                         if let Some(Some(Ok(t))) = d.as_mut().map(|d| d.history.as_mut()) {
-                            t.append_page(page, stats);
+                            if let Some((page, stats)) = page {
+                                t.append_page(page, stats);
+                            }
+                            if comment_start.is_some() {
+                                t.take_comments(comments);
+                            }
                         }
                     });
                     self.learn_users();
@@ -558,7 +572,7 @@ impl Store {
                 self.users.update(|u| u.push(p.clone()));
             }
             if let Some(Ok(t)) = &d.history {
-                for id in t.items().iter().filter_map(|i| i.responsible_id) {
+                for id in t.people() {
                     if !known.iter().any(|k| k.id == id) && !missing.contains(&id) {
                         missing.push(id);
                     }

@@ -22,6 +22,7 @@ fn kind_text(item: &HistoryItem) -> T {
         (ActivityKind::Meeting, _) => T::KindMeeting,
         (ActivityKind::Task, _) => T::KindTask,
         (ActivityKind::Email, _) => T::KindEmail,
+        (ActivityKind::Todo, _) => T::KindTodo,
         (ActivityKind::Other, _) => T::KindActivity,
     }
 }
