@@ -827,21 +827,39 @@ fn restore_storage() {
 #[wasm_bindgen_test]
 fn refused_storage_keeps_values_in_memory_and_says_so() {
     use callcard::browser::{Area, kept_get, kept_set, storage_works};
-    assert!(storage_works(Area::Local), "a same-origin test page has storage");
+    assert!(
+        storage_works(Area::Local),
+        "a same-origin test page has storage"
+    );
     refuse_storage();
-    let refused = js("(() => { try { window.localStorage; return false; } catch (e) { return e.name === 'SecurityError'; } })()");
-    assert_eq!(refused.as_bool(), Some(true), "the test bed refuses like Chromium");
+    let refused = js(
+        "(() => { try { window.localStorage; return false; } catch (e) { return e.name === 'SecurityError'; } })()",
+    );
+    assert_eq!(
+        refused.as_bool(),
+        Some(true),
+        "the test bed refuses like Chromium"
+    );
     assert!(!storage_works(Area::Local));
     assert!(!storage_works(Area::Session));
-    kept_set(Area::Session, "callcard/test.portal/u5/connected.X", "1700000000000");
+    kept_set(
+        Area::Session,
+        "callcard/test.portal/u5/connected.X",
+        "1700000000000",
+    );
     assert_eq!(
         kept_get(Area::Session, "callcard/test.portal/u5/connected.X").as_deref(),
         Some("1700000000000"),
         "the frame keeps working with what it could not store"
     );
-    assert_eq!(kept_get(Area::Local, "callcard/test.portal/u5/connected.X"), None);
+    assert_eq!(
+        kept_get(Area::Local, "callcard/test.portal/u5/connected.X"),
+        None
+    );
     restore_storage();
     assert!(storage_works(Area::Local));
+}
+
 // ---------- inside a Bitrix24 frame: waiting for the portal, never the demo (portal::start) ----------
 
 mod frame_wait {

@@ -16,6 +16,7 @@ use serde_json::{Map, Value, json};
 use super::config::{DemoConfig, DemoPlacement, Faults, Scenario};
 use super::sim_calllist::{self, CallLists, Setup};
 use super::sim_history::{EndedCall, History};
+use super::sim_timeline::{self, Timeline};
 use crate::model::call::{CallState, Direction};
 use crate::model::entity::{EntityKind, EntityRef};
 use crate::model::value::{parse_decimal, value_u64};
@@ -1581,6 +1582,8 @@ pub struct Sim {
     answered_ms: Option<f64>,
     /// The user's call lists and their activities (`sim_calllist`).
     calllists: CallLists,
+    /// Timeline comments written from the card and the seeded ones (`sim_timeline`).
+    timeline: Timeline,
 }
 
 /// What became of one REST request ([`Sim::rest_outcome`]).
@@ -1717,6 +1720,7 @@ impl Sim {
             history: History::new(lang, cfg.seed, cfg.stats_denied).with_markup(cfg.markup),
             answered_ms: None,
             calllists,
+            timeline: Timeline::new(lang),
         };
         sim.call_id = sim.new_call_id();
         sim
@@ -2154,6 +2158,20 @@ impl Sim {
             "crm.activity.list" => self.history.activity_list(&self.crm, self.now_ms, params),
             "voximplant.statistic.get" => {
                 self.history.statistic_get(&self.crm, self.now_ms, params)
+            }
+            "crm.timeline.comment.add" => {
+                self.timeline
+                    .comment_add(&self.crm, self.now_ms, sim_calllist::ME, params)
+            }
+            "crm.timeline.comment.list" => {
+                self.timeline.comment_list(&self.crm, self.now_ms, params)
+            }
+            "crm.activity.todo.add" => {
+                let todo = sim_timeline::todo_params(&self.crm, sim_calllist::ME, params)?;
+                let id = self.next_activity_id;
+                self.next_activity_id += 1;
+                self.history.add_todo(&self.crm, self.now_ms, id, todo);
+                Ok(Reply::plain(json!({ "id": id })))
             }
             _ => Err(Fault::method_not_found()),
         }
