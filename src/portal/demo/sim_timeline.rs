@@ -288,6 +288,109 @@ fn parse_deadline(s: &str) -> Option<i64> {
     Some((ms / 1000.0).floor() as i64)
 }
 
+/// The portal's auto-close of the card after a call (reference §2.4–2.5), on the sim's clock:
+/// the call ends → the card closes `delay` later, unless the app holds it. `disableAutoClose`
+/// holds it for `delay` from that moment (and restarts a running countdown); when the countdown
+/// ends while held the portal fires `BeforeClose` instead and waits another `delay`.
+/// `enableAutoClose` lifts the hold: if a close was already blocked the card closes at once,
+/// otherwise the countdown runs out as usual. A new call reopens the card.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct AutoClose {
+    delay_ms: f64,
+    /// The hold lasts until then (ms), if any.
+    held_until: Option<f64>,
+    /// When the running countdown ends (ms).
+    due: Option<f64>,
+    /// A close was blocked by the hold at least once since the call ended.
+    blocked: bool,
+    closed: bool,
+}
+
+/// What the auto-close did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum CloseStep {
+    /// `CallCard::BeforeClose`: a close was blocked (the card stays).
+    BeforeClose,
+    /// The card closed (`BeforeClose` first, as the portal's `close()` fires it).
+    Closed,
+}
+
+impl AutoClose {
+    pub(super) fn new(delay_s: u32) -> AutoClose {
+        AutoClose {
+            delay_ms: f64::from(delay_s) * 1000.0,
+            held_until: None,
+            due: None,
+            blocked: false,
+            closed: false,
+        }
+    }
+
+    pub(super) fn held(&self, now_ms: f64) -> bool {
+        self.held_until.is_some_and(|t| t >= now_ms)
+    }
+
+    pub(super) fn closed(&self) -> bool {
+        self.closed
+    }
+
+    /// When something happens next, if anything is running.
+    pub(super) fn due(&self) -> Option<f64> {
+        self.due.filter(|_| !self.closed)
+    }
+
+    pub(super) fn call_ended(&mut self, now_ms: f64) {
+        self.due = Some(now_ms + self.delay_ms);
+        self.blocked = false;
+    }
+
+    /// A new call: the card is open again and nothing counts down.
+    pub(super) fn call_started(&mut self) {
+        self.due = None;
+        self.blocked = false;
+        self.closed = false;
+    }
+
+    /// `disableAutoClose` (`enabled == false`) or `enableAutoClose`.
+    pub(super) fn command(&mut self, enabled: bool, now_ms: f64) -> Vec<CloseStep> {
+        if self.closed {
+            return Vec::new();
+        }
+        if enabled {
+            self.held_until = None;
+            if self.blocked {
+                self.closed = true;
+                self.due = None;
+                return vec![CloseStep::BeforeClose, CloseStep::Closed];
+            }
+        } else {
+            self.held_until = Some(now_ms + self.delay_ms);
+            if self.due.is_some() {
+                self.due = Some(now_ms + self.delay_ms);
+            }
+        }
+        Vec::new()
+    }
+
+    /// Runs the countdown to `now_ms`.
+    pub(super) fn tick(&mut self, now_ms: f64) -> Vec<CloseStep> {
+        match self.due {
+            Some(due) if !self.closed && now_ms >= due => {
+                if self.held(now_ms) {
+                    self.blocked = true;
+                    self.due = Some(now_ms + self.delay_ms);
+                    vec![CloseStep::BeforeClose]
+                } else {
+                    self.closed = true;
+                    self.due = None;
+                    vec![CloseStep::BeforeClose, CloseStep::Closed]
+                }
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,6 +554,74 @@ mod tests {
             "{body}"
         );
         assert_eq!(list(&mut s, SHOWCASE)[0]["COMMENT"], "Hi");
+    }
+
+    #[test]
+    fn the_card_closes_65_s_after_the_call_unless_held() {
+        let mut a = AutoClose::new(65);
+        assert_eq!(a.tick(1e6), vec![], "nothing runs during a call");
+        a.call_ended(0.0);
+        assert_eq!(a.due(), Some(65_000.0));
+        assert_eq!(a.tick(64_999.0), vec![]);
+        assert_eq!(
+            a.tick(65_000.0),
+            vec![CloseStep::BeforeClose, CloseStep::Closed]
+        );
+        assert!(a.closed() && a.due().is_none());
+        assert_eq!(
+            a.command(false, 66_000.0),
+            vec![],
+            "a closed card takes no commands"
+        );
+        a.call_started();
+        assert!(!a.closed());
+    }
+
+    #[test]
+    fn a_renewed_hold_keeps_the_card_and_enable_releases_it() {
+        let mut a = AutoClose::new(65);
+        a.call_ended(0.0);
+        assert_eq!(a.command(false, 10_000.0), vec![]);
+        assert!(a.held(10_000.0));
+        assert_eq!(a.due(), Some(75_000.0), "the countdown restarts");
+        // Renewed every 50 s: the close is blocked (BeforeClose) and the card stays.
+        for k in 1..5 {
+            let now = 10_000.0 + f64::from(k) * 50_000.0;
+            a.command(false, now);
+            assert_eq!(a.tick(now + 1.0), vec![]);
+        }
+        assert_eq!(a.command(false, 260_000.0), vec![]);
+        // Not renewed: the hold lapses 65 s after the last command and the card closes.
+        assert_eq!(a.tick(324_999.0), vec![]);
+        // The countdown ends as the hold does: blocked once, then the card stays 65 s more.
+        assert_eq!(a.tick(325_000.0), vec![CloseStep::BeforeClose]);
+        assert_eq!(a.tick(389_999.0), vec![]);
+        assert_eq!(
+            a.tick(390_000.0),
+            vec![CloseStep::BeforeClose, CloseStep::Closed]
+        );
+
+        // Blocked once, then released: closes at once.
+        let mut b = AutoClose::new(65);
+        b.call_ended(0.0);
+        b.command(false, 1_000.0);
+        assert!(!b.held(66_000.0) || b.tick(66_000.0) == vec![CloseStep::BeforeClose]);
+        b.command(false, 60_000.0);
+        assert_eq!(b.tick(125_000.0), vec![CloseStep::BeforeClose]);
+        assert_eq!(
+            b.command(true, 126_000.0),
+            vec![CloseStep::BeforeClose, CloseStep::Closed]
+        );
+        // Released before any close was blocked: the countdown runs out as usual.
+        let mut c = AutoClose::new(65);
+        c.call_ended(0.0);
+        c.command(false, 5_000.0);
+        assert_eq!(c.command(true, 20_000.0), vec![]);
+        assert!(!c.held(20_000.0));
+        assert_eq!(
+            c.tick(70_000.0),
+            vec![CloseStep::BeforeClose, CloseStep::Closed]
+        );
     }
 
     #[test]
