@@ -10,6 +10,7 @@ pub mod refresh;
 pub mod rest;
 pub mod storage;
 pub mod view_model;
+pub mod wrapup;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;
