@@ -541,6 +541,7 @@ mod tests {
                 "user",
                 "history",
                 "history_stats",
+                "history_notes",
                 "b_deal",
                 "b_company",
                 "stages"
@@ -577,8 +578,159 @@ mod tests {
 
     #[test]
     fn nothing_to_ask_means_no_request() {
-        let s = decode_call_status(&json!({"PHONE_NUMBER": "+100"})).unwrap();
-        assert!(plan(&s, &StageBook::default()).batch.is_empty());
+        for status in [json!({"PHONE_NUMBER": "hidden"}), json!({})] {
+            let s = decode_call_status(&status).unwrap();
+            assert!(plan(&s, &StageBook::default()).batch.is_empty(), "{status}");
+        }
+    }
+
+    /// Issue 11: a number the call is not bound to is searched, and what is found is named,
+    /// in the same one batch (`$result[match][TYPE]`), without the stage directory.
+    #[test]
+    fn an_unbound_number_is_searched_and_named_in_the_batch() {
+        let s = decode_call_status(&json!({"PHONE_NUMBER": "+7 495 000-00-00"})).unwrap();
+        let p = plan(&s, &StageBook::default());
+        let keys: Vec<&str> = p.batch.commands.iter().map(|c| c.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            vec!["match", "match_contact", "match_company", "match_lead"]
+        );
+        assert_eq!(p.batch.check_references(), Ok(()));
+        assert_eq!(p.batch.to_params().len(), 1, "one request");
+        let cmd = &p.batch.to_params()[0]["cmd"];
+        assert_eq!(
+            cmd["match"],
+            "crm.duplicate.findbycomm?type=PHONE&values[0]=%2B7%20495%20000-00-00"
+        );
+        assert!(
+            cmd["match_company"].as_str().unwrap().starts_with(
+                "crm.item.list?entityTypeId=4&filter[%40id]=%24result%5Bmatch%5D%5BCOMPANY%5D"
+            ),
+            "{}",
+            cmd["match_company"]
+        );
+        let answer = decode_answer(&json!({
+            "result": {
+                "match": {"CONTACT": [797, "12"], "LEAD": ["5"]},
+                // A list that ignored the filter: only findbycomm's ids are trusted.
+                "match_contact": {"items": [{"id": 797, "name": "Anna", "lastName": "Petrova"}, {"id": 1, "name": "Other"}]},
+                "match_company": {"items": []},
+                "match_lead": {"items": [{"id": 5, "title": "Website request"}]}
+            },
+            "result_error": []
+        }))
+        .unwrap();
+        let d = decode(&p, &answer, &StageBook::default());
+        assert_eq!(d.client, ClientSlot::None);
+        assert_eq!(d.history, None);
+        let m = d.matches.unwrap().unwrap();
+        let shown: Vec<(String, Option<&str>)> = m
+            .iter()
+            .map(|m| (m.entity.key(), m.name.as_deref()))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                ("CONTACT:797".to_string(), Some("Anna Petrova")),
+                ("CONTACT:12".to_string(), None),
+                ("LEAD:5".to_string(), Some("Website request")),
+            ]
+        );
+        // The search failed: said so, the rest of the card unaffected.
+        let answer = decode_answer(&json!({"result": [],
+            "result_error": {"match": {"error": "ACCESS_DENIED", "error_description": ""}}}))
+        .unwrap();
+        let d = decode(&p, &answer, &StageBook::default());
+        assert_eq!(d.matches, Some(Err(ErrorClass::AccessDenied)));
+        // A bound call does not search.
+        let d = decode(
+            &plan(&status(), &StageBook::default()),
+            &answer,
+            &StageBook::default(),
+        );
+        assert_eq!(d.matches, None);
+    }
+
+    #[test]
+    fn findbycomm_answers_decode_leniently() {
+        let c = |id| EntityRef::new(EntityKind::Contact, id);
+        assert_eq!(decode_findbycomm(&json!([])).unwrap(), vec![]);
+        assert_eq!(decode_findbycomm(&json!({})).unwrap(), vec![]);
+        assert_eq!(
+            decode_findbycomm(&json!({"COMPANY": {"0": "3"}, "contact": [5, 5, "5", 0, -1, "x", null, 6.0], "DEAL": [9]}))
+                .unwrap(),
+            vec![c(5), c(6), EntityRef::new(EntityKind::Company, 3)]
+        );
+        assert_eq!(
+            decode_findbycomm(&json!({"LEAD": 7})).unwrap(),
+            vec![EntityRef::new(EntityKind::Lead, 7)]
+        );
+        for bad in [json!("x"), json!(5), json!(null), json!(true)] {
+            assert!(decode_findbycomm(&bad).is_err(), "{bad}");
+        }
+        // At most MAX_MATCHES are named.
+        let ids: Vec<u64> = (1..=20).collect();
+        let p = plan(
+            &decode_call_status(&json!({"PHONE_NUMBER": "+100"})).unwrap(),
+            &StageBook::default(),
+        );
+        let answer =
+            decode_answer(&json!({"result": {"match": {"CONTACT": ids}}, "result_error": []}))
+                .unwrap();
+        assert_eq!(
+            decode(&p, &answer, &StageBook::default())
+                .matches
+                .unwrap()
+                .unwrap()
+                .len(),
+            MAX_MATCHES
+        );
+    }
+
+    /// Issue 11: the first history page brings the client's comments; "show more" asks for
+    /// each kind only while it has more.
+    #[test]
+    fn comments_ride_with_the_history() {
+        let e = EntityRef::new(EntityKind::Contact, 797);
+        let b = history_batch(e);
+        let methods: Vec<&str> = b.commands.iter().map(|c| c.method.as_str()).collect();
+        assert_eq!(
+            methods,
+            [
+                "crm.activity.list",
+                "voximplant.statistic.get",
+                "crm.timeline.comment.list"
+            ]
+        );
+        assert!(more_batch(e, None, None).is_empty());
+        let keys =
+            |b: &Batch| -> Vec<String> { b.commands.iter().map(|c| c.key.clone()).collect() };
+        assert_eq!(
+            keys(&more_batch(e, Some(100), None)),
+            ["history", "history_stats"]
+        );
+        assert_eq!(keys(&more_batch(e, None, Some(50))), ["history_notes"]);
+        assert_eq!(
+            more_batch(e, None, Some(50)).commands[0].params["start"],
+            50
+        );
+        let answer = decode_answer(&json!({
+            "result": {"history": [{"ID": "9", "TYPE_ID": "2", "START_TIME": "2024-04-12T10:00:00+03:00", "COMPLETED": "Y"}],
+                       "history_notes": [{"ID": "3", "CREATED": "2024-04-12T11:00:00+03:00", "COMMENT": "Agreed", "AUTHOR_ID": "1"}]},
+            "result_error": {"history_stats": {"error": "ACCESS_DENIED"}}
+        }))
+        .unwrap();
+        let t = decode_history(&answer).unwrap();
+        assert_eq!(t.entries().len(), 2);
+        assert!(matches!(t.entries()[0], history::Entry::Comment(c) if c.text == "Agreed"));
+        // Comments that cannot be read leave the history as it was.
+        let answer = decode_answer(&json!({
+            "result": {"history": [{"ID": "9", "TYPE_ID": "2", "COMPLETED": "Y"}]},
+            "result_error": {"history_notes": {"error": "ERROR_METHOD_NOT_FOUND"}}
+        }))
+        .unwrap();
+        let t = decode_history(&answer).unwrap();
+        assert_eq!((t.items().len(), t.comments().len()), (1, 0));
     }
 
     #[test]
@@ -588,7 +740,14 @@ mod tests {
         let keys: Vec<&str> = p.batch.commands.iter().map(|c| c.key.as_str()).collect();
         assert_eq!(
             keys,
-            vec!["client", "user", "history", "history_stats", "stages"]
+            vec![
+                "client",
+                "user",
+                "history",
+                "history_stats",
+                "history_notes",
+                "stages"
+            ]
         );
     }
 

@@ -20,6 +20,8 @@ pub enum Scenario {
     Failed,
     /// A campaign ("обзвон"): an outgoing call in call-list mode.
     Campaign,
+    /// An incoming call from a known client's number that the portal did not bind to them.
+    Unbound,
 }
 
 impl Scenario {
@@ -32,6 +34,7 @@ impl Scenario {
             Scenario::Hidden,
             Scenario::Failed,
             Scenario::Campaign,
+            Scenario::Unbound,
         ]
     }
 
@@ -44,6 +47,7 @@ impl Scenario {
             Scenario::Hidden => "hidden",
             Scenario::Failed => "failed",
             Scenario::Campaign => "campaign",
+            Scenario::Unbound => "unbound",
         }
     }
 
@@ -659,7 +663,7 @@ mod tests {
 
     #[test]
     fn scenario_words_round_trip() {
-        assert_eq!(Scenario::all().len(), 6);
+        assert_eq!(Scenario::all().len(), 7);
         for s in Scenario::all() {
             assert_eq!(Scenario::parse(s.as_str()), Some(*s));
             assert_eq!(Scenario::parse(&s.as_str().to_ascii_uppercase()), Some(*s));

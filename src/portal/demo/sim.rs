@@ -16,6 +16,7 @@ use serde_json::{Map, Value, json};
 use super::config::{DemoConfig, DemoPlacement, Faults, Scenario};
 use super::sim_calllist::{self, CallLists, Setup};
 use super::sim_history::{EndedCall, History};
+use super::sim_match;
 use super::sim_timeline::{self, AutoClose, CloseStep, Timeline};
 use crate::model::call::{CallState, Direction};
 use crate::model::entity::{EntityKind, EntityRef};
@@ -1065,6 +1066,14 @@ impl Crm {
         let candidates: Vec<EntityRef> = match scenario {
             Scenario::Unknown => return Caller::Stranger,
             Scenario::Hidden => return Caller::Hidden,
+            // A known client's number, the call bound to nothing (issue 11).
+            Scenario::Unbound => {
+                let contact = self
+                    .of_kind(EntityKind::Contact)
+                    .filter(has_deals)
+                    .find(|r| r.phone.is_some());
+                return contact.map_or(Caller::Stranger, |r| Caller::Unbound(r.entity));
+            }
             Scenario::Incoming => self
                 .of_kind(EntityKind::Contact)
                 .filter(has_deals)
@@ -1522,6 +1531,8 @@ fn php_map(entries: Vec<(String, Value)>) -> Value {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Caller {
     Client(EntityRef),
+    /// A client's number on a call the portal did not bind to them (`scenario=unbound`).
+    Unbound(EntityRef),
     /// A number that is not in the CRM.
     Stranger,
     /// The caller hid the number.
@@ -1695,7 +1706,9 @@ impl Sim {
             });
         }
         let direction = match cfg.scenario {
-            Scenario::Incoming | Scenario::Unknown | Scenario::Hidden => Direction::Incoming,
+            Scenario::Incoming | Scenario::Unknown | Scenario::Hidden | Scenario::Unbound => {
+                Direction::Incoming
+            }
             Scenario::Outgoing | Scenario::Failed | Scenario::Campaign => Direction::Outgoing,
         };
         let next_activity_id = rng.between(12_000, 12_999);
@@ -2124,14 +2137,14 @@ impl Sim {
     fn entity(&self) -> Option<EntityRef> {
         match self.caller {
             Caller::Client(e) => Some(e),
-            Caller::Stranger | Caller::Hidden => None,
+            Caller::Unbound(_) | Caller::Stranger | Caller::Hidden => None,
         }
     }
 
     /// `PHONE_NUMBER`: the client's first number, the stranger's, `"hidden"`, or none.
     fn phone(&self) -> Option<String> {
         match self.caller {
-            Caller::Client(e) => self.crm.get(e).and_then(|r| r.phone.clone()),
+            Caller::Client(e) | Caller::Unbound(e) => self.crm.get(e).and_then(|r| r.phone.clone()),
             Caller::Stranger => Some(self.crm.stranger.clone()),
             Caller::Hidden => Some("hidden".into()),
         }
@@ -2173,6 +2186,7 @@ impl Sim {
         match method {
             "crm.item.get" => self.item_get(params),
             "crm.item.list" => self.item_list(params),
+            "crm.duplicate.findbycomm" => sim_match::find_by_comm(&self.crm, params),
             "crm.status.list" => Ok(self.status_list(params)),
             "user.get" => Ok(self.user_get(params)),
             "user.current" => Ok(Reply::plain(
@@ -2603,6 +2617,7 @@ mod tests {
                 Scenario::Hidden => (Direction::Incoming, None, false),
                 Scenario::Failed => (Direction::Outgoing, Some(EntityKind::Contact), true),
                 Scenario::Campaign => (Direction::Outgoing, Some(EntityKind::Contact), true),
+                Scenario::Unbound => (Direction::Incoming, None, true),
             };
             assert_eq!(status.direction, direction, "{scenario:?}");
             assert_eq!(status.state, CallState::Connecting, "{scenario:?}");
