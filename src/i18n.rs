@@ -179,7 +179,6 @@ pub enum T {
     ShowAll,
     LastContact,
     LastCallNone,
-    LastCallBy,
     NoOpenTasks,
     NextTask,
     CommentKind,
@@ -187,6 +186,8 @@ pub enum T {
     MatchSearchFailed,
     MatchNone,
     Overdue,
+    LastCallLabel,
+    ShowFewer,
 }
 
 /// The text for `t` in `lang`.
@@ -428,7 +429,6 @@ pub fn tr(lang: Lang, t: T) -> &'static str {
         T::ShowAll => ("Show all", "Показать все"),
         T::LastContact => ("At a glance", "Коротко"),
         T::LastCallNone => ("No calls yet", "Звонков ещё не было"),
-        T::LastCallBy => ("by", "—"),
         T::NoOpenTasks => ("No open tasks", "Нет открытых дел"),
         T::NextTask => ("next", "ближайшее"),
         T::CommentKind => ("Comment", "Комментарий"),
@@ -442,6 +442,8 @@ pub fn tr(lang: Lang, t: T) -> &'static str {
             "Этого номера нет в CRM.",
         ),
         T::Overdue => ("overdue", "просрочено"),
+        T::LastCallLabel => ("Last call", "Последний звонок"),
+        T::ShowFewer => ("Show fewer", "Свернуть"),
     };
     match lang {
         Lang::En => en,
