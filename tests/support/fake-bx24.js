@@ -670,6 +670,46 @@
           return o;
         }), pg.extra);
       },
+      // Issue 11 (glance): who has a number / an e-mail. type PHONE|EMAIL, values (≤ 20), entity_type?;
+      // answers {LEAD:[ids], CONTACT:[ids], COMPANY:[ids]} (only the types that matched) or [] for none.
+      'crm.duplicate.findbycomm': function (p) {
+        var type = String(p.type || '').toUpperCase();
+        if (type !== 'PHONE' && type !== 'EMAIL') return err(400, 'ERROR_ARGUMENT', "Parameter 'type' must be PHONE or EMAIL.");
+        var norm = function (v) { return type === 'PHONE' ? String(v).replace(/\D/g, '') : String(v).trim().toLowerCase(); };
+        var values = asList(p.values).map(norm).filter(function (v) { return v; });
+        if (!values.length) return err(400, 'ERROR_ARGUMENT', "Parameter 'values' is not defined.");
+        if (values.length > 20) return err(400, 'ERROR_ARGUMENT', 'Too many values: 20 at most.');
+        var out = {};
+        [['LEAD', crm.leads], ['CONTACT', crm.contacts], ['COMPANY', crm.companies]].forEach(function (t) {
+          if (p.entity_type && String(p.entity_type).toUpperCase() !== t[0]) return;
+          var ids = (t[1] || []).filter(function (it) {
+            return (it.fm || []).some(function (m) { return m.typeId === type && values.indexOf(norm(m.value)) >= 0; });
+          }).map(function (it) { return it.id; }).slice(0, 20);
+          if (ids.length) out[t[0]] = ids;
+        });
+        ctl.findByComm = (ctl.findByComm || 0) + 1;
+        return ok(Object.keys(out).length ? out : []);
+      },
+      // Issue 11 (glance): a plain activity list for the history — `crm.activities` (rows as the portal
+      // sends them) plus the saved to-dos as open CRM_TODO rows; filter BINDINGS [{OWNER_TYPE_ID, OWNER_ID}],
+      // `<ID`, order ID DESC, start=-1 (no total).
+      'crm.activity.list': function (p) {
+        var f = isObj(p.filter) ? p.filter : {};
+        var b = asList(f.BINDINGS)[0] || {};
+        var rows = (crm.activities || []).map(clone).concat(ctl.todos.map(function (t) {
+          return { ID: String(t.id), OWNER_TYPE_ID: String(t.ownerTypeId), OWNER_ID: String(t.ownerId), TYPE_ID: '6',
+            PROVIDER_ID: 'CRM_TODO', PROVIDER_TYPE_ID: 'TODO', SUBJECT: t.title, DIRECTION: '0', COMPLETED: 'N',
+            START_TIME: t.deadline, DEADLINE: t.deadline, RESPONSIBLE_ID: String(t.responsibleId) };
+        }));
+        rows = rows.filter(function (r) {
+          return (!b.OWNER_TYPE_ID || String(r.OWNER_TYPE_ID) === String(toInt(b.OWNER_TYPE_ID))) &&
+            (!b.OWNER_ID || String(r.OWNER_ID) === String(toInt(b.OWNER_ID))) &&
+            (f['<ID'] === undefined || toInt(r.ID) < toInt(f['<ID']));
+        });
+        rows.sort(function (x, y) { return toInt(y.ID) - toInt(x.ID); });
+        var pg = page(rows, p.start);
+        return ok(pg.slice, pg.extra);
+      },
       // ownerTypeId, ownerId, deadline (ISO; without an offset: portal time), title, description, responsibleId.
       'crm.activity.todo.add': function (p) {
         var missing = ['ownerTypeId', 'ownerId', 'deadline'].filter(function (k) { return p[k] === undefined || p[k] === ''; })[0];
