@@ -432,7 +432,10 @@ pub fn tr(lang: Lang, t: T) -> &'static str {
         T::NoOpenTasks => ("No open tasks", "Нет открытых дел"),
         T::NextTask => ("next", "ближайшее"),
         T::CommentKind => ("Comment", "Комментарий"),
-        T::NumberBelongsTo => ("This number belongs to", "Этот номер есть в CRM"),
+        T::NumberBelongsTo => (
+            "The call is not linked, but this number belongs to",
+            "Звонок не привязан, но этот номер есть в CRM",
+        ),
         T::MatchSearchFailed => (
             "Could not search the CRM for this number.",
             "Не удалось найти этот номер в CRM.",

@@ -741,7 +741,16 @@ async fn user_options_lang_admin_and_slider() {
 #[wasm_bindgen_test]
 async fn history_comes_with_the_refresh_and_show_more_appends() {
     let (m, demo) = mount_demo("?scenario=incoming&latency=0&lang=ru");
-    until("history", || m.count("history-item") == 50).await;
+    // Issue 11: the 5 most recent first; "Show all" shows every loaded one.
+    until("history", || m.count("history-item") == 5).await;
+    m.click("history-all");
+    let activities = || {
+        m.root
+            .query_selector_all("[data-testid=history-item][data-kind=activity]")
+            .unwrap()
+            .length()
+    };
+    until("all loaded", || activities() == 50).await;
     // The history rode in the card's one refresh request.
     assert_eq!(demo.requests.get_untracked(), 1);
     assert!(
@@ -750,7 +759,7 @@ async fn history_comes_with_the_refresh_and_show_more_appends() {
             .any(|c| ('а'..='я').contains(&c))
     );
     m.click("history-more");
-    until("second page", || m.count("history-item") == 62).await;
+    until("second page", || activities() == 62).await;
     assert_eq!(demo.requests.get_untracked(), 2);
     let more = m.find("history-more").unwrap();
     assert!(more.has_attribute("hidden"), "no third page");
@@ -1065,4 +1074,66 @@ mod frame_wait {
         assert_eq!(reload.tag_name(), "BUTTON");
         target.remove();
     }
+}
+
+// ---------- issue 11: at a glance, notes in the history, whose number it is ----------
+
+#[wasm_bindgen_test]
+async fn glance_notes_and_an_unbound_number_in_one_request_each() {
+    let (m, demo) = mount_demo("?scenario=incoming&latency=0&lang=en");
+    until("last contact", || {
+        m.find("last-contact")
+            .is_some_and(|e| !e.has_attribute("hidden"))
+    })
+    .await;
+    assert!(!m.text("last-call-ago").is_empty());
+    assert!(m.text("last-contact-tasks").contains("open task"));
+    assert_eq!(m.count("history-item"), 5);
+    m.click("history-all");
+    until("notes", || {
+        m.root
+            .query_selector_all("[data-testid=history-item][data-kind=comment]")
+            .unwrap()
+            .length()
+            >= 3
+    })
+    .await;
+    let note = m
+        .root
+        .query_selector("[data-testid=history-item][data-kind=comment]")
+        .unwrap()
+        .unwrap();
+    let author = note
+        .query_selector("[data-testid=history-author]")
+        .unwrap()
+        .expect("a note names its author");
+    assert!(!author.text_content().unwrap_or_default().is_empty());
+    assert_eq!(demo.requests.get_untracked(), 1);
+    // The same element stays while the list grows (the glance keeps its node).
+    let glance = m.find("last-contact").unwrap();
+    m.click("history-more");
+    until("more", || demo.requests.get_untracked() == 2).await;
+    assert!(glance.is_same_node(m.find("last-contact").as_ref().map(|e| e.as_ref())));
+    m.root.remove();
+
+    let (m, demo) = mount_demo("?scenario=unbound&latency=0&lang=ru");
+    until("match", || m.count("crm-match") >= 1).await;
+    let first = m.find("crm-match").unwrap();
+    assert!(
+        first
+            .get_attribute("data-entity")
+            .is_some_and(|e| e.starts_with("CONTACT:"))
+    );
+    assert!(first.text_content().unwrap_or_default().contains("Контакт"));
+    assert_eq!(first.tag_name(), "BUTTON", "keyboard reachable");
+    assert_eq!(
+        demo.requests.get_untracked(),
+        1,
+        "search and names in the refresh batch"
+    );
+    assert!(
+        m.find("last-contact")
+            .is_none_or(|e| e.has_attribute("hidden"))
+    );
+    m.root.remove();
 }

@@ -75,7 +75,7 @@ test.describe('demo portal', () => {
   test('an unbound known number shows whose it is and opens it; one request', async ({ page }) => {
     const log = collectConsole(page);
     await page.setViewportSize({ width: 550, height: 650 });
-    for (const [lang, theme, title] of [['en', 'light', 'This number belongs to'], ['ru', 'dark', 'Этот номер есть в CRM']]) {
+    for (const [lang, theme, title] of [['en', 'light', 'this number belongs to'], ['ru', 'dark', 'этот номер есть в CRM']]) {
       await page.goto(demoUrl({ latency: 0, scenario: 'unbound', lang, theme }));
       await expect(page.getByTestId('demo-request-count')).toHaveText('1');
       await expect(page.getByTestId('client-type')).toHaveAttribute('data-type', 'NONE');

@@ -31,8 +31,9 @@ fn bad(description: &str) -> Fault {
 /// A number's digits, the way duplicates are found: `+7 (495) 000-00-00` and `84950000000` are
 /// the same; anything after an extension mark (`#`, `ext`, `доб`) is ignored.
 fn phone_key(s: &str) -> String {
-    let lower = s.to_lowercase();
-    let main = ["#", "ext", "доб", ","]
+    let lower = s.to_ascii_lowercase();
+    // "доб" (Russian "ext") stays as typed: ASCII folding keeps Unicode tables out of the worker.
+    let main = ["#", "ext", "доб", "Доб", ","]
         .iter()
         .filter_map(|m| lower.find(m))
         .min()
@@ -45,7 +46,7 @@ fn phone_key(s: &str) -> String {
 }
 
 fn email_key(s: &str) -> String {
-    s.trim().to_lowercase()
+    s.trim().to_ascii_lowercase()
 }
 
 /// `crm.duplicate.findbycomm` over `crm`.
@@ -405,7 +406,8 @@ mod tests {
                         .as_array()
                         .unwrap()
                         .iter()
-                        .any(|u| u["ID"] == author.to_string()),
+                        .any(|u| u["ID"].as_str().and_then(|s| s.parse::<u64>().ok())
+                            == Some(author)),
                     "author {author} is a portal user"
                 );
             }
