@@ -69,6 +69,12 @@ const USER_CACHE: &str = "users.v2";
 /// After a call ends the portal files its activity; the history is read again this much later.
 const HISTORY_AFTER_CALL_MS: u32 = 1_200;
 
+/// A kept JSON value of `scope` (none while its user is unknown, or when it does not read).
+fn read_json(scope: &Scope, area: Area, name: &str) -> Option<serde_json::Value> {
+    let key = scope.key(name)?;
+    serde_json::from_str(&browser::kept_get(area, &key)?).ok()
+}
+
 /// Refreshes start at most this often; events in between are merged into one follow-up.
 pub const REFRESH_GAP_MS: f64 = 1_000.0;
 
