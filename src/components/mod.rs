@@ -10,6 +10,7 @@ pub mod dom;
 pub mod error_banner;
 pub mod history;
 pub mod install_page;
+pub mod wrapup;
 
 use crate::i18n::{T, tr};
 use crate::model::EntityKind;

@@ -217,16 +217,6 @@ impl Timeline {
             params,
         ))
     }
-
-    /// How many comments an item has (tests and the demo panel).
-    #[cfg(test)]
-    pub(super) fn count(&self, entity: EntityRef) -> usize {
-        let (id, kind) = (entity.id.to_string(), lower_name(entity.kind));
-        self.comments
-            .iter()
-            .filter(|c| c["ENTITY_ID"] == id.as_str() && c["ENTITY_TYPE"] == kind.as_str())
-            .count()
-    }
 }
 
 /// Checks `crm.activity.todo.add`'s parameters: `ownerTypeId`, `ownerId` of an existing item,
