@@ -145,7 +145,7 @@ pub fn WrapupPanel() -> impl IntoView {
                 let id2 = r.id.clone();
                 let pressed = move || w.draft.with(|d| d.result.as_deref() == Some(id.as_str()));
                 view! {
-                    <button type="button" class="cc-chip" data-testid="wrapup-result" data-result=r.id.clone()
+                    <button type="button" class="cc-wchip" data-testid="wrapup-result" data-result=r.id.clone()
                         aria-pressed=move || if pressed() { "true" } else { "false" }
                         on:click=move |_| {
                             let id = id2.clone();
@@ -163,7 +163,7 @@ pub fn WrapupPanel() -> impl IntoView {
             let code = *code;
             let pressed = move || w.draft.with(|d| d.callback.code() == code);
             view! {
-                <button type="button" class="cc-chip" data-callback=code
+                <button type="button" class="cc-wchip" data-callback=code
                     aria-pressed=move || if pressed() { "true" } else { "false" }
                     on:click=move |_| {
                         let offset = Wrapup::offset_min(&store);
