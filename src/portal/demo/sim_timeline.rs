@@ -279,14 +279,17 @@ fn parse_deadline(s: &str) -> Option<i64> {
 }
 
 /// The portal's auto-close of the card after a call (reference §2.4–2.5), on the sim's clock:
-/// the call ends → the card closes `delay` later, unless the app holds it. `disableAutoClose`
-/// holds it for `delay` from that moment (and restarts a running countdown); when the countdown
-/// ends while held the portal fires `BeforeClose` instead and waits another `delay`.
+/// the call ends → the card closes `delay` later (65 s; `autoclose=N` in the demo), unless the
+/// app holds it. `disableAutoClose` holds it for 65 s from that moment (and restarts a running
+/// countdown at 65 s); when the countdown ends while held the portal fires `BeforeClose`
+/// instead and waits another 65 s.
 /// `enableAutoClose` lifts the hold: if a close was already blocked the card closes at once,
 /// otherwise the countdown runs out as usual. A new call reopens the card.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct AutoClose {
     delay_ms: f64,
+    /// How long one `disableAutoClose` holds the card (the portal's 65 s, whatever the delay).
+    hold_ms: f64,
     /// The hold lasts until then (ms), if any.
     held_until: Option<f64>,
     /// When the running countdown ends (ms).
@@ -295,6 +298,9 @@ pub(super) struct AutoClose {
     blocked: bool,
     closed: bool,
 }
+
+/// One `disableAutoClose` holds the card this long (reference §2.4).
+const HOLD_MS: f64 = 65_000.0;
 
 /// What the auto-close did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -309,6 +315,7 @@ impl AutoClose {
     pub(super) fn new(delay_s: u32) -> AutoClose {
         AutoClose {
             delay_ms: f64::from(delay_s) * 1000.0,
+            hold_ms: HOLD_MS,
             held_until: None,
             due: None,
             blocked: false,
@@ -354,9 +361,9 @@ impl AutoClose {
                 return vec![CloseStep::BeforeClose, CloseStep::Closed];
             }
         } else {
-            self.held_until = Some(now_ms + self.delay_ms);
+            self.held_until = Some(now_ms + self.hold_ms);
             if self.due.is_some() {
-                self.due = Some(now_ms + self.delay_ms);
+                self.due = Some(now_ms + self.hold_ms);
             }
         }
         Vec::new()
@@ -368,7 +375,7 @@ impl AutoClose {
             Some(due) if !self.closed && now_ms >= due => {
                 if self.held(now_ms) {
                     self.blocked = true;
-                    self.due = Some(now_ms + self.delay_ms);
+                    self.due = Some(now_ms + self.hold_ms);
                     vec![CloseStep::BeforeClose]
                 } else {
                     self.closed = true;
