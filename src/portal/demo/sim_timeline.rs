@@ -283,8 +283,8 @@ fn parse_deadline(s: &str) -> Option<i64> {
 /// app holds it. `disableAutoClose` holds it for 65 s from that moment (and restarts a running
 /// countdown at 65 s); when the countdown ends while held the portal fires `BeforeClose`
 /// instead and waits another 65 s.
-/// `enableAutoClose` lifts the hold: if a close was already blocked the card closes at once,
-/// otherwise the countdown runs out as usual. A new call reopens the card.
+/// `enableAutoClose` lifts the hold: after the call (the countdown running) the card closes at
+/// once, during a call it only lifts the hold. A new call reopens the card.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct AutoClose {
     delay_ms: f64,
@@ -294,8 +294,6 @@ pub(super) struct AutoClose {
     held_until: Option<f64>,
     /// When the running countdown ends (ms).
     due: Option<f64>,
-    /// A close was blocked by the hold at least once since the call ended.
-    blocked: bool,
     closed: bool,
 }
 
@@ -318,7 +316,6 @@ impl AutoClose {
             hold_ms: HOLD_MS,
             held_until: None,
             due: None,
-            blocked: false,
             closed: false,
         }
     }
@@ -338,13 +335,11 @@ impl AutoClose {
 
     pub(super) fn call_ended(&mut self, now_ms: f64) {
         self.due = Some(now_ms + self.delay_ms);
-        self.blocked = false;
     }
 
     /// A new call: the card is open again and nothing counts down.
     pub(super) fn call_started(&mut self) {
         self.due = None;
-        self.blocked = false;
         self.closed = false;
     }
 
@@ -355,7 +350,9 @@ impl AutoClose {
         }
         if enabled {
             self.held_until = None;
-            if self.blocked {
+            // "If the call has already ended and the countdown was running, the card closes
+            // immediately" (reference §2.4).
+            if self.due.is_some() {
                 self.closed = true;
                 self.due = None;
                 return vec![CloseStep::BeforeClose, CloseStep::Closed];
@@ -374,7 +371,6 @@ impl AutoClose {
         match self.due {
             Some(due) if !self.closed && now_ms >= due => {
                 if self.held(now_ms) {
-                    self.blocked = true;
                     self.due = Some(now_ms + self.hold_ms);
                     vec![CloseStep::BeforeClose]
                 } else {
@@ -608,16 +604,19 @@ mod tests {
             b.command(true, 67_000.0),
             vec![CloseStep::BeforeClose, CloseStep::Closed]
         );
-        // Released before any close was blocked: the countdown runs out as usual.
+        // Released after the call, before any close was blocked: it closes at once too.
         let mut c = AutoClose::new(65);
         c.call_ended(0.0);
         c.command(false, 5_000.0);
-        assert_eq!(c.command(true, 20_000.0), vec![]);
-        assert!(!c.held(20_000.0));
         assert_eq!(
-            c.tick(70_000.0),
+            c.command(true, 20_000.0),
             vec![CloseStep::BeforeClose, CloseStep::Closed]
         );
+        // During a call it only lifts the hold.
+        let mut d = AutoClose::new(65);
+        d.command(false, 0.0);
+        assert_eq!(d.command(true, 1_000.0), vec![]);
+        assert!(!d.held(1_000.0) && !d.closed());
     }
 
     #[test]
