@@ -635,6 +635,18 @@ mod tests {
         assert_eq!(portal.sim.borrow().request_count(), 1);
     }
 
+    /// The portal's zone comes from the answer's `time.date_start` (the demo portal is UTC).
+    #[test]
+    fn the_portal_offset_is_learned_from_answers() {
+        let (time, portal, client) = setup("scenario=incoming&seed=1");
+        assert_eq!(client.portal_offset_min(), None);
+        let batch = refresh_batch(&portal);
+        time.run(vec![Box::pin(async {
+            let _ = client.batch(&batch, Priority::Interactive).await;
+        })]);
+        assert_eq!(client.portal_offset_min(), Some(0));
+    }
+
     /// Under a 50 % storm of 503s (seen as `Query error!`) every refresh still converges, and
     /// the sustained rate stays under the bucket's 2 requests per second.
     #[test]
