@@ -197,29 +197,40 @@ test.describe('inside Bitrix24 (fake portal)', () => {
     noErrors(log);
   });
 
-  test('a frame reload mid-draft brings the draft back (storage refused: BX24.userOption)', async ({ page }) => {
-    const bed = await openPortal(page, {});
-    await endCallInBed(bed);
-    expect(await bed.evaluate(() => { try { return !!window.sessionStorage; } catch { return 'refused'; } })).toBe('refused');
-    await bed.app.getByTestId('wrapup-note').fill('Half-typed note');
-    await bed.app.locator('[data-testid=wrapup-result][data-result=call-back]').click();
-    await expect.poll(async () => (await bed.ctl('userOptions')).wrapup_draft || '').toContain('Half-typed note');
-    const kept = await bed.ctl('userOptions');
-    const status = { ...fakeDefaults().status, CALL_STATE: 'idle' };
-    // The portal reloads the tab: a fresh POST, a fresh library; the user options are the portal's.
-    await openPortal(page, { fake: { userOptions: kept, status } });
-    await expect(bed.app.getByTestId('wrapup')).toBeVisible();
-    await expect(bed.app.getByTestId('wrapup-note')).toHaveValue('Half-typed note');
-    await expect(bed.app.locator('[data-testid=wrapup-result][data-result=call-back]')).toHaveAttribute('aria-pressed', 'true');
-    await expect(bed.app.getByTestId('wrapup-status')).toHaveAttribute('data-state', 'kept');
-    await expect.poll(async () => (await bed.ctl('autoCloseLog')).map((e) => e.cmd)).toEqual(['disableAutoClose']);
-    // BeforeClose: the draft is kept (not saved) and the operator is told.
-    await bed.app.getByTestId('wrapup-note').fill('Half-typed note, more');
-    await bed.evaluate(() => window.__fakeBx24.beforeClose());
-    await expect(bed.app.getByTestId('wrapup-status')).toContainText('draft is kept');
-    expect((await bed.ctl('userOptions')).wrapup_draft).toContain('Half-typed note, more');
-    expect((await bed.ctl('comments')).length).toBe(0);
-  });
+  for (const refused of [false, true]) {
+    const title = refused
+      ? 'a frame reload mid-draft brings the draft back: storage refused, BX24.userOption @storage-refused'
+      : 'a frame reload mid-draft brings the draft back: partitioned sessionStorage';
+    test(title, async ({ page }) => {
+      const bed = await openPortal(page, {});
+      await endCallInBed(bed);
+      const storage = await bed.evaluate(() => { try { return window.sessionStorage ? 'works' : 'none'; } catch { return 'refused'; } });
+      expect(storage).toBe(refused ? 'refused' : 'works');
+      await bed.app.getByTestId('wrapup-note').fill('Half-typed note');
+      await bed.app.locator('[data-testid=wrapup-result][data-result=call-back]').click();
+      if (refused) {
+        await expect.poll(async () => (await bed.ctl('userOptions')).wrapup_draft || '').toContain('Half-typed note');
+      } else {
+        await expect.poll(() => bed.evaluate(() => Object.keys(sessionStorage).filter((k) => k.includes('wrapup.')).map((k) => sessionStorage.getItem(k)).join(''))).toContain('Half-typed note');
+        expect((await bed.ctl('userOptions')).wrapup_draft || '').not.toContain('Half-typed note');
+      }
+      const kept = await bed.ctl('userOptions');
+      const status = { ...fakeDefaults().status, CALL_STATE: 'idle' };
+      // The portal reloads the tab: a fresh POST, a fresh library; user options are kept by the portal.
+      await openPortal(page, { fake: { userOptions: kept, status } });
+      await expect(bed.app.getByTestId('wrapup')).toBeVisible();
+      await expect(bed.app.getByTestId('wrapup-note')).toHaveValue('Half-typed note');
+      await expect(bed.app.locator('[data-testid=wrapup-result][data-result=call-back]')).toHaveAttribute('aria-pressed', 'true');
+      await expect(bed.app.getByTestId('wrapup-status')).toHaveAttribute('data-state', 'kept');
+      await expect.poll(async () => (await bed.ctl('autoCloseLog')).map((e) => e.cmd)).toEqual(['disableAutoClose']);
+      // BeforeClose: the draft is kept (not saved) and the operator is told.
+      await bed.app.getByTestId('wrapup-note').fill('Half-typed note, more');
+      await bed.evaluate(() => window.__fakeBx24.beforeClose());
+      await expect(bed.app.getByTestId('wrapup-status')).toContainText('draft is kept');
+      if (refused) expect((await bed.ctl('userOptions')).wrapup_draft).toContain('Half-typed note, more');
+      expect((await bed.ctl('comments')).length).toBe(0);
+    });
+  }
 
   test('a save whose answer is lost is read back, not sent again', async ({ page }) => {
     const bed = await openPortal(page, {});
@@ -254,7 +265,7 @@ test.describe('inside Bitrix24 (fake portal)', () => {
     const bed = await openPortal(page, {});
     await endCallInBed(bed);
     await bed.app.getByTestId('wrapup-note').fill('Keep me');
-    await bed.app.locator('[data-testid=wrapup-callback] [data-callback=1h]').click();
+    await bed.app.locator('[data-testid=wrapup-callback] [data-callback="1h"]').click();
     await page.waitForTimeout(1500);
     await bed.evaluate(() => window.__fakeBx24.failNext('crm.activity.todo.add', { status: 403, error: 'ACCESS_DENIED' }));
     await bed.app.getByTestId('wrapup-save').click();
