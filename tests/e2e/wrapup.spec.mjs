@@ -2,7 +2,9 @@
 // (tests/e2e/portal.mjs: cross-site frame, library cross-origin, REST over https with CORS;
 // the frame's storage is refused there, so drafts go to BX24.userOption).
 import { test, expect } from '@playwright/test';
-import { collectConsole, shot, demoUrl, fakeDefaults } from './helpers.mjs';
+import path from 'node:path';
+import fs from 'node:fs';
+import { collectConsole, demoUrl, fakeDefaults, SCREENSHOT_DIR } from './helpers.mjs';
 import { openPortal } from './portal.mjs';
 
 const state = (page) => page.getByTestId('call-state');
@@ -149,7 +151,10 @@ test.describe('demo portal', () => {
           await page.getByTestId('wrapup-note').fill(lang === 'ru' ? 'Просит прайс-лист до пятницы, решение за финдиректором.' : 'Wants the price list by Friday; the finance director decides.');
           await page.locator('[data-testid=wrapup-callback] [data-callback=tomorrow]').click();
           await page.mouse.move(0, 0);
-          await shot(page, `wrapup-${lang}-${theme}-${width}`);
+          // The top of the card down to the panel's end (the history below is elsewhere).
+          const box = await page.getByTestId('wrapup').boundingBox();
+          fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+          await page.screenshot({ path: path.join(SCREENSHOT_DIR, `wrapup-${lang}-${theme}-${width}.png`), clip: { x: 0, y: 0, width, height: Math.ceil(box.y + box.height + 12) } });
         });
       }
     }
