@@ -51,6 +51,8 @@ pub struct Store {
     pub campaign: crate::campaign_state::Campaign,
     /// What the REST client is waiting for on the operator's behalf ("busy, retrying in 3 s").
     pub notice: RwSignal<Option<Notice>>,
+    /// The wrap-up after a call: draft, hold on auto-close, save.
+    pub wrapup: crate::wrapup_state::Wrapup,
     portal: StoredValue<Rc<dyn Portal>, LocalStorage>,
     client: StoredValue<Rc<RestClient>, LocalStorage>,
     /// Turns a burst of events into at most two refreshes.
@@ -127,6 +129,7 @@ impl Store {
             history_busy: RwSignal::new(false),
             campaign: crate::campaign_state::Campaign::new(),
             notice,
+            wrapup: crate::wrapup_state::Wrapup::new(),
             portal: StoredValue::new_local(portal),
             client: StoredValue::new_local(client),
             coalescer: StoredValue::new(Coalescer::new(REFRESH_GAP_MS)),
@@ -160,6 +163,11 @@ impl Store {
                 s.portal_host().to_string()
             }
         })
+    }
+
+    /// The operator's user id, once known.
+    pub fn me(&self) -> Option<u64> {
+        self.scope.with_value(|s| s.user())
     }
 
     /// Whether the user is still to be learned from the next refresh.
@@ -239,6 +247,7 @@ impl Store {
             Ok(s) => self.set_status(s),
             Err(e) => log::warn!("placement options could not be read: {e}"),
         }
+        self.wrapup.start(self);
         self.portal()
             .subscribe(Rc::new(move |ev| self.on_event(ev)));
         self.reload_status();
@@ -259,6 +268,7 @@ impl Store {
             p.connected_at = Some(at);
         }
         self.progress.set(p);
+        self.wrapup.on_status(*self, &s);
         self.status.set(s);
     }
 
@@ -281,12 +291,20 @@ impl Store {
                             failed_code: None,
                         };
                     }
-                    CallState::Connecting => p = CallProgress::default(),
+                    CallState::Connecting => {
+                        p = CallProgress::default();
+                        if before == CallState::Idle {
+                            self.wrapup.call_started(*self);
+                        }
+                    }
                     // A state word the card does not know: shown neutrally, progress kept.
                     CallState::Unknown => {}
                     CallState::Idle => {
                         p.ended = before != CallState::Idle || p.ended;
                         p.failed_code = failed_code;
+                        if before == CallState::Connected {
+                            self.wrapup.call_ended(*self);
+                        }
                         if before != CallState::Idle {
                             // The call just ended: its activity joins the history.
                             let this = *self;
@@ -308,7 +326,7 @@ impl Store {
                 self.status.update(|s| *s = s.with_entity_change(&change));
                 self.reload_status();
             }
-            CallEvent::BeforeClose => {}
+            CallEvent::BeforeClose => self.wrapup.before_close(*self),
         }
     }
 
@@ -473,6 +491,13 @@ impl Store {
             crate::rest::retry::describe_for_log(&e)
         );
         self.error.set(Some(CardError::Rest(e.class())));
+    }
+
+    /// The history again now (a note or a to-do was saved): it shows without a refresh.
+    pub fn reload_history_now(self) {
+        spawn_local(async move {
+            self.reload_history().await;
+        });
     }
 
     /// The first page of the history again (after a call ended), in place.

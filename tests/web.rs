@@ -1137,3 +1137,104 @@ async fn glance_notes_and_an_unbound_number_in_one_request_each() {
     );
     m.root.remove();
 }
+
+// ---------- the wrap-up (issue 11) ----------
+
+mod wrapup_panel {
+    use super::*;
+
+    fn attr(m: &Mounted, id: &str, name: &str) -> Option<String> {
+        m.find(id).and_then(|e| e.get_attribute(name))
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_call_ends_the_panel_opens_typing_holds_save_releases_and_the_nodes_stay() {
+        let (m, demo) = mount_demo("?scenario=incoming&latency=0&lang=en&autoclose=600");
+        until("loaded", || m.find("binding-amount").is_some()).await;
+        assert!(
+            m.find("wrapup").unwrap().has_attribute("hidden"),
+            "hidden during the call"
+        );
+        m.click("demo-answer");
+        until("connected", || {
+            attr(&m, "call-state", "data-state").as_deref() == Some("connected")
+        })
+        .await;
+        m.click("demo-hangup");
+        until("panel", || {
+            m.find("wrapup").is_some_and(|e| !e.has_attribute("hidden"))
+        })
+        .await;
+        assert_eq!(m.count("wrapup-result"), 5);
+        assert!(!demo.autoclose_held.get_untracked());
+        let note: web_sys::HtmlTextAreaElement = m.find("wrapup-note").unwrap().unchecked_into();
+        note.set_value("Wants <b>prices</b>");
+        note.dispatch_event(&web_sys::Event::new("input").unwrap())
+            .unwrap();
+        until("held", || demo.autoclose_held.get_untracked()).await;
+        assert_eq!(
+            attr(&m, "demo-autoclose", "data-state").as_deref(),
+            Some("held")
+        );
+        // Let the history read after the call land, then one save.
+        TimeoutFuture::new(1_500).await;
+        let before = demo.requests.get_untracked();
+        m.click("wrapup-save");
+        until("saved", || {
+            attr(&m, "wrapup-status", "data-state").as_deref() == Some("saved")
+        })
+        .await;
+        assert!(
+            m.text("wrapup-status").contains("Note saved"),
+            "{}",
+            m.text("wrapup-status")
+        );
+        until("released", || !demo.autoclose_held.get_untracked()).await;
+        until("history read", || {
+            demo.requests.get_untracked() == before + 2
+        })
+        .await;
+        // The same textarea node, emptied; text stays text.
+        let after: web_sys::HtmlTextAreaElement = m.find("wrapup-note").unwrap().unchecked_into();
+        assert!(after.is_same_node(Some(&note)), "the node survives a save");
+        assert_eq!(after.value(), "");
+        assert!(m.root.query_selector("b").unwrap().is_none());
+        // Released after the call: the demo portal closes the card.
+        until("closed", || demo.card_closed.get_untracked()).await;
+        assert!(
+            m.find("demo-card-closed")
+                .is_some_and(|e| !e.has_attribute("hidden"))
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn nothing_typed_nothing_sent_and_keep_open_holds() {
+        let (m, demo) = mount_demo("?scenario=incoming&latency=0&lang=ru");
+        until("loaded", || m.find("binding-amount").is_some()).await;
+        m.click("wrapup-open");
+        until("panel", || {
+            m.find("wrapup").is_some_and(|e| !e.has_attribute("hidden"))
+        })
+        .await;
+        let before = demo.requests.get_untracked();
+        m.click("wrapup-save");
+        until("said", || {
+            attr(&m, "wrapup-status", "data-state").as_deref() == Some("invalid")
+        })
+        .await;
+        assert!(m.text("wrapup-status").contains("Пока нечего сохранять"));
+        assert_eq!(
+            demo.requests.get_untracked(),
+            before,
+            "nothing to save: no request"
+        );
+        m.click("keep-open");
+        assert_eq!(
+            attr(&m, "keep-open", "aria-pressed").as_deref(),
+            Some("true")
+        );
+        until("held", || demo.autoclose_held.get_untracked()).await;
+        m.click("keep-open");
+        until("free", || !demo.autoclose_held.get_untracked()).await;
+    }
+}

@@ -12,6 +12,7 @@ pub mod error_banner;
 pub mod history;
 pub mod install_page;
 pub mod last_contact;
+pub mod wrapup;
 
 use crate::i18n::{T, tr};
 use crate::model::EntityKind;

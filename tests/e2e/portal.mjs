@@ -27,7 +27,7 @@ export const LIBRARY_URL = 'https://api.bitrix24.com/api/v1/';
 export const APP_SID = 'fakeappsid';
 export const FRAME_NAME = `${PORTAL_DOMAIN}|1|${APP_SID}`;
 /** Where the release build is served from (scripts/serve_dist.py; playwright.config.mjs starts it). */
-export const LOCAL_APP = 'http://127.0.0.1:8001';
+export const LOCAL_APP = process.env.CALLCARD_LOCAL_APP || 'http://127.0.0.1:8001';
 
 /** Chromium flag that lets a cross-site frame use (partitioned) storage; without it this Chromium refuses it. */
 export const ALLOW_PARTITIONED_STORAGE = '--disable-features=TrackingProtection3pcd';

@@ -205,7 +205,13 @@ mod tests {
             1.0e12 + 1_000.0,
         );
         assert_eq!(held["autoclose"]["held"], true);
-        let t = w.handle(r#"{"op":"tick","id":4}"#, 1.0e12 + 11_000.0);
+        let early = w.handle(r#"{"op":"tick","id":4}"#, 1.0e12 + 11_000.0);
+        assert_eq!(
+            events_from_json(&early["events"]),
+            vec![],
+            "a hold lasts 65 s, not N"
+        );
+        let t = w.handle(r#"{"op":"tick","id":4}"#, 1.0e12 + 66_000.0);
         assert_eq!(
             events_from_json(&t["events"]),
             vec![SimEvent::BeforeClose],

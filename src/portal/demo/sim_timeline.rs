@@ -217,16 +217,6 @@ impl Timeline {
             params,
         ))
     }
-
-    /// How many comments an item has (tests and the demo panel).
-    #[cfg(test)]
-    pub(super) fn count(&self, entity: EntityRef) -> usize {
-        let (id, kind) = (entity.id.to_string(), lower_name(entity.kind));
-        self.comments
-            .iter()
-            .filter(|c| c["ENTITY_ID"] == id.as_str() && c["ENTITY_TYPE"] == kind.as_str())
-            .count()
-    }
 }
 
 /// Checks `crm.activity.todo.add`'s parameters: `ownerTypeId`, `ownerId` of an existing item,
@@ -289,22 +279,26 @@ fn parse_deadline(s: &str) -> Option<i64> {
 }
 
 /// The portal's auto-close of the card after a call (reference §2.4–2.5), on the sim's clock:
-/// the call ends → the card closes `delay` later, unless the app holds it. `disableAutoClose`
-/// holds it for `delay` from that moment (and restarts a running countdown); when the countdown
-/// ends while held the portal fires `BeforeClose` instead and waits another `delay`.
-/// `enableAutoClose` lifts the hold: if a close was already blocked the card closes at once,
-/// otherwise the countdown runs out as usual. A new call reopens the card.
+/// the call ends → the card closes `delay` later (65 s; `autoclose=N` in the demo), unless the
+/// app holds it. `disableAutoClose` holds it for 65 s from that moment (and restarts a running
+/// countdown at 65 s); when the countdown ends while held the portal fires `BeforeClose`
+/// instead and waits another 65 s.
+/// `enableAutoClose` lifts the hold: after the call (the countdown running) the card closes at
+/// once, during a call it only lifts the hold. A new call reopens the card.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct AutoClose {
     delay_ms: f64,
+    /// How long one `disableAutoClose` holds the card (the portal's 65 s, whatever the delay).
+    hold_ms: f64,
     /// The hold lasts until then (ms), if any.
     held_until: Option<f64>,
     /// When the running countdown ends (ms).
     due: Option<f64>,
-    /// A close was blocked by the hold at least once since the call ended.
-    blocked: bool,
     closed: bool,
 }
+
+/// One `disableAutoClose` holds the card this long (reference §2.4).
+const HOLD_MS: f64 = 65_000.0;
 
 /// What the auto-close did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -319,9 +313,9 @@ impl AutoClose {
     pub(super) fn new(delay_s: u32) -> AutoClose {
         AutoClose {
             delay_ms: f64::from(delay_s) * 1000.0,
+            hold_ms: HOLD_MS,
             held_until: None,
             due: None,
-            blocked: false,
             closed: false,
         }
     }
@@ -341,13 +335,11 @@ impl AutoClose {
 
     pub(super) fn call_ended(&mut self, now_ms: f64) {
         self.due = Some(now_ms + self.delay_ms);
-        self.blocked = false;
     }
 
     /// A new call: the card is open again and nothing counts down.
     pub(super) fn call_started(&mut self) {
         self.due = None;
-        self.blocked = false;
         self.closed = false;
     }
 
@@ -358,15 +350,17 @@ impl AutoClose {
         }
         if enabled {
             self.held_until = None;
-            if self.blocked {
+            // "If the call has already ended and the countdown was running, the card closes
+            // immediately" (reference §2.4).
+            if self.due.is_some() {
                 self.closed = true;
                 self.due = None;
                 return vec![CloseStep::BeforeClose, CloseStep::Closed];
             }
         } else {
-            self.held_until = Some(now_ms + self.delay_ms);
+            self.held_until = Some(now_ms + self.hold_ms);
             if self.due.is_some() {
-                self.due = Some(now_ms + self.delay_ms);
+                self.due = Some(now_ms + self.hold_ms);
             }
         }
         Vec::new()
@@ -377,8 +371,7 @@ impl AutoClose {
         match self.due {
             Some(due) if !self.closed && now_ms >= due => {
                 if self.held(now_ms) {
-                    self.blocked = true;
-                    self.due = Some(now_ms + self.delay_ms);
+                    self.due = Some(now_ms + self.hold_ms);
                     vec![CloseStep::BeforeClose]
                 } else {
                     self.closed = true;
@@ -611,16 +604,19 @@ mod tests {
             b.command(true, 67_000.0),
             vec![CloseStep::BeforeClose, CloseStep::Closed]
         );
-        // Released before any close was blocked: the countdown runs out as usual.
+        // Released after the call, before any close was blocked: it closes at once too.
         let mut c = AutoClose::new(65);
         c.call_ended(0.0);
         c.command(false, 5_000.0);
-        assert_eq!(c.command(true, 20_000.0), vec![]);
-        assert!(!c.held(20_000.0));
         assert_eq!(
-            c.tick(70_000.0),
+            c.command(true, 20_000.0),
             vec![CloseStep::BeforeClose, CloseStep::Closed]
         );
+        // During a call it only lifts the hold.
+        let mut d = AutoClose::new(65);
+        d.command(false, 0.0);
+        assert_eq!(d.command(true, 1_000.0), vec![]);
+        assert!(!d.held(1_000.0) && !d.closed());
     }
 
     #[test]
