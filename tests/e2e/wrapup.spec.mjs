@@ -109,7 +109,7 @@ test.describe('demo portal', () => {
     }
     expect(order.slice(0, 16)).toEqual([
       'keep-open', 'wrapup-result', 'wrapup-result', 'wrapup-result', 'wrapup-result', 'wrapup-result', 'wrapup-note',
-      'none', '1h', 'tomorrow', '3d', 'at', 'wrapup-save', 'wrapup-discard', 'button', order[15],
+      'none', '1h', 'tomorrow', '3d', 'at', 'wrapup-save', 'wrapup-discard', 'wrapup-close', order[15],
     ]);
     await page.getByTestId('wrapup-note').fill('Перезвонить после обеда');
     await page.keyboard.press('Escape');
@@ -214,9 +214,9 @@ test.describe('inside Bitrix24 (fake portal)', () => {
       await bed.app.getByTestId('wrapup-note').fill('Half-typed note');
       await bed.app.locator('[data-testid=wrapup-result][data-result=call-back]').click();
       if (refused) {
-        await expect.poll(async () => (await bed.ctl('userOptions')).wrapup_draft || '').toContain('Half-typed note');
+        await expect.poll(async () => (await bed.ctl('userOptions')).wrapup_draft || '').toContain('"result":"call-back"');
       } else {
-        await expect.poll(() => bed.evaluate(() => Object.keys(sessionStorage).filter((k) => k.includes('wrapup.')).map((k) => sessionStorage.getItem(k)).join(''))).toContain('Half-typed note');
+        await expect.poll(() => bed.evaluate(() => Object.keys(sessionStorage).filter((k) => k.includes('wrapup.')).map((k) => sessionStorage.getItem(k)).join(''))).toContain('"result":"call-back"');
         expect((await bed.ctl('userOptions')).wrapup_draft || '').not.toContain('Half-typed note');
       }
       const kept = await bed.ctl('userOptions');
