@@ -12,6 +12,7 @@ use crate::components::demo_controls::DemoControls;
 use crate::components::error_banner::{ErrorBanner, RestStatus};
 use crate::components::history::History;
 use crate::components::install_page::InstallPage;
+use crate::components::wrapup::WrapupPanel;
 use crate::portal::start::Chosen;
 use crate::state::Store;
 
@@ -62,6 +63,7 @@ pub fn App(
                 <ErrorBanner/>
                 <RestStatus/>
                 <CallHeader/>
+                <WrapupPanel/>
                 <ClientCard/>
                 <Bindings/>
                 <Campaign/>

@@ -15,6 +15,12 @@ export function cc_fmt_time(ms, loc) {
       hour: '2-digit', minute: '2-digit' }).format(new Date(ms));
   } catch (e) { return null; }
 }
+export function cc_fmt_rel(n, unit, loc) {
+  try { return new Intl.RelativeTimeFormat(loc, { numeric: 'auto' }).format(n, unit); } catch (e) { return null; }
+}
+export function cc_fmt_clock(ms, loc) {
+  try { return new Intl.DateTimeFormat(loc, { hour: '2-digit', minute: '2-digit' }).format(new Date(ms)); } catch (e) { return null; }
+}
 export function cc_load_demo() {
   var url = new URL('callcard_demo.js', document.baseURI).href;
   import(url).then(function (m) { return m.default(); }).catch(function (e) {
@@ -32,6 +38,25 @@ extern "C" {
     fn cc_prefers_dark() -> bool;
     fn cc_load_demo();
     fn cc_fmt_time(ms: f64, loc: &str) -> Option<String>;
+    fn cc_fmt_rel(n: f64, unit: &str, loc: &str) -> Option<String>;
+    fn cc_fmt_clock(ms: f64, loc: &str) -> Option<String>;
+}
+
+/// "3 hours ago", "yesterday", "tomorrow" (`Intl.RelativeTimeFormat`, `numeric: auto`) in the
+/// operator's locale; `unit` is one of `second` … `year`.
+pub fn format_relative(n: i64, unit: &str, locale: &str) -> Option<String> {
+    cc_fmt_rel(n as f64, unit, locale)
+}
+
+/// The time of day of a moment (`10:00`, `10:00 AM`) in the operator's locale and zone.
+pub fn format_clock(ms: i64, locale: &str) -> Option<String> {
+    cc_fmt_clock(ms as f64, locale)
+}
+
+/// The operator's time zone offset at a moment, as `Date.getTimezoneOffset` gives it (minutes
+/// behind UTC: -180 for Moscow).
+pub fn timezone_offset_min(ms: i64) -> f64 {
+    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64)).get_timezone_offset()
 }
 
 /// Money in the operator's locale (`125 000 ₽`, `$4,800`); falls back to `amount CODE`.

@@ -39,6 +39,7 @@ const ACTIVITY_SELECT: &[&str] = &[
     "SUBJECT",
     "RESPONSIBLE_ID",
     "COMPLETED",
+    "DEADLINE",
 ];
 
 /// `crm.activity.list` for `entity`'s activities, newest id first, 50 a page. `before_id: None`
@@ -115,6 +116,8 @@ pub enum ActivityKind {
     Meeting,
     Task,
     Email,
+    /// A to-do (`TYPE_ID` 6, `CRM_TODO`): what `crm.activity.todo.add` files, e.g. a callback.
+    Todo,
     /// Provider-managed, imported or undefined activities.
     Other,
 }
@@ -124,11 +127,15 @@ impl ActivityKind {
         if provider.is_some_and(|p| p.eq_ignore_ascii_case("VOXIMPLANT_CALL")) {
             return ActivityKind::Call;
         }
+        if provider.is_some_and(|p| p.eq_ignore_ascii_case("CRM_TODO")) {
+            return ActivityKind::Todo;
+        }
         match type_id {
             Some(1) => ActivityKind::Meeting,
             Some(2) => ActivityKind::Call,
             Some(3) => ActivityKind::Task,
             Some(4) => ActivityKind::Email,
+            Some(6) => ActivityKind::Todo,
             _ => ActivityKind::Other,
         }
     }
@@ -186,6 +193,8 @@ pub struct HistoryItem {
     pub subject: String,
     pub responsible_id: Option<u64>,
     pub completed: bool,
+    /// `DEADLINE` as Unix ms, when sent as a full date-time (the due time of a to-do).
+    pub deadline_ms: Option<i64>,
     /// Statistics of a call, when they were allowed and found; `None` otherwise.
     pub call: Option<CallFacts>,
 }
@@ -195,11 +204,17 @@ impl HistoryItem {
         self.kind == ActivityKind::Call
     }
 
-    /// The timeline order: the newest filed activity first (highest id). This is the order the
-    /// portal pages in (`order ID DESC`, `<ID` cursor), so "show more" only ever appends, and a
-    /// call that has just ended comes first even when planned activities start later.
-    fn sort_key(&self) -> u64 {
-        self.id
+    /// The timeline order (issue 11): by date and time, newest first; equal or missing times by
+    /// id (the newest filed first), and items without a readable time after every dated one.
+    /// Paging still follows ids (`order ID DESC`, `<ID` cursor); only the display is by time.
+    fn sort_key(&self) -> (i64, u64) {
+        (self.start_ms.unwrap_or(i64::MIN), self.id)
+    }
+
+    /// Whether this is a to-do still to be done: an open activity that is not a call (an open
+    /// call is one in progress, or a missed one the portal files as its own to-do).
+    pub fn is_open_todo(&self) -> bool {
+        !self.completed && !self.is_call()
     }
 }
 
@@ -241,6 +256,9 @@ pub fn decode_activities(result: &Value) -> Result<ActivityPage, DecodeError> {
                 subject: text(obj, "SUBJECT").unwrap_or_default(),
                 responsible_id: number(obj, "RESPONSIBLE_ID").filter(|id| *id > 0),
                 completed: text(obj, "COMPLETED").is_some_and(|c| c.eq_ignore_ascii_case("Y")),
+                deadline_ms: text(obj, "DEADLINE")
+                    .and_then(|d| parse_iso8601_ms(&d))
+                    .map(|ms| ms as i64),
                 call: None,
             })
         })
@@ -352,6 +370,197 @@ pub enum StatsState {
     Unknown,
 }
 
+/// The comment fields [`decode_comments`] reads (`FILES` is not shown, so not asked for).
+const COMMENT_SELECT: &[&str] = &["ID", "CREATED", "AUTHOR_ID", "COMMENT"];
+
+/// `crm.timeline.comment.list` for `entity`'s timeline comments (issue 11), newest first, 50 a
+/// page from offset `start` (0 for the first). `ENTITY_TYPE` is the lowercase type name.
+pub fn comment_query(entity: EntityRef, start: usize) -> (&'static str, Value) {
+    (
+        "crm.timeline.comment.list",
+        json!({
+            "filter": {"ENTITY_ID": entity.id, "ENTITY_TYPE": entity.kind.name().to_ascii_lowercase()},
+            "order": {"CREATED": "DESC"},
+            "select": COMMENT_SELECT,
+            "start": start,
+        }),
+    )
+}
+
+/// One timeline comment, shown as text with its author.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    pub id: u64,
+    /// `CREATED` as sent; empty when there was none.
+    pub created: String,
+    pub created_ms: Option<i64>,
+    /// The comment as plain text: BB-code tags removed, never markup.
+    pub text: String,
+    pub author_id: Option<u64>,
+}
+
+impl Comment {
+    fn sort_key(&self) -> (i64, u64) {
+        (self.created_ms.unwrap_or(i64::MIN), self.id)
+    }
+}
+
+/// One decoded `crm.timeline.comment.list` page.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CommentPage {
+    pub items: Vec<Comment>,
+    /// How many rows the page had, unreadable ones included.
+    pub rows: usize,
+}
+
+/// Removes BB-code tags (`[b]`, `[/url]`, `[url=…]`, `[*]`, …) from a comment: the card shows
+/// text only. Brackets that are not a tag of letters (`[2]`, `[ ]`, a lone `[`) stay.
+pub fn plain_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let tag = after.find(']').map(|close| &after[..close]).filter(|t| {
+            let name = t.strip_prefix('/').unwrap_or(t);
+            let name = name.split('=').next().unwrap_or("");
+            name == "*"
+                || (!name.is_empty()
+                    && name.len() <= 8
+                    && name.chars().all(|c| c.is_ascii_alphabetic()))
+        });
+        match tag {
+            Some(t) => rest = &after[t.len() + 1..],
+            None => {
+                out.push('[');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out.trim().to_string()
+}
+
+/// Reads `crm.timeline.comment.list`'s `result` as leniently as [`decode_activities`]: ids as
+/// numbers or strings, a row without a usable id (or not an object) skipped, PHP's empty map
+/// as no rows. Only a `result` that is not a list is an error.
+pub fn decode_comments(result: &Value) -> Result<CommentPage, DecodeError> {
+    let rows = as_list(result, "comment list")?;
+    let items = rows
+        .iter()
+        .filter_map(Value::as_object)
+        .filter_map(|obj| {
+            let id = number(obj, "ID").filter(|id| *id > 0)?;
+            let created = text(obj, "CREATED").unwrap_or_default();
+            Some(Comment {
+                id,
+                created_ms: parse_iso8601_ms(&created).map(|ms| ms as i64),
+                created,
+                text: plain_text(&text(obj, "COMMENT").unwrap_or_default()),
+                author_id: number(obj, "AUTHOR_ID").filter(|id| *id > 0),
+            })
+        })
+        .collect();
+    Ok(CommentPage {
+        items,
+        rows: rows.len(),
+    })
+}
+
+/// One line of the history: an activity or a comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry<'a> {
+    Activity(&'a HistoryItem),
+    Comment(&'a Comment),
+}
+
+impl Entry<'_> {
+    /// The entry's moment (Unix ms), when known.
+    pub fn at_ms(&self) -> Option<i64> {
+        match self {
+            Entry::Activity(a) => a.start_ms,
+            Entry::Comment(c) => c.created_ms,
+        }
+    }
+
+    fn sort_key(&self) -> (i64, u64) {
+        match self {
+            Entry::Activity(a) => a.sort_key(),
+            Entry::Comment(c) => c.sort_key(),
+        }
+    }
+}
+
+/// The last call, as "at a glance" tells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastCall {
+    pub at_ms: Option<i64>,
+    pub direction: Direction,
+    pub responsible_id: Option<u64>,
+    pub outcome: Option<CallOutcome>,
+    pub duration_s: Option<u64>,
+}
+
+/// "At a glance": the last finished call and the open to-dos among the loaded history.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Glance {
+    pub last_call: Option<LastCall>,
+    pub open_todos: usize,
+    /// The nearest due time of an open to-do (its `DEADLINE`, else its start).
+    pub next_due_ms: Option<i64>,
+}
+
+/// A unit of [`ago`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeUnit {
+    Second,
+    Minute,
+    Hour,
+    Day,
+    Month,
+    Year,
+}
+
+impl TimeUnit {
+    /// The unit's name for `Intl.RelativeTimeFormat`.
+    pub fn intl(self) -> &'static str {
+        match self {
+            TimeUnit::Second => "second",
+            TimeUnit::Minute => "minute",
+            TimeUnit::Hour => "hour",
+            TimeUnit::Day => "day",
+            TimeUnit::Month => "month",
+            TimeUnit::Year => "year",
+        }
+    }
+}
+
+/// How long before `now_ms` the moment `then_ms` was, as a negative count of the largest
+/// fitting unit (`(-3, Hour)`: "3 hours ago"); `(0, Second)` ("now") under a minute and for a
+/// moment in the future (clocks differ a little).
+pub fn ago(now_ms: f64, then_ms: i64) -> (i64, TimeUnit) {
+    let s = ((now_ms - then_ms as f64) / 1000.0).floor();
+    if s.is_nan() || s < 60.0 {
+        return (0, TimeUnit::Second);
+    }
+    let s = s as i64;
+    let (n, unit) = match s {
+        s if s < 3_600 => (s / 60, TimeUnit::Minute),
+        s if s < 86_400 => (s / 3_600, TimeUnit::Hour),
+        s if s < 30 * 86_400 => (s / 86_400, TimeUnit::Day),
+        s if s < 365 * 86_400 => (s / (30 * 86_400), TimeUnit::Month),
+        s => (s / (365 * 86_400), TimeUnit::Year),
+    };
+    (-n, unit)
+}
+
+/// How many calendar days `at_ms` is after `now_ms` in a time zone `offset_min` minutes behind
+/// UTC (JavaScript's `getTimezoneOffset`: -180 for Moscow): 0 today, 1 tomorrow, -1 yesterday.
+pub fn calendar_days(now_ms: f64, at_ms: i64, offset_min: f64) -> i64 {
+    let day = |ms: f64| ((ms - offset_min * 60_000.0) / 86_400_000.0).floor() as i64;
+    day(at_ms as f64) - day(now_ms)
+}
+
 /// The client's history as loaded so far: items newest first, without duplicates, plus the
 /// paging state of "show more".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -363,6 +572,12 @@ pub struct Timeline {
     oldest_id: Option<u64>,
     pages: u32,
     end: Option<Reason>,
+    /// Timeline comments, newest first (issue 11).
+    comments: Vec<Comment>,
+    /// Comment rows read so far: the next comment page's `start`.
+    comment_rows: usize,
+    /// Whether more comments may follow (the last comment page was full).
+    comments_more: bool,
 }
 
 impl Default for Timeline {
@@ -381,6 +596,9 @@ impl Timeline {
             oldest_id: None,
             pages: 0,
             end: None,
+            comments: Vec::new(),
+            comment_rows: 0,
+            comments_more: false,
         }
     }
 
@@ -395,7 +613,7 @@ impl Timeline {
     /// asked with the same cursor (`StatsAccess::Unknown` when they were not asked). Activities
     /// already shown are updated, not repeated. A page after the end is ignored.
     pub fn append_page(&mut self, page: ActivityPage, stats: StatsAccess) {
-        if !self.has_more() {
+        if !self.activities_more() {
             return;
         }
         self.take_stats(stats);
@@ -410,14 +628,119 @@ impl Timeline {
         self.put(item);
     }
 
-    /// Whether "show more" can load another page.
+    /// Whether "show more" can load another page (of activities or of comments).
     pub fn has_more(&self) -> bool {
+        self.activities_more() || self.comments_more
+    }
+
+    fn activities_more(&self) -> bool {
         self.end.is_none() && self.oldest_id.is_some()
     }
 
     /// The `before_id` for the next [`activity_query`]/[`statistic_query`], while there is more.
     pub fn next_cursor(&self) -> Option<u64> {
-        self.has_more().then_some(self.oldest_id).flatten()
+        self.activities_more().then_some(self.oldest_id).flatten()
+    }
+
+    /// The `start` of the next [`comment_query`], while more comments may follow.
+    pub fn next_comment_start(&self) -> Option<usize> {
+        self.comments_more.then_some(self.comment_rows)
+    }
+
+    /// Takes a page of comments: the first (with the first activity page) or the next one
+    /// ("show more"). `None`: the comments could not be read; the history goes on without them
+    /// and asks for no more. Comments already shown are updated, not repeated.
+    pub fn take_comments(&mut self, page: Option<CommentPage>) {
+        let Some(page) = page else {
+            self.comments_more = false;
+            return;
+        };
+        self.comment_rows += page.rows;
+        self.comments_more = page.rows >= PAGE_SIZE && !page.items.is_empty();
+        for c in page.items {
+            self.insert_comment(c);
+        }
+    }
+
+    /// Adds or replaces one comment (e.g. a note just saved), in date order.
+    pub fn insert_comment(&mut self, c: Comment) {
+        self.comments.retain(|k| k.id != c.id);
+        let key = c.sort_key();
+        let at = self.comments.partition_point(|k| k.sort_key() > key);
+        self.comments.insert(at, c);
+    }
+
+    /// The comments, newest first.
+    pub fn comments(&self) -> &[Comment] {
+        &self.comments
+    }
+
+    /// Activities and comments merged by date and time, newest first (undated ones last).
+    pub fn entries(&self) -> Vec<Entry<'_>> {
+        let mut out = Vec::with_capacity(self.items.len() + self.comments.len());
+        let (mut a, mut c) = (
+            self.items.iter().peekable(),
+            self.comments.iter().peekable(),
+        );
+        loop {
+            let take_comment = match (a.peek(), c.peek()) {
+                (None, None) => break,
+                (Some(_), None) => false,
+                (None, Some(_)) => true,
+                (Some(x), Some(y)) => y.sort_key().0 > x.sort_key().0,
+            };
+            if take_comment {
+                out.extend(c.next().map(Entry::Comment));
+            } else {
+                out.extend(a.next().map(Entry::Activity));
+            }
+        }
+        debug_assert!(
+            out.windows(2)
+                .all(|w| w[0].sort_key().0 >= w[1].sort_key().0)
+        );
+        out
+    }
+
+    /// The users the history names (responsible users and comment authors), each once.
+    pub fn people(&self) -> Vec<u64> {
+        let mut ids: Vec<u64> = Vec::new();
+        let all = self
+            .items
+            .iter()
+            .filter_map(|i| i.responsible_id)
+            .chain(self.comments.iter().filter_map(|c| c.author_id));
+        for id in all {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        ids
+    }
+
+    /// "At a glance": the newest finished call (completed, or with statistics — the call in
+    /// progress has neither) and the open to-dos with the nearest due time.
+    pub fn glance(&self) -> Glance {
+        let last_call = self
+            .items
+            .iter()
+            .find(|i| i.is_call() && (i.completed || i.call.is_some()))
+            .map(|i| LastCall {
+                at_ms: i.start_ms,
+                direction: i.direction,
+                responsible_id: i.responsible_id,
+                outcome: i.call.as_ref().and_then(|c| c.outcome.clone()),
+                duration_s: i.call.as_ref().and_then(|c| c.duration_s),
+            });
+        let open: Vec<&HistoryItem> = self.items.iter().filter(|i| i.is_open_todo()).collect();
+        Glance {
+            last_call,
+            open_todos: open.len(),
+            next_due_ms: open
+                .iter()
+                .filter_map(|i| i.deadline_ms.or(i.start_ms))
+                .min(),
+        }
     }
 
     /// Why paging ended (`ShortPage`, `Empty`, `CursorStuck`, `Cap`), or `None` while there is more
@@ -786,20 +1109,26 @@ mod tests {
         assert_eq!(t.next_cursor(), None);
     }
 
+    /// Issue 11: by date and time, not by id; the same instant by id; undated ones last.
     #[test]
-    fn order_is_newest_filed_first_whatever_the_start_time() {
+    fn order_is_by_date_and_time_then_id() {
         let rows = json!([
             row(5, "2024-04-12T09:00:00+03:00"),
             row(4, "2024-04-20T09:00:00+03:00"), // a later start despite a lower id
             row(3, "not a date"),
             row(7, "2024-04-12T09:00:00+03:00"),
             row(6, "2024-04-12T07:00:00+01:00"), // the same instant as 5 and 7
+            row(2, "2024-04-12T05:59:59Z"),      // one second earlier
         ]);
         let mut t = Timeline::new();
         t.apply_first_page(decode_activities(&rows).unwrap(), StatsAccess::Unknown);
         let ids: Vec<u64> = t.items().iter().map(|i| i.id).collect();
-        // By id: a planned activity (a later start) does not push the newest call down.
-        assert_eq!(ids, vec![7, 6, 5, 4, 3]);
+        assert_eq!(ids, vec![4, 7, 6, 5, 2, 3]);
+        // Paging still follows ids: the cursor is the lowest id seen.
+        assert_eq!(t.end(), Some(Reason::ShortPage));
+        let mut t = Timeline::new();
+        t.apply_first_page(page(200, 50), StatsAccess::Unknown);
+        assert_eq!(t.next_cursor(), Some(151));
     }
 
     #[test]
@@ -987,5 +1316,234 @@ mod tests {
         call.call = None;
         t.insert_or_update(call);
         assert_eq!(t.items()[0].call.as_ref().unwrap().duration_s, Some(42));
+    }
+
+    fn comment(id: u64, created: &str, text: &str, author: &str) -> Value {
+        json!({"ID": id.to_string(), "ENTITY_ID": "797", "ENTITY_TYPE": "contact", "CREATED": created,
+               "COMMENT": text, "AUTHOR_ID": author, "FILES": {}})
+    }
+
+    #[test]
+    fn comment_query_is_by_entity_newest_first() {
+        let (m, p) = comment_query(contact(), 0);
+        assert_eq!(m, "crm.timeline.comment.list");
+        assert_eq!(
+            p["filter"],
+            json!({"ENTITY_ID": 797, "ENTITY_TYPE": "contact"})
+        );
+        assert_eq!(p["order"], json!({"CREATED": "DESC"}));
+        assert_eq!(p["start"], 0);
+        assert!(!p["select"].to_string().contains("FILES"));
+        let (_, p) = comment_query(EntityRef::new(EntityKind::Company, 5), 50);
+        assert_eq!(p["filter"]["ENTITY_TYPE"], "company");
+        assert_eq!(p["start"], 50);
+    }
+
+    #[test]
+    fn comments_decode_leniently_as_text() {
+        let page = decode_comments(&json!([
+            comment(3, "2024-04-12T10:00:00+03:00", "[b]Called back[/b], agreed [url=https://x.example]terms[/url]", "5"),
+            {"ID": 4, "CREATED": "yesterday", "COMMENT": 42, "AUTHOR_ID": ""},
+            {"ID": "", "COMMENT": "no id"},
+            {"ID": "x1"},
+            "junk",
+            null,
+            {"ID": "9", "COMMENT": "<img src=x onerror=alert(1)> [2] items [ ok"}
+        ]))
+        .unwrap();
+        assert_eq!(page.rows, 7);
+        let ids: Vec<u64> = page.items.iter().map(|c| c.id).collect();
+        assert_eq!(ids, vec![3, 4, 9]);
+        assert_eq!(page.items[0].text, "Called back, agreed terms");
+        assert_eq!(page.items[0].author_id, Some(5));
+        assert_eq!(page.items[0].created_ms, Some(1_712_905_200_000));
+        assert_eq!(
+            (page.items[1].text.as_str(), page.items[1].created_ms),
+            ("42", None)
+        );
+        assert_eq!(page.items[1].author_id, None);
+        // Markup stays text (the view writes it as text); non-tag brackets stay.
+        assert_eq!(
+            page.items[2].text,
+            "<img src=x onerror=alert(1)> [2] items [ ok"
+        );
+        assert_eq!(decode_comments(&json!({})).unwrap().rows, 0);
+        assert!(decode_comments(&json!("oops")).is_err());
+        assert!(decode_comments(&json!({"a": 1})).is_err());
+    }
+
+    #[test]
+    fn comments_merge_into_the_history_by_time() {
+        let mut t = Timeline::new();
+        t.apply_first_page(
+            decode_activities(&json!([
+                row(12, "2024-04-12T12:00:00+03:00"),
+                row(10, "2024-04-12T10:00:00+03:00"),
+                row(11, "bad date"),
+            ]))
+            .unwrap(),
+            StatsAccess::Unknown,
+        );
+        t.take_comments(Some(
+            decode_comments(&json!([
+                comment(2, "2024-04-12T11:00:00+03:00", "after the 10:00 call", "7"),
+                comment(
+                    1,
+                    "2024-04-12T09:00:00Z",
+                    "latest of all (12:00 Moscow is 09:00Z)",
+                    "8"
+                ),
+                comment(3, "2024-04-12T13:00:00+03:00", "newest", "8"),
+            ]))
+            .unwrap(),
+        ));
+        let order: Vec<String> = t
+            .entries()
+            .iter()
+            .map(|e| match e {
+                Entry::Activity(a) => format!("a{}", a.id),
+                Entry::Comment(c) => format!("c{}", c.id),
+            })
+            .collect();
+        // c1 and a12 are the same instant: the activity (higher id) first.
+        assert_eq!(order, vec!["c3", "a12", "c1", "c2", "a10", "a11"]);
+        assert_eq!(t.people(), vec![1, 8, 7]);
+        assert!(!t.has_more(), "short pages of both");
+        // A comment saved just now joins at once, once.
+        let mut saved = decode_comments(&json!([comment(
+            4,
+            "2024-04-12T14:00:00+03:00",
+            "note",
+            "1"
+        )]))
+        .unwrap()
+        .items
+        .remove(0);
+        t.insert_comment(saved.clone());
+        saved.text = "note (read back)".into();
+        t.insert_comment(saved);
+        assert_eq!(t.comments().len(), 4);
+        assert!(matches!(t.entries()[0], Entry::Comment(c) if c.text == "note (read back)"));
+    }
+
+    #[test]
+    fn comment_paging_follows_full_pages_and_a_failure_stops_it() {
+        let full: Vec<Value> = (0..50u64)
+            .map(|k| comment(500 - k, "2024-04-12T10:00:00+03:00", "x", "1"))
+            .collect();
+        let mut t = Timeline::new();
+        t.apply_first_page(page(200, 7), StatsAccess::Unknown);
+        assert!(!t.has_more());
+        t.take_comments(Some(decode_comments(&Value::Array(full.clone())).unwrap()));
+        assert!(t.has_more(), "a full comment page: maybe more");
+        assert_eq!(t.next_cursor(), None, "activities are done");
+        assert_eq!(t.next_comment_start(), Some(50));
+        // The portal sent the same page again: no duplicates.
+        t.take_comments(Some(decode_comments(&Value::Array(full)).unwrap()));
+        assert_eq!(t.comments().len(), 50);
+        assert_eq!(t.next_comment_start(), Some(100));
+        t.take_comments(Some(
+            decode_comments(&json!([comment(1, "", "old", "1")])).unwrap(),
+        ));
+        assert_eq!(t.next_comment_start(), None);
+        assert!(!t.has_more());
+        // Unreadable comments: the history goes on without them.
+        let mut t = Timeline::new();
+        t.apply_first_page(page(200, 50), StatsAccess::Unknown);
+        t.take_comments(None);
+        assert!(t.comments().is_empty());
+        assert_eq!(t.next_comment_start(), None);
+        assert!(t.has_more(), "activities still page");
+    }
+
+    #[test]
+    fn glance_tells_the_last_finished_call_and_the_open_todos() {
+        let rows = json!([
+            // The call in progress: open, no statistics yet.
+            {"ID": "30", "TYPE_ID": "2", "DIRECTION": "1", "START_TIME": "2024-04-13T09:00:00+03:00", "COMPLETED": "N", "RESPONSIBLE_ID": "1"},
+            {"ID": "29", "TYPE_ID": "2", "DIRECTION": "2", "START_TIME": "2024-04-12T15:00:00+03:00", "COMPLETED": "Y", "RESPONSIBLE_ID": "7"},
+            {"ID": "20", "TYPE_ID": "2", "DIRECTION": "1", "START_TIME": "2024-04-10T15:00:00+03:00", "COMPLETED": "Y", "RESPONSIBLE_ID": "1"},
+            {"ID": "31", "TYPE_ID": "6", "PROVIDER_ID": "CRM_TODO", "START_TIME": "2024-04-13T09:05:00+03:00",
+             "DEADLINE": "2024-04-15T10:00:00+03:00", "COMPLETED": "N", "SUBJECT": "Call back"},
+            {"ID": "25", "TYPE_ID": "3", "START_TIME": "2024-04-14T18:00:00+03:00", "DEADLINE": "", "COMPLETED": "N"},
+            {"ID": "26", "TYPE_ID": "1", "START_TIME": "2024-04-11T18:00:00+03:00", "COMPLETED": "Y"}
+        ]);
+        let stats = decode_statistics(&json!([stat(29, "200", "125")])).unwrap();
+        let mut t = Timeline::new();
+        t.apply_first_page(
+            decode_activities(&rows).unwrap(),
+            StatsAccess::Allowed(stats),
+        );
+        assert_eq!(
+            t.items().iter().find(|i| i.id == 31).unwrap().kind,
+            ActivityKind::Todo
+        );
+        let g = t.glance();
+        let last = g.last_call.unwrap();
+        assert_eq!(last.responsible_id, Some(7));
+        assert_eq!(last.direction, Direction::Outgoing);
+        assert_eq!(last.outcome, Some(CallOutcome::Answered));
+        assert_eq!(last.duration_s, Some(125));
+        assert_eq!(g.open_todos, 2);
+        // The task without a deadline counts by its start (the 14th), before the to-do's 15th.
+        assert_eq!(
+            g.next_due_ms,
+            parse_iso8601_ms("2024-04-14T18:00:00+03:00").map(|m| m as i64)
+        );
+        // Nothing loaded: nothing claimed.
+        assert_eq!(Timeline::new().glance(), Glance::default());
+    }
+
+    #[test]
+    fn ago_picks_the_largest_unit() {
+        let now = 1_712_905_200_000.0;
+        let at = |s: i64| now as i64 - s * 1000;
+        assert_eq!(ago(now, at(0)), (0, TimeUnit::Second));
+        assert_eq!(ago(now, at(59)), (0, TimeUnit::Second));
+        assert_eq!(ago(now, at(-600)), (0, TimeUnit::Second), "future: now");
+        assert_eq!(ago(now, at(60)), (-1, TimeUnit::Minute));
+        assert_eq!(ago(now, at(3_599)), (-59, TimeUnit::Minute));
+        assert_eq!(ago(now, at(3_600 * 5)), (-5, TimeUnit::Hour));
+        assert_eq!(ago(now, at(86_400 * 2)), (-2, TimeUnit::Day));
+        assert_eq!(ago(now, at(86_400 * 65)), (-2, TimeUnit::Month));
+        assert_eq!(ago(now, at(86_400 * 800)), (-2, TimeUnit::Year));
+        assert_eq!(ago(f64::NAN, 0), (0, TimeUnit::Second));
+        assert_eq!(TimeUnit::Hour.intl(), "hour");
+    }
+
+    #[test]
+    fn calendar_days_count_in_the_operators_zone() {
+        // 2024-04-12 23:30 in Moscow (UTC+3, offset -180) is 20:30Z.
+        let now = parse_iso8601_ms("2024-04-12T20:30:00Z").unwrap();
+        let ms = |s: &str| parse_iso8601_ms(s).unwrap() as i64;
+        assert_eq!(
+            calendar_days(now, ms("2024-04-12T21:30:00Z"), -180.0),
+            1,
+            "00:30 next day"
+        );
+        assert_eq!(
+            calendar_days(now, ms("2024-04-12T21:30:00Z"), 0.0),
+            0,
+            "21:30 the same day in UTC"
+        );
+        assert_eq!(calendar_days(now, ms("2024-04-12T10:00:00Z"), -180.0), 0);
+        assert_eq!(calendar_days(now, ms("2024-04-11T10:00:00Z"), -180.0), -1);
+        assert_eq!(calendar_days(now, ms("2024-04-16T07:00:00Z"), -180.0), 4);
+        // New York (UTC-4 in April, offset 240): 16:30 on the 12th.
+        assert_eq!(calendar_days(now, ms("2024-04-13T03:59:00Z"), 240.0), 0);
+        assert_eq!(calendar_days(now, ms("2024-04-13T04:00:00Z"), 240.0), 1);
+    }
+
+    #[test]
+    fn plain_text_drops_bb_tags_only() {
+        assert_eq!(plain_text("[B]bold[/B] [i]it[/i]"), "bold it");
+        assert_eq!(plain_text("[list][*]one[*]two[/list]"), "onetwo");
+        assert_eq!(plain_text("[COLOR=#ff0000]red[/COLOR]"), "red");
+        assert_eq!(
+            plain_text("price [50%] [ ] [a b] ["),
+            "price [50%] [ ] [a b] ["
+        );
+        assert_eq!(plain_text("  "), "");
+        assert_eq!(plain_text("Привет [b]мир[/b]"), "Привет мир");
     }
 }

@@ -176,6 +176,62 @@ pub enum T {
     PortalInitThrew,
     CardStopped,
     Reload,
+    KindTodo,
+    ShowAll,
+    LastContact,
+    LastCallNone,
+    NoOpenTasks,
+    NextTask,
+    CommentKind,
+    NumberBelongsTo,
+    MatchSearchFailed,
+    MatchNone,
+    Overdue,
+    LastCallLabel,
+    ShowFewer,
+    WrapupTitle,
+    WrapupOpen,
+    KeepOpen,
+    WrapupResult,
+    WrapupNote,
+    WrapupNoteHint,
+    WrapupCallback,
+    CallbackNone,
+    CallbackHour,
+    CallbackTomorrow,
+    CallbackThreeDays,
+    CallbackCustom,
+    WrapupSave,
+    WrapupRetry,
+    WrapupDiscard,
+    WrapupClose,
+    WrapupGoesTo,
+    WrapupNoClient,
+    WrapupNoTimeline,
+    SaidSaving,
+    SaidChecking,
+    SaidSavedNote,
+    SaidSavedTodo,
+    SaidDraftKept,
+    SaidFailed,
+    SaidTextKept,
+    SaidLost,
+    SaidUnsure,
+    SaidNoteOnly,
+    SaidTodoOnly,
+    SaidNothing,
+    SaidBadDate,
+    SaidPastDate,
+    SaidDiscarded,
+    SaidRestored,
+    DemoAutoClose,
+    DemoHeld,
+    DemoFree,
+    DemoCardClosed,
+    InstallResults,
+    InstallResultsSave,
+    InstallResultsSaved,
+    InstallResultsFailed,
 }
 
 /// The text for `t` in `lang`.
@@ -414,11 +470,144 @@ pub fn tr(lang: Lang, t: T) -> &'static str {
             "Карточка звонка перестала работать.",
         ),
         T::Reload => ("Reload", "Перезагрузить"),
+        T::KindTodo => ("To-do", "Дело"),
+        T::ShowAll => ("Show all", "Показать все"),
+        T::LastContact => ("At a glance", "Коротко"),
+        T::LastCallNone => ("No calls yet", "Звонков ещё не было"),
+        T::NoOpenTasks => ("No open tasks", "Нет открытых дел"),
+        T::NextTask => ("next", "ближайшее"),
+        T::CommentKind => ("Comment", "Комментарий"),
+        T::NumberBelongsTo => (
+            "The call is not linked, but this number belongs to",
+            "Звонок не привязан, но этот номер есть в CRM",
+        ),
+        T::MatchSearchFailed => (
+            "Could not search the CRM for this number.",
+            "Не удалось найти этот номер в CRM.",
+        ),
+        T::MatchNone => (
+            "No one in the CRM has this number.",
+            "Этого номера нет в CRM.",
+        ),
+        T::Overdue => ("overdue", "просрочено"),
+        T::LastCallLabel => ("Last call", "Последний звонок"),
+        T::ShowFewer => ("Show fewer", "Свернуть"),
+        T::WrapupTitle => ("After the call", "После звонка"),
+        T::WrapupOpen => ("Wrap-up", "Итоги звонка"),
+        T::KeepOpen => ("Keep the card open", "Не закрывать карточку"),
+        T::WrapupResult => ("Result", "Результат"),
+        T::WrapupNote => ("Note", "Заметка"),
+        T::WrapupNoteHint => (
+            "What was said, what was agreed…",
+            "О чём говорили, о чём договорились…",
+        ),
+        T::WrapupCallback => ("Call back", "Перезвонить"),
+        T::CallbackNone => ("No", "Нет"),
+        T::CallbackHour => ("In 1 hour", "Через час"),
+        T::CallbackTomorrow => ("Tomorrow morning", "Завтра утром"),
+        T::CallbackThreeDays => ("In 3 days", "Через 3 дня"),
+        T::CallbackCustom => ("Date and time", "Дата и время"),
+        T::WrapupSave => ("Save", "Сохранить"),
+        T::WrapupRetry => ("Retry", "Повторить"),
+        T::WrapupDiscard => ("Discard", "Сбросить"),
+        T::WrapupClose => ("Close", "Закрыть"),
+        T::WrapupGoesTo => ("Saved to the timeline of", "Сохранится в ленту:"),
+        T::WrapupNoClient => (
+            "This number is not bound to a CRM client. A note goes to the timeline of a contact, company, lead or deal, so there is nowhere to save it from here.",
+            "Номер не привязан к клиенту в CRM. Заметка сохраняется в ленту контакта, компании, лида или сделки, поэтому отсюда её сохранить некуда.",
+        ),
+        T::WrapupNoTimeline => (
+            "This call is bound to an item whose timeline the card cannot write to (only contacts, companies, leads and deals).",
+            "Звонок привязан к элементу, в ленту которого карточка писать не умеет (только контакты, компании, лиды и сделки).",
+        ),
+        T::SaidSaving => ("Saving…", "Сохраняем…"),
+        T::SaidChecking => (
+            "The portal did not answer. Checking whether it was saved…",
+            "Портал не ответил. Проверяем, сохранилось ли…",
+        ),
+        T::SaidSavedNote => (
+            "Note saved to the client's timeline.",
+            "Заметка сохранена в ленту клиента.",
+        ),
+        T::SaidSavedTodo => ("Callback planned:", "Звонок запланирован:"),
+        T::SaidDraftKept => (
+            "The card is closing: your draft is kept on this computer and in your portal settings, not yet in the CRM.",
+            "Карточка закрывается: черновик сохранён, но в CRM ещё не записан.",
+        ),
+        T::SaidFailed => ("Not saved:", "Не сохранено:"),
+        T::SaidTextKept => (
+            "Your text is kept. Try again.",
+            "Текст не потерян. Попробуйте ещё раз.",
+        ),
+        T::SaidLost => (
+            "Not saved: the portal did not receive it.",
+            "Не сохранено: портал не получил запрос.",
+        ),
+        T::SaidUnsure => (
+            "Could not check whether it was saved. Retry checks first and sends only what is missing.",
+            "Не удалось проверить, сохранилось ли. «Повторить» сначала проверит и отправит только недостающее.",
+        ),
+        T::SaidNoteOnly => (
+            "The note is saved; the callback is not.",
+            "Заметка сохранена, а звонок не запланирован.",
+        ),
+        T::SaidTodoOnly => (
+            "The callback is planned; the note is not saved.",
+            "Звонок запланирован, а заметка не сохранена.",
+        ),
+        T::SaidNothing => (
+            "Nothing to save yet: write a note, choose a result or a callback.",
+            "Пока нечего сохранять: напишите заметку, выберите результат или звонок.",
+        ),
+        T::SaidBadDate => (
+            "Choose the date and time of the callback.",
+            "Выберите дату и время звонка.",
+        ),
+        T::SaidPastDate => (
+            "That time has passed: choose a later one.",
+            "Это время уже прошло: выберите позже.",
+        ),
+        T::SaidDiscarded => ("Draft discarded.", "Черновик сброшен."),
+        T::SaidRestored => (
+            "Your unsaved draft is back.",
+            "Несохранённый черновик восстановлен.",
+        ),
+        T::DemoAutoClose => ("Auto-close", "Автозакрытие"),
+        T::DemoHeld => ("held", "удерживается"),
+        T::DemoFree => ("free", "свободно"),
+        T::DemoCardClosed => (
+            "Card closed by the portal (65 s after the call).",
+            "Портал закрыл карточку (через 65 с после звонка).",
+        ),
+        T::InstallResults => (
+            "Call results in the wrap-up, one a line (empty: the defaults)",
+            "Результаты звонка в итогах, по одному в строке (пусто — по умолчанию)",
+        ),
+        T::InstallResultsSave => ("Save results", "Сохранить результаты"),
+        T::InstallResultsSaved => ("Results saved.", "Результаты сохранены."),
+        T::InstallResultsFailed => (
+            "The portal did not save the results.",
+            "Портал не сохранил результаты.",
+        ),
     };
     match lang {
         Lang::En => en,
         Lang::Ru => ru,
     }
+}
+
+/// "2 open tasks" / "2 открытых дела": the count with its plural form.
+pub fn open_tasks(lang: Lang, n: usize) -> String {
+    let word = match lang {
+        Lang::En if n == 1 => "open task",
+        Lang::En => "open tasks",
+        Lang::Ru => match (n % 10, n % 100) {
+            (1, m) if m != 11 => "открытое дело",
+            (2..=4, m) if !(12..=14).contains(&m) => "открытых дела",
+            _ => "открытых дел",
+        },
+    };
+    format!("{n} {word}")
 }
 
 /// A phone's kind (`MOBILE`, `WORK`, …) in a few letters; unknown kinds are shown as sent.
@@ -496,5 +685,18 @@ mod tests {
         assert_eq!(phone_kind(Lang::Ru, "MOBILE"), "моб.");
         assert_eq!(phone_kind(Lang::En, "WORK"), "work");
         assert_eq!(phone_kind(Lang::Ru, "SKYPE"), "skype");
+    }
+
+    #[test]
+    fn open_task_counts_take_their_plural() {
+        assert_eq!(open_tasks(Lang::En, 1), "1 open task");
+        assert_eq!(open_tasks(Lang::En, 2), "2 open tasks");
+        assert_eq!(open_tasks(Lang::Ru, 1), "1 открытое дело");
+        assert_eq!(open_tasks(Lang::Ru, 2), "2 открытых дела");
+        assert_eq!(open_tasks(Lang::Ru, 5), "5 открытых дел");
+        assert_eq!(open_tasks(Lang::Ru, 11), "11 открытых дел");
+        assert_eq!(open_tasks(Lang::Ru, 12), "12 открытых дел");
+        assert_eq!(open_tasks(Lang::Ru, 21), "21 открытое дело");
+        assert_eq!(open_tasks(Lang::Ru, 24), "24 открытых дела");
     }
 }

@@ -10,6 +10,7 @@ pub mod refresh;
 pub mod rest;
 pub mod storage;
 pub mod view_model;
+pub mod wrapup;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;
@@ -21,6 +22,8 @@ pub mod campaign_state;
 pub mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod state;
+#[cfg(target_arch = "wasm32")]
+pub mod wrapup_state;
 
 /// Whether the card has been mounted (a panic after that means it stopped working mid-use).
 #[cfg(target_arch = "wasm32")]

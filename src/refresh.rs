@@ -3,12 +3,13 @@
 
 use serde_json::{Value, json};
 
-use crate::history::{self, ActivityPage, StatsAccess, Timeline};
+use crate::history::{self, ActivityPage, CommentPage, StatsAccess, Timeline};
 use crate::model::crm::{
     CrmItem, Money, Person, Phone, Stage, StageBook, decode_item_get, decode_item_list,
     decode_users,
 };
-use crate::model::{CallStatus, EntityKind, EntityRef};
+use crate::model::value::{DecodeError, as_list, value_u64};
+use crate::model::{CallStatus, EntityKind, EntityRef, PhoneNumber};
 use crate::rest::error::ErrorClass;
 use crate::rest::{Batch, BatchAnswer, RestError};
 
@@ -34,6 +35,13 @@ pub mod key {
     pub const STAGES: &str = "stages";
     pub const HISTORY: &str = "history";
     pub const HISTORY_STATS: &str = "history_stats";
+    pub const COMMENTS: &str = "history_notes";
+    /// `crm.duplicate.findbycomm` for a number the call is not bound to; `match_<type>` name
+    /// its finds through `$result[match][TYPE]` (keys after `match`: the portal runs them later).
+    pub const MATCH: &str = "match";
+    pub fn match_names(kind: super::EntityKind) -> String {
+        format!("match_{}", kind.name().to_ascii_lowercase())
+    }
     pub const STAFF: &str = "staff";
     pub const ME: &str = "me";
     pub fn bindings(kind: super::EntityKind) -> String {
@@ -107,6 +115,11 @@ pub fn plan(status: &CallStatus, stages: &StageBook) -> RefreshPlan {
             json!({"order": {"SORT": "ASC"}}),
         );
     }
+    if status.entity.is_none()
+        && let PhoneNumber::Known(number) = &status.phone
+    {
+        add_match(&mut batch, number);
+    }
     RefreshPlan {
         status: status.clone(),
         batch,
@@ -162,6 +175,102 @@ pub struct CardData {
     pub stages_stale: bool,
     /// The client's history (first page), or why it could not be read; `None` without a client.
     pub history: Option<Result<Timeline, ErrorClass>>,
+    /// Who else has the number the call is not bound to; `None` when not asked (a client is
+    /// bound, or there is no number).
+    pub matches: Option<Result<Vec<CrmMatch>, ErrorClass>>,
+}
+
+/// The types `crm.duplicate.findbycomm` answers with, in the order the card shows them.
+const MATCH_KINDS: [EntityKind; 3] = [EntityKind::Contact, EntityKind::Company, EntityKind::Lead];
+
+/// The most matches the card names (findbycomm gives up to 20 per type).
+pub const MAX_MATCHES: usize = 10;
+
+/// A CRM item that has the call's number: "this number belongs to …".
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrmMatch {
+    pub entity: EntityRef,
+    /// `None` when the name could not be read (no access, or the list failed).
+    pub name: Option<String>,
+}
+
+/// Adds the number search and the names of what it finds: the names come from one
+/// `crm.item.list` per type filtered by `@id` = `$result[match][TYPE]`, so the whole search
+/// costs the refresh no request of its own. A type with no match resolves to `""` and lists
+/// nothing; the decoder trusts only ids findbycomm itself returned.
+fn add_match(batch: &mut Batch, number: &str) {
+    batch.add(
+        key::MATCH,
+        "crm.duplicate.findbycomm",
+        json!({"type": "PHONE", "values": [number]}),
+    );
+    for kind in MATCH_KINDS {
+        batch.add(
+            key::match_names(kind),
+            "crm.item.list",
+            json!({"entityTypeId": kind.type_id(),
+                   "filter": {"@id": Batch::reference(key::MATCH, &[&kind.name()])},
+                   "select": ["id", "title", "name", "secondName", "lastName"]}),
+        );
+    }
+}
+
+/// Reads `crm.duplicate.findbycomm`'s `result`: `{CONTACT: [ids], COMPANY: [...], LEAD: [...]}`,
+/// or `[]` (PHP's empty map) when nothing matched. Leniently: ids as numbers or strings, a
+/// type's list as a PHP map (`{"0": 5}`), unknown types and unreadable ids skipped, each item
+/// once. Only a `result` that is neither a map nor a list is an error.
+pub fn decode_findbycomm(result: &Value) -> Result<Vec<EntityRef>, DecodeError> {
+    let map = match result {
+        Value::Object(m) => m,
+        other => {
+            as_list(other, "findbycomm map")?;
+            return Ok(Vec::new());
+        }
+    };
+    let mut found = Vec::new();
+    for kind in MATCH_KINDS {
+        let Some((_, ids)) = map
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(&kind.name()))
+        else {
+            continue;
+        };
+        let ids: Vec<&Value> = match ids {
+            Value::Array(a) => a.iter().collect(),
+            Value::Object(m) => m.values().collect(),
+            v => vec![v],
+        };
+        for id in ids {
+            if let Ok(Some(id)) = value_u64(id)
+                && id > 0
+            {
+                let e = EntityRef::new(kind, id);
+                if !found.contains(&e) {
+                    found.push(e);
+                }
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The number search of a refresh answer, with names where the lists gave them.
+fn decode_matches(answer: &BatchAnswer) -> Result<Vec<CrmMatch>, ErrorClass> {
+    let a = answer.get(key::MATCH).map_err(|e| e.class())?;
+    let found = decode_findbycomm(&a.result).map_err(|e| RestError::Decode(e).class())?;
+    Ok(found
+        .into_iter()
+        .take(MAX_MATCHES)
+        .map(|entity| {
+            let name = answer
+                .get(&key::match_names(entity.kind))
+                .ok()
+                .and_then(|l| decode_item_list(entity.kind, &l.result).ok())
+                .and_then(|items| items.into_iter().find(|i| i.entity == entity))
+                .and_then(|i| i.display_name());
+            CrmMatch { entity, name }
+        })
+        .collect())
 }
 
 /// The history part of a batch answer (keys [`key::HISTORY`] and [`key::HISTORY_STATS`]):
@@ -170,7 +279,15 @@ pub fn decode_history(answer: &BatchAnswer) -> Result<Timeline, ErrorClass> {
     let (page, stats) = decode_history_page(answer).map_err(|e| unavailable_class(&e))?;
     let mut t = Timeline::new();
     t.apply_first_page(page, stats);
+    t.take_comments(decode_comment_page(answer));
     Ok(t)
+}
+
+/// The comment page of a batch answer (key [`key::COMMENTS`]); `None` when it was not asked,
+/// failed (no access, an old portal without the method) or could not be read.
+pub fn decode_comment_page(answer: &BatchAnswer) -> Option<CommentPage> {
+    let a = answer.get(key::COMMENTS).ok()?;
+    history::decode_comments(&a.result).ok()
 }
 
 /// One history page and its statistics from a batch answer (first page or "show more").
@@ -212,16 +329,39 @@ pub fn decode_me(answer: &BatchAnswer) -> Option<u64> {
         .filter(|id| *id > 0)
 }
 
-/// The batch for the history's first page of `entity` alone.
-pub fn history_batch(entity: EntityRef, before: Option<u64>) -> Batch {
+/// The batch for the history's first page of `entity` alone (activities, statistics, comments).
+pub fn history_batch(entity: EntityRef) -> Batch {
     let mut batch = Batch::new();
-    add_history(&mut batch, entity, before);
+    add_history(&mut batch, entity, None);
     batch
 }
 
-/// The history page of `entity` before activity `before` (`None`: the first) and the matching
-/// call statistics, under [`key::HISTORY`] and [`key::HISTORY_STATS`].
+/// The batch for "show more": the activity page before `before` (with its statistics) and the
+/// comment page from `comment_start`, each only while it has more. Empty when neither has.
+pub fn more_batch(entity: EntityRef, before: Option<u64>, comment_start: Option<usize>) -> Batch {
+    let mut batch = Batch::new();
+    if let Some(id) = before {
+        add_activities(&mut batch, entity, Some(id));
+    }
+    if let Some(start) = comment_start {
+        let (method, params) = history::comment_query(entity, start);
+        batch.add(key::COMMENTS, method, params);
+    }
+    batch
+}
+
+/// The history's first page of `entity` (`before: None`) or the page before activity `before`,
+/// the matching call statistics and, for the first page, the newest comments, under
+/// [`key::HISTORY`], [`key::HISTORY_STATS`] and [`key::COMMENTS`].
 fn add_history(batch: &mut Batch, entity: EntityRef, before: Option<u64>) {
+    add_activities(batch, entity, before);
+    if before.is_none() {
+        let (method, params) = history::comment_query(entity, 0);
+        batch.add(key::COMMENTS, method, params);
+    }
+}
+
+fn add_activities(batch: &mut Batch, entity: EntityRef, before: Option<u64>) {
     let (method, params) = history::activity_query(entity, before);
     batch.add(key::HISTORY, method, params);
     let (method, params) = history::statistic_query(entity, before);
@@ -349,6 +489,12 @@ pub fn decode(plan: &RefreshPlan, answer: &BatchAnswer, cached: &StageBook) -> C
         new_stages,
         stages_stale: stale,
         history: plan.status.entity.map(|_| decode_history(answer)),
+        matches: plan
+            .batch
+            .commands
+            .iter()
+            .any(|c| c.key == key::MATCH)
+            .then(|| decode_matches(answer)),
     }
 }
 
@@ -395,6 +541,7 @@ mod tests {
                 "user",
                 "history",
                 "history_stats",
+                "history_notes",
                 "b_deal",
                 "b_company",
                 "stages"
@@ -431,8 +578,159 @@ mod tests {
 
     #[test]
     fn nothing_to_ask_means_no_request() {
-        let s = decode_call_status(&json!({"PHONE_NUMBER": "+100"})).unwrap();
-        assert!(plan(&s, &StageBook::default()).batch.is_empty());
+        for status in [json!({"PHONE_NUMBER": "hidden"}), json!({})] {
+            let s = decode_call_status(&status).unwrap();
+            assert!(plan(&s, &StageBook::default()).batch.is_empty(), "{status}");
+        }
+    }
+
+    /// Issue 11: a number the call is not bound to is searched, and what is found is named,
+    /// in the same one batch (`$result[match][TYPE]`), without the stage directory.
+    #[test]
+    fn an_unbound_number_is_searched_and_named_in_the_batch() {
+        let s = decode_call_status(&json!({"PHONE_NUMBER": "+7 495 000-00-00"})).unwrap();
+        let p = plan(&s, &StageBook::default());
+        let keys: Vec<&str> = p.batch.commands.iter().map(|c| c.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            vec!["match", "match_contact", "match_company", "match_lead"]
+        );
+        assert_eq!(p.batch.check_references(), Ok(()));
+        assert_eq!(p.batch.to_params().len(), 1, "one request");
+        let cmd = &p.batch.to_params()[0]["cmd"];
+        assert_eq!(
+            cmd["match"],
+            "crm.duplicate.findbycomm?type=PHONE&values[0]=%2B7%20495%20000-00-00"
+        );
+        assert!(
+            cmd["match_company"].as_str().unwrap().starts_with(
+                "crm.item.list?entityTypeId=4&filter[%40id]=%24result%5Bmatch%5D%5BCOMPANY%5D"
+            ),
+            "{}",
+            cmd["match_company"]
+        );
+        let answer = decode_answer(&json!({
+            "result": {
+                "match": {"CONTACT": [797, "12"], "LEAD": ["5"]},
+                // A list that ignored the filter: only findbycomm's ids are trusted.
+                "match_contact": {"items": [{"id": 797, "name": "Anna", "lastName": "Petrova"}, {"id": 1, "name": "Other"}]},
+                "match_company": {"items": []},
+                "match_lead": {"items": [{"id": 5, "title": "Website request"}]}
+            },
+            "result_error": []
+        }))
+        .unwrap();
+        let d = decode(&p, &answer, &StageBook::default());
+        assert_eq!(d.client, ClientSlot::None);
+        assert_eq!(d.history, None);
+        let m = d.matches.unwrap().unwrap();
+        let shown: Vec<(String, Option<&str>)> = m
+            .iter()
+            .map(|m| (m.entity.key(), m.name.as_deref()))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                ("CONTACT:797".to_string(), Some("Anna Petrova")),
+                ("CONTACT:12".to_string(), None),
+                ("LEAD:5".to_string(), Some("Website request")),
+            ]
+        );
+        // The search failed: said so, the rest of the card unaffected.
+        let answer = decode_answer(&json!({"result": [],
+            "result_error": {"match": {"error": "ACCESS_DENIED", "error_description": ""}}}))
+        .unwrap();
+        let d = decode(&p, &answer, &StageBook::default());
+        assert_eq!(d.matches, Some(Err(ErrorClass::AccessDenied)));
+        // A bound call does not search.
+        let d = decode(
+            &plan(&status(), &StageBook::default()),
+            &answer,
+            &StageBook::default(),
+        );
+        assert_eq!(d.matches, None);
+    }
+
+    #[test]
+    fn findbycomm_answers_decode_leniently() {
+        let c = |id| EntityRef::new(EntityKind::Contact, id);
+        assert_eq!(decode_findbycomm(&json!([])).unwrap(), vec![]);
+        assert_eq!(decode_findbycomm(&json!({})).unwrap(), vec![]);
+        assert_eq!(
+            decode_findbycomm(&json!({"COMPANY": {"0": "3"}, "contact": [5, 5, "5", 0, -1, "x", null, 6.0], "DEAL": [9]}))
+                .unwrap(),
+            vec![c(5), c(6), EntityRef::new(EntityKind::Company, 3)]
+        );
+        assert_eq!(
+            decode_findbycomm(&json!({"LEAD": 7})).unwrap(),
+            vec![EntityRef::new(EntityKind::Lead, 7)]
+        );
+        for bad in [json!("x"), json!(5), json!(null), json!(true)] {
+            assert!(decode_findbycomm(&bad).is_err(), "{bad}");
+        }
+        // At most MAX_MATCHES are named.
+        let ids: Vec<u64> = (1..=20).collect();
+        let p = plan(
+            &decode_call_status(&json!({"PHONE_NUMBER": "+100"})).unwrap(),
+            &StageBook::default(),
+        );
+        let answer =
+            decode_answer(&json!({"result": {"match": {"CONTACT": ids}}, "result_error": []}))
+                .unwrap();
+        assert_eq!(
+            decode(&p, &answer, &StageBook::default())
+                .matches
+                .unwrap()
+                .unwrap()
+                .len(),
+            MAX_MATCHES
+        );
+    }
+
+    /// Issue 11: the first history page brings the client's comments; "show more" asks for
+    /// each kind only while it has more.
+    #[test]
+    fn comments_ride_with_the_history() {
+        let e = EntityRef::new(EntityKind::Contact, 797);
+        let b = history_batch(e);
+        let methods: Vec<&str> = b.commands.iter().map(|c| c.method.as_str()).collect();
+        assert_eq!(
+            methods,
+            [
+                "crm.activity.list",
+                "voximplant.statistic.get",
+                "crm.timeline.comment.list"
+            ]
+        );
+        assert!(more_batch(e, None, None).is_empty());
+        let keys =
+            |b: &Batch| -> Vec<String> { b.commands.iter().map(|c| c.key.clone()).collect() };
+        assert_eq!(
+            keys(&more_batch(e, Some(100), None)),
+            ["history", "history_stats"]
+        );
+        assert_eq!(keys(&more_batch(e, None, Some(50))), ["history_notes"]);
+        assert_eq!(
+            more_batch(e, None, Some(50)).commands[0].params["start"],
+            50
+        );
+        let answer = decode_answer(&json!({
+            "result": {"history": [{"ID": "9", "TYPE_ID": "2", "START_TIME": "2024-04-12T10:00:00+03:00", "COMPLETED": "Y"}],
+                       "history_notes": [{"ID": "3", "CREATED": "2024-04-12T11:00:00+03:00", "COMMENT": "Agreed", "AUTHOR_ID": "1"}]},
+            "result_error": {"history_stats": {"error": "ACCESS_DENIED"}}
+        }))
+        .unwrap();
+        let t = decode_history(&answer).unwrap();
+        assert_eq!(t.entries().len(), 2);
+        assert!(matches!(t.entries()[0], history::Entry::Comment(c) if c.text == "Agreed"));
+        // Comments that cannot be read leave the history as it was.
+        let answer = decode_answer(&json!({
+            "result": {"history": [{"ID": "9", "TYPE_ID": "2", "COMPLETED": "Y"}]},
+            "result_error": {"history_notes": {"error": "ERROR_METHOD_NOT_FOUND"}}
+        }))
+        .unwrap();
+        let t = decode_history(&answer).unwrap();
+        assert_eq!((t.items().len(), t.comments().len()), (1, 0));
     }
 
     #[test]
@@ -442,7 +740,14 @@ mod tests {
         let keys: Vec<&str> = p.batch.commands.iter().map(|c| c.key.as_str()).collect();
         assert_eq!(
             keys,
-            vec!["client", "user", "history", "history_stats", "stages"]
+            vec![
+                "client",
+                "user",
+                "history",
+                "history_stats",
+                "history_notes",
+                "stages"
+            ]
         );
     }
 

@@ -51,6 +51,8 @@ pub struct Store {
     pub campaign: crate::campaign_state::Campaign,
     /// What the REST client is waiting for on the operator's behalf ("busy, retrying in 3 s").
     pub notice: RwSignal<Option<Notice>>,
+    /// The wrap-up after a call: draft, hold on auto-close, save.
+    pub wrapup: crate::wrapup_state::Wrapup,
     portal: StoredValue<Rc<dyn Portal>, LocalStorage>,
     client: StoredValue<Rc<RestClient>, LocalStorage>,
     /// Turns a burst of events into at most two refreshes.
@@ -127,6 +129,7 @@ impl Store {
             history_busy: RwSignal::new(false),
             campaign: crate::campaign_state::Campaign::new(),
             notice,
+            wrapup: crate::wrapup_state::Wrapup::new(),
             portal: StoredValue::new_local(portal),
             client: StoredValue::new_local(client),
             coalescer: StoredValue::new(Coalescer::new(REFRESH_GAP_MS)),
@@ -160,6 +163,11 @@ impl Store {
                 s.portal_host().to_string()
             }
         })
+    }
+
+    /// The operator's user id, once known.
+    pub fn me(&self) -> Option<u64> {
+        self.scope.with_value(|s| s.user())
     }
 
     /// Whether the user is still to be learned from the next refresh.
@@ -239,6 +247,7 @@ impl Store {
             Ok(s) => self.set_status(s),
             Err(e) => log::warn!("placement options could not be read: {e}"),
         }
+        self.wrapup.start(self);
         self.portal()
             .subscribe(Rc::new(move |ev| self.on_event(ev)));
         self.reload_status();
@@ -266,6 +275,7 @@ impl Store {
             p.connected_at = Some(at);
         }
         self.progress.set(p);
+        self.wrapup.on_status(*self, &s);
         self.status.set(s);
     }
 
@@ -288,12 +298,20 @@ impl Store {
                             failed_code: None,
                         };
                     }
-                    CallState::Connecting => p = CallProgress::default(),
+                    CallState::Connecting => {
+                        p = CallProgress::default();
+                        if before == CallState::Idle {
+                            self.wrapup.call_started(*self);
+                        }
+                    }
                     // A state word the card does not know: shown neutrally, progress kept.
                     CallState::Unknown => {}
                     CallState::Idle => {
                         p.ended = before != CallState::Idle || p.ended;
                         p.failed_code = failed_code;
+                        if before == CallState::Connected {
+                            self.wrapup.call_ended(*self);
+                        }
                         if before != CallState::Idle {
                             // The call just ended: its activity joins the history.
                             let this = *self;
@@ -315,7 +333,7 @@ impl Store {
                 self.status.update(|s| *s = s.with_entity_change(&change));
                 self.reload_status();
             }
-            CallEvent::BeforeClose => {}
+            CallEvent::BeforeClose => self.wrapup.before_close(*self),
         }
     }
 
@@ -482,6 +500,13 @@ impl Store {
         self.error.set(Some(CardError::Rest(e.class())));
     }
 
+    /// The history again now (a note or a to-do was saved): it shows without a refresh.
+    pub fn reload_history_now(self) {
+        spawn_local(async move {
+            self.reload_history().await;
+        });
+    }
+
     /// The first page of the history again (after a call ended), in place.
     async fn reload_history(self) {
         let Some(generation) = self.generation.try_get_value() else {
@@ -490,7 +515,7 @@ impl Store {
         let Some(entity) = self.status.get_untracked().entity else {
             return;
         };
-        let batch = refresh::history_batch(entity, None);
+        let batch = refresh::history_batch(entity);
         let got = self
             .client()
             .batch_while(&batch, Priority::Interactive, &|| {
@@ -519,19 +544,21 @@ impl Store {
         let Some(entity) = self.status.get_untracked().entity else {
             return;
         };
-        let cursor = self.data.with_untracked(|d| {
-            d.as_ref()
-                .and_then(|d| d.history.as_ref())
-                .and_then(|h| h.as_ref().ok())
-                .and_then(|t| t.next_cursor())
-        });
-        let Some(cursor) = cursor else { return };
-        if self.history_busy.get_untracked() {
+        let (cursor, comment_start) = self
+            .data
+            .with_untracked(|d| {
+                d.as_ref()
+                    .and_then(|d| d.history.as_ref())
+                    .and_then(|h| h.as_ref().ok())
+                    .map(|t| (t.next_cursor(), t.next_comment_start()))
+            })
+            .unwrap_or_default();
+        let batch = refresh::more_batch(entity, cursor, comment_start);
+        if batch.is_empty() || self.history_busy.get_untracked() {
             return;
         }
         self.history_busy.set(true);
         spawn_local(async move {
-            let batch = refresh::history_batch(entity, Some(cursor));
             let got = self
                 .client()
                 .batch_while(&batch, Priority::Interactive, &|| {
@@ -542,11 +569,23 @@ impl Store {
             if !self.is_current(generation) {
                 return;
             }
-            match got.and_then(|answer| refresh::decode_history_page(&answer)) {
-                Ok((page, stats)) => {
+            let got = got.and_then(|answer| {
+                let page = match cursor {
+                    Some(_) => Some(refresh::decode_history_page(&answer)?),
+                    None => None,
+                };
+                Ok((page, refresh::decode_comment_page(&answer)))
+            });
+            match got {
+                Ok((page, comments)) => {
                     self.data.update(|d| {
                         if let Some(Some(Ok(t))) = d.as_mut().map(|d| d.history.as_mut()) {
-                            t.append_page(page, stats);
+                            if let Some((page, stats)) = page {
+                                t.append_page(page, stats);
+                            }
+                            if comment_start.is_some() {
+                                t.take_comments(comments);
+                            }
                         }
                     });
                     self.learn_users();
@@ -571,7 +610,7 @@ impl Store {
                 self.users.update(|u| u.push(p.clone()));
             }
             if let Some(Ok(t)) = &d.history {
-                for id in t.items().iter().filter_map(|i| i.responsible_id) {
+                for id in t.people() {
                     if !known.iter().any(|k| k.id == id) && !missing.contains(&id) {
                         missing.push(id);
                     }

@@ -2052,3 +2052,171 @@ fn value_readers_read_every_spelling() {
         Ok(())
     });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Issue 11: timeline comments, crm.duplicate.findbycomm
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn comments_decode_to_the_intended_meaning() {
+    check("history_comments", 300, dice(), |mut d| {
+        let mut rows = Vec::new();
+        let mut want = Vec::new();
+        for _ in 0..d.pick(8) {
+            if d.chance(25) {
+                rows.push(match d.pick(4) {
+                    0 => d.leaf(),
+                    1 => json!({"COMMENT": "no id"}),
+                    2 => json!({"ID": "0"}),
+                    _ => json!({"ID": "x1"}),
+                });
+                continue;
+            }
+            let id = d.id();
+            // Text without brackets: BB-code removal is its own unit test.
+            let text = d
+                .chance(80)
+                .then(|| d.meaningful_text(&[]).replace(['[', ']'], "|"));
+            let author = d.chance(70).then(|| d.id());
+            let dated = d.chance(70);
+            let mut o = Map::new();
+            o.insert("ID".into(), d.spell_u64_any(id));
+            match &text {
+                Some(t) => {
+                    o.insert("COMMENT".into(), d.spell_text(t));
+                }
+                None => d.put(&mut o, "COMMENT", None),
+            }
+            match author {
+                Some(a) => {
+                    o.insert("AUTHOR_ID".into(), d.spell_u64_any(a));
+                }
+                None => d.put(&mut o, "AUTHOR_ID", None),
+            }
+            if dated {
+                o.insert("CREATED".into(), json!("2024-04-12T10:00:00+03:00"));
+            } else {
+                let v = d.none();
+                d.put(&mut o, "CREATED", v);
+            }
+            if d.chance(50) {
+                o.insert("FILES".into(), d.garbage(2));
+            }
+            d.extra_keys(&mut o);
+            rows.push(Value::Object(o));
+            want.push((
+                id,
+                text.map(|t| t.trim().to_string()).unwrap_or_default(),
+                author,
+                dated.then_some(1_712_905_200_000i64),
+            ));
+        }
+        let n = rows.len();
+        let result = if rows.is_empty() && d.chance(50) {
+            json!({})
+        } else {
+            Value::Array(rows)
+        };
+        let page =
+            history::decode_comments(&result).map_err(|e| TestCaseError::fail(format!("{e}")))?;
+        prop_assert_eq!(page.rows, n);
+        let got: Vec<_> = page
+            .items
+            .iter()
+            .map(|c| (c.id, c.text.clone(), c.author_id, c.created_ms))
+            .collect();
+        prop_assert_eq!(got, want);
+        // Merged into a timeline: each id once, newest first.
+        let mut t = history::Timeline::new();
+        t.take_comments(Some(page));
+        let keys: Vec<(Option<i64>, u64)> =
+            t.comments().iter().map(|c| (c.created_ms, c.id)).collect();
+        prop_assert!(keys.windows(2).all(|w| w[0] > w[1]), "{:?}", keys);
+        // Anything at all: no panic; a list always decodes.
+        let g = d.garbage(4);
+        let r = history::decode_comments(&g);
+        prop_assert_eq!(
+            r.is_ok(),
+            g.is_array() || g.as_object().is_some_and(Map::is_empty)
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn findbycomm_decodes_to_the_intended_meaning() {
+    use callcard::refresh::decode_findbycomm;
+    check("findbycomm", 300, dice(), |mut d| {
+        let kinds = [EntityKind::Contact, EntityKind::Company, EntityKind::Lead];
+        let mut map = Map::new();
+        let mut want: Vec<EntityRef> = Vec::new();
+        let mut per_kind: Vec<(EntityKind, Vec<u64>)> = Vec::new();
+        for k in kinds {
+            if d.chance(40) {
+                continue;
+            }
+            let mut ids = Vec::new();
+            let mut spelled = Vec::new();
+            for _ in 0..1 + d.pick(5) {
+                if d.chance(15) {
+                    spelled.push(match d.pick(3) {
+                        0 => json!(0),
+                        1 => d.none().unwrap_or(Value::Null),
+                        _ => json!("x"),
+                    });
+                    continue;
+                }
+                // Repeats come back once.
+                let id = if !ids.is_empty() && d.chance(15) {
+                    ids[0]
+                } else {
+                    d.id()
+                };
+                spelled.push(d.spell_u64_any(id));
+                ids.push(id);
+            }
+            let name = if d.chance(20) {
+                k.name().to_ascii_lowercase()
+            } else {
+                k.name()
+            };
+            // A PHP map with numeric keys now and then.
+            let list = if d.chance(20) {
+                Value::Object(
+                    spelled
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, v)| (i.to_string(), v))
+                        .collect(),
+                )
+            } else {
+                Value::Array(spelled)
+            };
+            map.insert(name, list);
+            per_kind.push((k, ids));
+        }
+        if d.chance(30) {
+            map.insert("DEAL".into(), json!([1, 2]));
+        }
+        for (k, ids) in per_kind {
+            for id in ids {
+                let e = EntityRef::new(k, id);
+                if !want.contains(&e) {
+                    want.push(e);
+                }
+            }
+        }
+        let value = if map.is_empty() && d.chance(50) {
+            json!([])
+        } else {
+            Value::Object(map)
+        };
+        let got = decode_findbycomm(&value).map_err(|e| TestCaseError::fail(format!("{e}")))?;
+        prop_assert_eq!(got, want);
+        // Anything at all: no panic; a map (or PHP's empty-map list) always decodes.
+        let g = d.garbage(4);
+        let r = decode_findbycomm(&g);
+        prop_assert_eq!(r.is_ok(), g.is_array() || g.is_object());
+        Ok(())
+    });
+}

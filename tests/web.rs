@@ -747,7 +747,16 @@ async fn user_options_lang_admin_and_slider() {
 #[wasm_bindgen_test]
 async fn history_comes_with_the_refresh_and_show_more_appends() {
     let (m, demo) = mount_demo("?scenario=incoming&latency=0&lang=ru");
-    until("history", || m.count("history-item") == 50).await;
+    // Issue 11: the 5 most recent first; "Show all" shows every loaded one.
+    until("history", || m.count("history-item") == 5).await;
+    m.click("history-all");
+    let activities = || {
+        m.root
+            .query_selector_all("[data-testid=history-item][data-kind=activity]")
+            .unwrap()
+            .length()
+    };
+    until("all loaded", || activities() == 50).await;
     // The history rode in the card's one refresh request.
     assert_eq!(demo.requests.get_untracked(), 1);
     assert!(
@@ -756,7 +765,7 @@ async fn history_comes_with_the_refresh_and_show_more_appends() {
             .any(|c| ('а'..='я').contains(&c))
     );
     m.click("history-more");
-    until("second page", || m.count("history-item") == 62).await;
+    until("second page", || activities() == 62).await;
     assert_eq!(demo.requests.get_untracked(), 2);
     let more = m.find("history-more").unwrap();
     assert!(more.has_attribute("hidden"), "no third page");
@@ -1133,4 +1142,167 @@ async fn an_order_binding_and_an_unknown_state_leave_the_rest_on_screen() {
         Some("unknown")
     );
     assert!(m.find("error-banner").is_none());
+}
+
+// ---------- issue 11: at a glance, notes in the history, whose number it is ----------
+
+#[wasm_bindgen_test]
+async fn glance_notes_and_an_unbound_number_in_one_request_each() {
+    let (m, demo) = mount_demo("?scenario=incoming&latency=0&lang=en");
+    until("last contact", || {
+        m.find("last-contact")
+            .is_some_and(|e| !e.has_attribute("hidden"))
+    })
+    .await;
+    assert!(!m.text("last-call-ago").is_empty());
+    assert!(m.text("last-contact-tasks").contains("open task"));
+    assert_eq!(m.count("history-item"), 5);
+    m.click("history-all");
+    until("notes", || {
+        m.root
+            .query_selector_all("[data-testid=history-item][data-kind=comment]")
+            .unwrap()
+            .length()
+            >= 3
+    })
+    .await;
+    let note = m
+        .root
+        .query_selector("[data-testid=history-item][data-kind=comment]")
+        .unwrap()
+        .unwrap();
+    let author = note
+        .query_selector("[data-testid=history-author]")
+        .unwrap()
+        .expect("a note names its author");
+    assert!(!author.text_content().unwrap_or_default().is_empty());
+    assert_eq!(demo.requests.get_untracked(), 1);
+    // The same element stays while the list grows (the glance keeps its node).
+    let glance = m.find("last-contact").unwrap();
+    m.click("history-more");
+    until("more", || demo.requests.get_untracked() == 2).await;
+    assert!(glance.is_same_node(m.find("last-contact").as_ref().map(|e| e.as_ref())));
+    m.root.remove();
+
+    let (m, demo) = mount_demo("?scenario=unbound&latency=0&lang=ru");
+    until("match", || m.count("crm-match") >= 1).await;
+    let first = m.find("crm-match").unwrap();
+    assert!(
+        first
+            .get_attribute("data-entity")
+            .is_some_and(|e| e.starts_with("CONTACT:"))
+    );
+    assert!(first.text_content().unwrap_or_default().contains("Контакт"));
+    assert_eq!(first.tag_name(), "BUTTON", "keyboard reachable");
+    assert_eq!(
+        demo.requests.get_untracked(),
+        1,
+        "search and names in the refresh batch"
+    );
+    assert!(
+        m.find("last-contact")
+            .is_none_or(|e| e.has_attribute("hidden"))
+    );
+    m.root.remove();
+}
+
+// ---------- the wrap-up (issue 11) ----------
+
+mod wrapup_panel {
+    use super::*;
+
+    fn attr(m: &Mounted, id: &str, name: &str) -> Option<String> {
+        m.find(id).and_then(|e| e.get_attribute(name))
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_call_ends_the_panel_opens_typing_holds_save_releases_and_the_nodes_stay() {
+        let (m, demo) = mount_demo("?scenario=incoming&latency=0&lang=en&autoclose=600");
+        until("loaded", || m.find("binding-amount").is_some()).await;
+        assert!(
+            m.find("wrapup").unwrap().has_attribute("hidden"),
+            "hidden during the call"
+        );
+        m.click("demo-answer");
+        until("connected", || {
+            attr(&m, "call-state", "data-state").as_deref() == Some("connected")
+        })
+        .await;
+        m.click("demo-hangup");
+        until("panel", || {
+            m.find("wrapup").is_some_and(|e| !e.has_attribute("hidden"))
+        })
+        .await;
+        assert_eq!(m.count("wrapup-result"), 5);
+        assert!(!demo.autoclose_held.get_untracked());
+        let note: web_sys::HtmlTextAreaElement = m.find("wrapup-note").unwrap().unchecked_into();
+        note.set_value("Wants <b>prices</b>");
+        note.dispatch_event(&web_sys::Event::new("input").unwrap())
+            .unwrap();
+        until("held", || demo.autoclose_held.get_untracked()).await;
+        assert_eq!(
+            attr(&m, "demo-autoclose", "data-state").as_deref(),
+            Some("held")
+        );
+        // Let the history read after the call land, then one save.
+        TimeoutFuture::new(1_500).await;
+        let before = demo.requests.get_untracked();
+        m.click("wrapup-save");
+        until("saved", || {
+            attr(&m, "wrapup-status", "data-state").as_deref() == Some("saved")
+        })
+        .await;
+        assert!(
+            m.text("wrapup-status").contains("Note saved"),
+            "{}",
+            m.text("wrapup-status")
+        );
+        until("released", || !demo.autoclose_held.get_untracked()).await;
+        until("history read", || {
+            demo.requests.get_untracked() == before + 2
+        })
+        .await;
+        // The same textarea node, emptied; text stays text.
+        let after: web_sys::HtmlTextAreaElement = m.find("wrapup-note").unwrap().unchecked_into();
+        assert!(after.is_same_node(Some(&note)), "the node survives a save");
+        assert_eq!(after.value(), "");
+        assert!(m.root.query_selector("b").unwrap().is_none());
+        // Released after the call: the demo portal closes the card.
+        until("closed", || demo.card_closed.get_untracked()).await;
+        assert!(
+            m.find("demo-card-closed")
+                .is_some_and(|e| !e.has_attribute("hidden"))
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn nothing_typed_nothing_sent_and_keep_open_holds() {
+        let (m, demo) = mount_demo("?scenario=incoming&latency=0&lang=ru");
+        until("loaded", || m.find("binding-amount").is_some()).await;
+        m.click("wrapup-open");
+        until("panel", || {
+            m.find("wrapup").is_some_and(|e| !e.has_attribute("hidden"))
+        })
+        .await;
+        let before = demo.requests.get_untracked();
+        m.click("wrapup-save");
+        until("said", || {
+            attr(&m, "wrapup-status", "data-state").as_deref() == Some("invalid")
+        })
+        .await;
+        assert!(m.text("wrapup-status").contains("Пока нечего сохранять"));
+        assert_eq!(
+            demo.requests.get_untracked(),
+            before,
+            "nothing to save: no request"
+        );
+        m.click("keep-open");
+        assert_eq!(
+            attr(&m, "keep-open", "aria-pressed").as_deref(),
+            Some("true")
+        );
+        until("held", || demo.autoclose_held.get_untracked()).await;
+        m.click("keep-open");
+        until("free", || !demo.autoclose_held.get_untracked()).await;
+    }
 }

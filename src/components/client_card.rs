@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use super::crm_match::CrmMatches;
+use super::last_contact::LastContact;
 use super::{kind_label, use_store};
 use crate::i18n::{T, tr};
 use crate::model::phone::{format_phone, tel_href};
@@ -38,6 +40,7 @@ pub fn ClientCard() -> impl IntoView {
                     <span class="cc-client__type" data-testid="client-type" data-type="NONE">{tr(lang, T::NotInCrm)}</span>
                     <span class="cc-client__name" data-testid="client-name">{number}</span>
                     <p class="cc-muted">{tr(lang, T::NotInCrmHint)}</p>
+                    <CrmMatches/>
                 </div>
             </div>
         }
@@ -130,7 +133,7 @@ pub fn ClientCard() -> impl IntoView {
         .into_any()
     };
 
-    move || match slot.get() {
+    let client = move || match slot.get() {
         (None, _) => no_client(),
         (Some(e), Some(ClientSlot::Loaded(c))) => {
             let stale = c.entity != e;
@@ -140,5 +143,10 @@ pub fn ClientCard() -> impl IntoView {
             unavailable(entity, class)
         }
         (Some(_), _) => placeholder(),
+    };
+    // "At a glance" heads the client block (issue 11); it keeps its node across refreshes.
+    view! {
+        <LastContact/>
+        {client}
     }
 }

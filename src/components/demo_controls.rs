@@ -21,6 +21,22 @@ pub fn DemoControls(
     let lang = store.lang;
     let requests = demo.requests;
     let list_sizes = demo.list_sizes;
+    let held = demo.autoclose_held;
+    let closed = demo.card_closed;
+    // The portal's auto-close countdown: ask the simulation when it is due.
+    let ticker = demo.clone();
+    Effect::new(move |_| {
+        if let Some(at) = ticker.closes_at.get() {
+            let wait = (at - crate::browser::now_ms()).max(0.0) as u32 + 30;
+            let d = ticker.clone();
+            leptos::task::spawn_local(async move {
+                gloo_timers::future::TimeoutFuture::new(wait).await;
+                d.tick();
+            });
+        }
+    });
+    // A closed card: the portal would remove the tab; the demo blanks it.
+    Effect::new(move |_| crate::browser::body_class("cc-demo-card-closed", closed.get()));
     let state = move || store.status.with(|s| s.state);
     let scenario = demo.config.scenario;
     let reason = demo.fallback_reason.clone();
@@ -80,6 +96,13 @@ pub fn DemoControls(
                     {tr(lang, T::DemoRequests)}": "
                     <b data-testid="demo-request-count">{move || requests.get()}</b>
                 </span>
+                <span class="cc-demo__counter" data-testid="demo-autoclose" data-state=move || if held.get() { "held" } else { "free" }>
+                    {tr(lang, T::DemoAutoClose)}": "
+                    <b>{move || tr(lang, if held.get() { T::DemoHeld } else { T::DemoFree })}</b>
+                </span>
+            </div>
+            <div class="cc-demo__closed" data-testid="demo-card-closed" role="status" hidden=move || !closed.get()>
+                {tr(lang, T::DemoCardClosed)}
             </div>
             <div class="cc-demo__sizes" hidden=move || list_sizes.with(|v| v.is_empty())>
                 <span class="cc-muted">{tr(lang, T::ListSizes)}": "</span>

@@ -10,7 +10,9 @@ use leptos::prelude::*;
 use super::dom::{add, attr, el, replace, text_el};
 use super::use_store;
 use crate::browser::format_time;
-use crate::history::{ActivityKind, CallOutcome, Direction, HistoryItem, StatsState, Timeline};
+use crate::history::{
+    ActivityKind, CallOutcome, Comment, Direction, Entry, HistoryItem, StatsState, Timeline,
+};
 use crate::i18n::{Lang, T, tr};
 use crate::model::crm::Person;
 use crate::view_model::format_duration;
@@ -22,6 +24,7 @@ fn kind_text(item: &HistoryItem) -> T {
         (ActivityKind::Meeting, _) => T::KindMeeting,
         (ActivityKind::Task, _) => T::KindTask,
         (ActivityKind::Email, _) => T::KindEmail,
+        (ActivityKind::Todo, _) => T::KindTodo,
         (ActivityKind::Other, _) => T::KindActivity,
     }
 }
@@ -51,6 +54,7 @@ fn row(
     };
     let li = el("li", "cc-history__item");
     attr(&li, "data-testid", "history-item");
+    attr(&li, "data-kind", "activity");
     attr(&li, "data-id", &item.id.to_string());
     attr(&li, "data-direction", dir);
     attr(
@@ -126,9 +130,52 @@ fn row(
     li
 }
 
-/// What the list area shows for `history`.
+/// One `<li>` of a timeline comment: when, who, the text (as text).
+fn comment_row(c: &Comment, lang: Lang, locale: &str, users: &[Person]) -> web_sys::Element {
+    let li = el("li", "cc-history__item cc-history__item--comment");
+    attr(&li, "data-testid", "history-item");
+    attr(&li, "data-kind", "comment");
+    attr(&li, "data-id", &c.id.to_string());
+    attr(&li, "data-call", "false");
+    let icon = el("span", "cc-history__icon cc-history__icon--comment");
+    attr(&icon, "aria-hidden", "true");
+    add(&li, &icon);
+    let body = el("div", "cc-history__body");
+    let head = el("div", "cc-history__head");
+    add(
+        &head,
+        &text_el("span", "cc-history__kind", tr(lang, T::CommentKind)),
+    );
+    let when = c
+        .created_ms
+        .and_then(|ms| format_time(ms, locale))
+        .unwrap_or_else(|| c.created.clone());
+    let time = text_el("time", "cc-muted", &when);
+    attr(&time, "data-testid", "history-time");
+    attr(&time, "datetime", &c.created);
+    add(&head, &time);
+    add(&body, &head);
+    let text = text_el("div", "cc-history__subject cc-history__text", &c.text);
+    attr(&text, "data-testid", "history-subject");
+    add(&body, &text);
+    if let Some(p) = c.author_id.and_then(|id| users.iter().find(|p| p.id == id)) {
+        let meta = el("div", "cc-history__meta");
+        let who = text_el("span", "cc-muted", &p.name);
+        attr(&who, "data-testid", "history-author");
+        add(&meta, &who);
+        add(&body, &meta);
+    }
+    add(&li, &body);
+    li
+}
+
+/// How many entries the history shows before "Show all".
+pub const RECENT: usize = 5;
+
+/// What the list area shows for `history`: the [`RECENT`] newest entries, or all loaded ones.
 fn content(
     history: &Option<Result<Timeline, crate::rest::ErrorClass>>,
+    all: bool,
     lang: Lang,
     locale: &str,
     users: &[Person],
@@ -136,12 +183,22 @@ fn content(
 ) -> Option<web_sys::Element> {
     let (testid, text) = match history.as_ref()? {
         Err(_) => ("history-unavailable", T::HistoryUnavailable),
-        Ok(t) if t.items().is_empty() => ("history-empty", T::HistoryEmpty),
+        Ok(t) if t.items().is_empty() && t.comments().is_empty() => {
+            ("history-empty", T::HistoryEmpty)
+        }
         Ok(t) => {
             let ol = el("ol", "cc-history__list");
             attr(&ol, "data-testid", "history");
-            for item in t.items() {
-                add(&ol, &row(item, lang, locale, users, portal_host));
+            let entries = t.entries();
+            let shown = if all { entries.len() } else { RECENT };
+            for e in entries.iter().take(shown) {
+                add(
+                    &ol,
+                    &match e {
+                        Entry::Activity(a) => row(a, lang, locale, users, portal_host),
+                        Entry::Comment(c) => comment_row(c, lang, locale, users),
+                    },
+                );
             }
             return Some(ol);
         }
@@ -164,19 +221,38 @@ pub fn History() -> impl IntoView {
             .data
             .with(|d| d.as_ref().and_then(|d| d.history.clone()))
     };
+    // "Show all" (issue 11): collapsed again for every new client.
+    let all = RwSignal::new(false);
+    let entity = Memo::new(move |_| store.status.with(|s| s.entity));
+    Effect::new(move |_| {
+        entity.track();
+        all.set(false);
+    });
     Effect::new(move |_| {
         let h = history();
+        let all = all.get();
         store.users.with(|users| {
             if let Some(div) = list.get() {
-                replace(&div, content(&h, lang, locale, users, &host).as_ref());
+                replace(&div, content(&h, all, lang, locale, users, &host).as_ref());
             }
         });
     });
-    let more = move || {
+    let count = move || {
+        store
+            .data
+            .with(|d| match d.as_ref().and_then(|d| d.history.as_ref()) {
+                Some(Ok(t)) => t.items().len() + t.comments().len(),
+                _ => 0,
+            })
+    };
+    let has_more = move || {
         store.data.with(
             |d| matches!(d.as_ref().and_then(|d| d.history.as_ref()), Some(Ok(t)) if t.has_more()),
         )
     };
+    // "Show all" while more are loaded than shown; "show more" once all loaded ones are shown.
+    let toggle = move || count() > RECENT;
+    let more = move || has_more() && (all.get() || count() <= RECENT);
     let denied = move || {
         store.data.with(|d| {
             matches!(d.as_ref().and_then(|d| d.history.as_ref()), Some(Ok(t)) if t.stats_state() == StatsState::Denied)
@@ -187,6 +263,10 @@ pub fn History() -> impl IntoView {
             <h2 class="cc-section-title" id="cc-history-title">{tr(lang, T::History)}</h2>
             <p class="cc-muted cc-history__note" data-testid="history-stats-denied" hidden=move || !denied()>{tr(lang, T::StatsDenied)}</p>
             <div node_ref=list></div>
+            <button type="button" class="cc-button cc-button--small" data-testid="history-all" hidden=move || !toggle()
+                aria-expanded=move || all.get().to_string() on:click=move |_| all.update(|a| *a = !*a)>
+                {move || if all.get() { tr(lang, T::ShowFewer).to_string() } else { format!("{} ({})", tr(lang, T::ShowAll), count()) }}
+            </button>
             <button type="button" class="cc-button cc-button--small" data-testid="history-more" hidden=move || !more()
                 disabled=move || store.history_busy.get() on:click=move |_| store.more_history()>
                 {tr(lang, T::ShowMore)}

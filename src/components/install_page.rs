@@ -120,6 +120,58 @@ pub fn InstallPage() -> impl IntoView {
         });
     };
 
+    // The wrap-up's results (an app option: the same for every operator).
+    let results_text = RwSignal::new(crate::wrapup::results_text(
+        &crate::wrapup::results_from_option(
+            store
+                .portal()
+                .app_option(crate::wrapup::RESULTS_OPTION)
+                .as_deref(),
+            lang,
+        ),
+    ));
+    let results_said = RwSignal::new(None::<bool>);
+    let save_results = move |_| {
+        let text = results_text.get_untracked();
+        let value = crate::wrapup::results_option_from_text(&text).unwrap_or_default();
+        spawn_local(async move {
+            let ok = store
+                .portal()
+                .set_app_option(crate::wrapup::RESULTS_OPTION, &value)
+                .await
+                .is_ok();
+            if ok {
+                results_text.set(crate::wrapup::results_text(
+                    &crate::wrapup::results_from_option(Some(&value), lang),
+                ));
+            }
+            results_said.set(Some(ok));
+        });
+    };
+    let results_editor = admin.then(|| {
+        view! {
+            <div class="cc-install__results">
+                <label class="cc-wrapup__label" for="cc-install-results">{tr(lang, T::InstallResults)}</label>
+                <textarea id="cc-install-results" class="cc-wrapup__note" data-testid="install-results" rows="6"
+                    prop:value=move || results_text.get()
+                    on:input=move |ev| {
+                        use wasm_bindgen::JsCast;
+                        let v = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok()).map(|t| t.value()).unwrap_or_default();
+                        results_text.set(v);
+                        results_said.set(None);
+                    }></textarea>
+                <div class="cc-wrapup__actions">
+                    <button type="button" class="cc-button" data-testid="install-results-save" on:click=save_results>{tr(lang, T::InstallResultsSave)}</button>
+                    <span class="cc-muted" data-testid="install-results-status" role="status">{move || match results_said.get() {
+                        Some(true) => tr(lang, T::InstallResultsSaved),
+                        Some(false) => tr(lang, T::InstallResultsFailed),
+                        None => "",
+                    }}</span>
+                </div>
+            </div>
+        }
+    });
+
     view! {
         <section class="cc-install" data-testid="install-page">
             <h1 class="cc-install__title">{tr(lang, T::InstallTitle)}</h1>
@@ -147,6 +199,7 @@ pub fn InstallPage() -> impl IntoView {
                 view! { <p class="cc-muted">{tr(lang, T::InstallNotAdmin)}</p> }.into_any()
             }}
             {move || changed.get().then(|| view! { <p class="cc-install__hint">{tr(lang, T::InstallReload)}</p> }.into_any())}
+            {results_editor}
         </section>
     }
 }

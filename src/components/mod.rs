@@ -4,12 +4,15 @@ pub mod bindings;
 pub mod call_header;
 pub mod campaign;
 pub mod client_card;
+pub mod crm_match;
 #[cfg(feature = "demo")]
 pub mod demo_controls;
 pub mod dom;
 pub mod error_banner;
 pub mod history;
 pub mod install_page;
+pub mod last_contact;
+pub mod wrapup;
 
 use crate::i18n::{T, tr};
 use crate::model::EntityKind;

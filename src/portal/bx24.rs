@@ -48,6 +48,10 @@ extern "C" {
     fn bx_user_option_get(name: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["BX24", "userOption"], js_name = set)]
     fn bx_user_option_set(name: &str, value: &str, cb: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["BX24", "appOption"], js_name = get)]
+    fn bx_app_option_get(name: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["BX24", "appOption"], js_name = set)]
+    fn bx_app_option_set(name: &str, value: &str, cb: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 /// How long each kind of call may take before it counts as unanswered.
@@ -682,5 +686,24 @@ impl Portal for Bx24Portal {
 
     fn set_user_option(&self, name: &str, value: &str) {
         let _ = bx_user_option_set(name, value, &JsValue::UNDEFINED);
+    }
+
+    fn app_option(&self, name: &str) -> Option<String> {
+        bx_app_option_get(name)
+            .ok()
+            .and_then(|v| v.as_string())
+            .filter(|s| !s.is_empty())
+    }
+
+    fn set_app_option(&self, name: &str, value: &str) -> Fut<'_, Result<(), PortalError>> {
+        let (name, value) = (name.to_string(), value.to_string());
+        Box::pin(async move {
+            callback_with_timeout(self.timeouts.placement_ms, |cb| {
+                bx_app_option_set(&name, &value, cb).map(|_| ())
+            })
+            .await
+            .map(|_| ())
+            .map_err(PortalError::from)
+        })
     }
 }

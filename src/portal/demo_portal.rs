@@ -55,6 +55,12 @@ pub struct DemoPortal {
     pub requests: RwSignal<u64>,
     /// Each call list's true size `(id, members)`, hidden members included, for the banner.
     pub list_sizes: RwSignal<Vec<(u64, u64)>>,
+    /// The app holds the card open (`disableAutoClose`), as the portal sees it.
+    pub autoclose_held: RwSignal<bool>,
+    /// The portal closed the card after the call (the demo blanks the tab).
+    pub card_closed: RwSignal<bool>,
+    /// When the portal's auto-close countdown ends (Unix ms), if it runs.
+    pub closes_at: RwSignal<Option<f64>>,
 }
 
 /// How long the worker may take to load and answer `init`.
@@ -83,6 +89,9 @@ impl DemoPortal {
             sink: RefCell::new(None),
             requests: RwSignal::new(0),
             list_sizes: RwSignal::new(Vec::new()),
+            autoclose_held: RwSignal::new(false),
+            card_closed: RwSignal::new(false),
+            closes_at: RwSignal::new(None),
         })
     }
 
@@ -126,12 +135,43 @@ impl DemoPortal {
         }
     }
 
+    /// Where the portal's auto-close stands (every worker reply says).
+    fn note_autoclose(&self, reply: &Value) {
+        let Some(a) = reply.get("autoclose") else {
+            return;
+        };
+        let flag = |k: &str| a.get(k).and_then(|v| v.as_bool()).unwrap_or(false);
+        if self.autoclose_held.get_untracked() != flag("held") {
+            self.autoclose_held.try_set(flag("held"));
+        }
+        if self.card_closed.get_untracked() != flag("closed") {
+            self.card_closed.try_set(flag("closed"));
+        }
+        let at = a.get("closesAt").and_then(|v| v.as_f64());
+        if self.closes_at.get_untracked() != at {
+            self.closes_at.try_set(at);
+        }
+    }
+
+    /// Runs the portal's auto-close countdown to now (the demo panel calls it when it is due).
+    pub fn tick(self: &Rc<Self>) {
+        let this = self.clone();
+        spawn_local(async move {
+            let reply = this.transport.exchange(json!({"op": "tick"})).await;
+            this.note_autoclose(&reply);
+            this.emit(events_from_json(&reply["events"]));
+        });
+    }
+
     /// Delivers events through the same decoders as the real portal's.
     fn emit(&self, events: Vec<SimEvent>) {
         let sink = self.sink.borrow().clone();
         let Some(sink) = sink else { return };
         for ev in events {
             let decoded = match ev {
+                SimEvent::BeforeClose => Ok(crate::model::CallEvent::BeforeClose),
+                // No event reaches an app whose frame the portal removed.
+                SimEvent::Closed => continue,
                 SimEvent::StateChanged { state, failed_code } => {
                     let extra = failed_code.map(|c| json!({ "failedCode": c }));
                     decode_state_changed(&Value::String(state), extra.as_ref())
@@ -153,6 +193,7 @@ impl DemoPortal {
                 .transport
                 .exchange(json!({"op": "step", "action": action}))
                 .await;
+            this.note_autoclose(&reply);
             this.emit(events_from_json(&reply["events"]));
         });
     }
@@ -189,6 +230,7 @@ impl Portal for DemoPortal {
         let method = method.to_string();
         Box::pin(async move {
             let reply = self.transport.exchange(msg).await;
+            self.note_autoclose(&reply);
             if let Some(n) = reply.get("requests").and_then(|n| n.as_u64()) {
                 self.requests.try_set(n);
             }
@@ -243,9 +285,14 @@ impl Portal for DemoPortal {
         })
     }
 
-    fn set_auto_close(&self, _enabled: bool) -> Fut<'_, Result<(), PortalError>> {
+    fn set_auto_close(&self, enabled: bool) -> Fut<'_, Result<(), PortalError>> {
         Box::pin(async move {
-            self.latency().await;
+            let reply = self
+                .transport
+                .exchange(json!({"op": "autoclose", "enabled": enabled}))
+                .await;
+            self.note_autoclose(&reply);
+            self.emit(events_from_json(&reply["events"]));
             Ok(())
         })
     }
@@ -271,5 +318,21 @@ impl Portal for DemoPortal {
     fn set_user_option(&self, name: &str, value: &str) {
         let key = format!("callcard-demo/options/{name}");
         crate::browser::kept_set(crate::browser::Area::Local, &key, value);
+    }
+
+    // The app's options (the administrator's settings), in the demo's namespace too.
+    fn app_option(&self, name: &str) -> Option<String> {
+        let key = format!("callcard-demo/app/{name}");
+        crate::browser::kept_get(crate::browser::Area::Local, &key).filter(|v| !v.is_empty())
+    }
+
+    fn set_app_option(&self, name: &str, value: &str) -> Fut<'_, Result<(), PortalError>> {
+        let key = format!("callcard-demo/app/{name}");
+        let value = value.to_string();
+        Box::pin(async move {
+            self.latency().await;
+            crate::browser::kept_set(crate::browser::Area::Local, &key, &value);
+            Ok(())
+        })
     }
 }

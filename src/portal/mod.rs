@@ -108,4 +108,13 @@ pub trait Portal {
     /// A per-user option kept by the portal.
     fn user_option(&self, name: &str) -> Option<String>;
     fn set_user_option(&self, name: &str, value: &str);
+    /// An app option (`BX24.appOption.get`): the app's settings, the same for every user.
+    fn app_option(&self, _name: &str) -> Option<String> {
+        None
+    }
+    /// `BX24.appOption.set` (administrators only; the portal ignores anyone else): resolves
+    /// when the portal confirms.
+    fn set_app_option(&self, _name: &str, _value: &str) -> Fut<'_, Result<(), PortalError>> {
+        Box::pin(async { Err(PortalError::Refused("appOption".into())) })
+    }
 }

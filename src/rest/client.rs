@@ -60,6 +60,8 @@ struct State {
     refreshing: bool,
     /// Requests sent (each retry is one more).
     sent: u64,
+    /// The portal's UTC offset (minutes), from the newest answer's `time.date_start`.
+    portal_offset_min: Option<i32>,
 }
 
 /// The per-frame REST client.
@@ -82,6 +84,7 @@ impl RestClient {
                 auth_epoch: 0,
                 refreshing: false,
                 sent: 0,
+                portal_offset_min: None,
             }),
             notices: RefCell::new(None),
         }
@@ -95,6 +98,12 @@ impl RestClient {
     /// REST requests sent so far, retries included.
     pub fn sent(&self) -> u64 {
         self.state.borrow().sent
+    }
+
+    /// The portal's time zone as a UTC offset in minutes, learned from the `time.date_start`
+    /// of the newest answer (the server writes it in the portal's zone); `None` before any.
+    pub fn portal_offset_min(&self) -> Option<i32> {
+        self.state.borrow().portal_offset_min
     }
 
     /// One method call. (The client's futures are boxed: every caller shares one copy of the
@@ -204,6 +213,15 @@ impl RestClient {
                 Ok(answer) => {
                     let mut st = self.state.borrow_mut();
                     st.bucket.on_success(now);
+                    if let Some(off) = answer
+                        .time
+                        .as_ref()
+                        .and_then(|t| t.get("date_start"))
+                        .and_then(Value::as_str)
+                        .and_then(crate::wrapup::utc_offset_min)
+                    {
+                        st.portal_offset_min = Some(off);
+                    }
                     if method == "batch" {
                         if let Some(t) = answer.result.get("result_time") {
                             st.operating.record_batch(t, subs, now);
@@ -623,6 +641,18 @@ mod tests {
         assert!(!client_title(&answer).trim().is_empty());
         assert_eq!(client.sent(), 1);
         assert_eq!(portal.sim.borrow().request_count(), 1);
+    }
+
+    /// The portal's zone comes from the answer's `time.date_start` (the demo portal is UTC).
+    #[test]
+    fn the_portal_offset_is_learned_from_answers() {
+        let (time, portal, client) = setup("scenario=incoming&seed=1");
+        assert_eq!(client.portal_offset_min(), None);
+        let batch = refresh_batch(&portal);
+        time.run(vec![Box::pin(async {
+            let _ = client.batch(&batch, Priority::Interactive).await;
+        })]);
+        assert_eq!(client.portal_offset_min(), Some(0));
     }
 
     /// Under a 50 % storm of 503s (seen as `Query error!`) every refresh still converges, and

@@ -186,7 +186,7 @@ test.describe('inside Bitrix24 (fake portal: three origins, library cross-origin
     await expect(bed.app.getByTestId('error-banner')).toHaveCount(0);
     expect(bed.methods().filter((m) => m === 'placement.get').length).toBe(2);
     // The bind reaches the portal, but the answer is lost: the page reads the truth back.
-    await bed.evaluate(() => window.__fakeBx24.loseAnswerNext('placement.bind'));
+    await bed.evaluate(() => window.__fakeBx24.loseAnswer('placement.bind', 1, 'abort'));
     await bed.app.getByTestId('install-toggle').click();
     await expect(bed.app.getByTestId('install-status')).toHaveAttribute('data-registered', 'yes', { timeout: 10_000 });
     expect(bed.methods().filter((m) => m === 'placement.bind').length).toBe(1);

@@ -8,12 +8,15 @@ test.describe('client history', () => {
   test('renders in English and Russian, newest first, with call facts', async ({ page }) => {
     await page.goto(demoUrl({ latency: 0 }));
     await expect(items(page).first()).toBeVisible();
-    expect(await items(page).count()).toBe(50);
+    // Issue 11: the 5 most recent, then "Show all" for every loaded one (50 activities + notes).
+    await expect(items(page)).toHaveCount(5);
+    await page.getByTestId('history-all').click();
+    expect(await page.locator('[data-testid=history-item][data-kind=activity]').count()).toBe(50);
     await expect(page.getByTestId('history-outcome').first()).toBeVisible();
     await expect(page.getByTestId('history-duration').first()).toHaveText(/^\d+:\d\d$/);
-    // Newest first: in the order the portal files activities (id), the order pages come in.
-    const ids = await items(page).evaluateAll((els) => els.map((e) => Number(e.dataset.id)));
-    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    // Newest first by date and time (issue 11), not by id.
+    const at = await items(page).evaluateAll((els) => els.map((e) => Date.parse(e.querySelector('time').getAttribute('datetime'))));
+    expect(at).toEqual([...at].sort((a, b) => b - a));
     // Shown in the operator's locale, from Intl.
     await expect(page.getByTestId('history-time').first()).toHaveText(/[A-Z][a-z]{2} \d{1,2}, \d{4}/);
 
@@ -29,10 +32,13 @@ test.describe('client history', () => {
 
   test('"show more" loads the next page and stops at the end', async ({ page }) => {
     await page.goto(demoUrl({ latency: 20 }));
-    await expect(items(page)).toHaveCount(50);
+    await expect(items(page)).toHaveCount(5);
+    await page.getByTestId('history-all').click();
+    const acts = page.locator('[data-testid=history-item][data-kind=activity]');
+    await expect(acts).toHaveCount(50);
     const before = await page.getByTestId('demo-request-count').innerText();
     await page.getByTestId('history-more').click();
-    await expect(items(page)).toHaveCount(62);
+    await expect(acts).toHaveCount(62);
     await expect(page.getByTestId('history-more')).toBeHidden();
     expect(Number(await page.getByTestId('demo-request-count').innerText())).toBe(Number(before) + 1);
     const ids = await items(page).evaluateAll((els) => els.map((e) => e.dataset.id));
@@ -42,12 +48,22 @@ test.describe('client history', () => {
   test('a call that ends appears at the top without a manual refresh', async ({ page }) => {
     await page.goto(demoUrl({ latency: 0 }));
     await expect(items(page).first()).toBeVisible();
-    const topBefore = await items(page).first().getAttribute('data-id');
+    // By date (issue 11) planned activities (later starts) stay above it: look among all calls.
+    await page.getByTestId('history-all').click();
+    const calls = page.locator('[data-testid=history-item][data-call=true]');
+    const callIds = () => calls.evaluateAll((els) => els.map((e) => e.dataset.id));
+    const before = new Set(await callIds());
     await page.getByTestId('demo-answer').click();
     await page.waitForTimeout(1200);
     await page.getByTestId('demo-hangup').click();
-    await expect(items(page).first()).not.toHaveAttribute('data-id', topBefore, { timeout: 8000 });
-    const top = items(page).first();
+    await expect.poll(async () => (await callIds()).filter((id) => !before.has(id)).length, { timeout: 8000 }).toBe(1);
+    const fresh = (await callIds()).find((id) => !before.has(id));
+    // The newest call that has happened: above every earlier call.
+    const ids = await callIds();
+    const at = await calls.evaluateAll((els) => els.map((e) => Date.parse(e.querySelector('time').getAttribute('datetime'))));
+    const i = ids.indexOf(fresh);
+    expect(at.slice(i + 1).every((t) => t <= at[i])).toBe(true);
+    const top = page.locator(`[data-testid=history-item][data-id="${fresh}"]`);
     await expect(top).toHaveAttribute('data-direction', 'incoming');
     await expect(top.getByTestId('history-outcome')).toHaveText('answered');
     await expect(top.getByTestId('history-subject')).toContainText('Incoming call');
@@ -67,7 +83,8 @@ test.describe('client history', () => {
     await page.getByTestId('demo-switch-client').click();
     await page.getByTestId('demo-switch-client').click();
     await expect(page.getByTestId('client')).not.toHaveAttribute('aria-busy', 'true', { timeout: 10000 });
-    const subjects = await page.getByTestId('history-subject').allInnerTexts();
+    await page.getByTestId('history-all').click();
+    const subjects = await page.locator('[data-testid=history-item][data-call=true] [data-testid=history-subject]').allInnerTexts();
     const last = (await page.getByTestId('client-name').innerText()).split(' ').pop();
     const calls = subjects.filter((t) => /call/.test(t));
     expect(calls.length).toBeGreaterThan(0);

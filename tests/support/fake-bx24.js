@@ -275,10 +275,19 @@
     return [v];
   }
 
-  function mkTime(duration) {
+  // `offsetMin`: the portal's time zone (minutes east of UTC) the dates are written in.
+  function isoAt(s, offsetMin) {
+    var off = offsetMin || 0;
+    var t = new Date((s + off * 60) * 1000).toISOString().replace(/\.\d+Z$/, '');
+    var a = Math.abs(off);
+    var hh = String(Math.floor(a / 60)).padStart(2, '0'), mm = String(a % 60).padStart(2, '0');
+    return t + (off < 0 ? '-' : '+') + hh + ':' + mm;
+  }
+
+  function mkTime(duration, offsetMin) {
     var now = Date.now() / 1000;
     var start = now - duration;
-    var iso = function (s) { return new Date(s * 1000).toISOString().replace('Z', '+00:00'); };
+    var iso = function (s) { return isoAt(s, offsetMin); };
     return {
       start: start, finish: now, duration: duration, processing: duration * 0.8,
       date_start: iso(start), date_finish: iso(now),
@@ -343,6 +352,13 @@
       installFinished: false,
       userOptions: clone(opts.userOptions || {}),
       appOptions: clone(opts.appOptions || {}),
+      // The portal's time zone (minutes east of UTC): REST `time.date_start` and comment dates use it.
+      tzOffsetMin: opts.tzOffsetMin === undefined ? 0 : opts.tzOffsetMin,
+      // Timeline comments (crm.timeline.comment.add/list) and to-dos (crm.activity.todo.add).
+      comments: clone(opts.comments || []),
+      todos: [],
+      // disableAutoClose / enableAutoClose as the portal received them: [{cmd, at}].
+      autoCloseLog: [],
       queryErrors: [],
       authRefreshes: 0,
       titles: [],
@@ -398,7 +414,7 @@
     function ok(result, extra) {
       var body = { result: result };
       if (extra) Object.keys(extra).forEach(function (k) { body[k] = extra[k]; });
-      body.time = mkTime(0.01 + Math.random() * 0.02);
+      body.time = mkTime(0.01 + Math.random() * 0.02, ctl.tzOffsetMin);
       return { status: 200, body: body };
     }
 
@@ -619,7 +635,97 @@
           PAYMENT_EXPIRED: 'N', DAYS: null, LANGUAGE_ID: ctl.lang, LICENSE: 'en_project', LICENSE_TYPE: 'project', LICENSE_FAMILY: 'project'
         });
       },
-      'scope': function () { return ok(['crm', 'user_basic', 'placement', 'telephony']); }
+      'scope': function () { return ok(['crm', 'user_basic', 'placement', 'telephony']); },
+      // fields{ENTITY_TYPE (lowercase name), ENTITY_ID, COMMENT}; the key must be lowercase `fields`.
+      'crm.timeline.comment.add': function (p) {
+        var f = p.fields;
+        if (!isObj(f)) return err(400, 'ERROR_ARGUMENT', "Argument 'fields' is null or empty");
+        var typeId = ENTITY_TYPE_IDS[String(f.ENTITY_TYPE || '').toUpperCase()];
+        if (!typeId) return err(400, 'ERROR_ARGUMENT', 'ENTITY_TYPE is not defined or invalid.');
+        var col = collectionFor(typeId);
+        if (!findBy(col, f.ENTITY_ID)) return err(400, 'NOT_FOUND', 'Entity not found.');
+        if (typeof f.COMMENT !== 'string' || !f.COMMENT.trim()) return err(400, 'ERROR_ARGUMENT', 'COMMENT is not defined or empty.');
+        var id = ctl.comments.reduce(function (m, c) { return Math.max(m, parseInt(c.ID, 10) || 0); }, 900) + 1;
+        ctl.comments.push({
+          ID: String(id), CREATED: isoAt(Date.now() / 1000, ctl.tzOffsetMin), ENTITY_ID: String(parseInt(f.ENTITY_ID, 10)),
+          ENTITY_TYPE: String(f.ENTITY_TYPE).toLowerCase(), AUTHOR_ID: String(crm.currentUserId), COMMENT: f.COMMENT, FILES: []
+        });
+        return ok(id);
+      },
+      // filter{ENTITY_ID, ENTITY_TYPE} (both needed), order{ID|CREATED: DESC|ASC} (default ID DESC), select, start.
+      'crm.timeline.comment.list': function (p) {
+        var f = isObj(p.filter) ? p.filter : {};
+        var typeName = String(f.ENTITY_TYPE || '').toLowerCase();
+        if (!ENTITY_TYPE_IDS[typeName.toUpperCase()]) return err(400, 'ERROR_ARGUMENT', 'ENTITY_TYPE is not defined or invalid.');
+        if (!toInt(f.ENTITY_ID)) return err(400, 'ERROR_ARGUMENT', 'ENTITY_ID is not defined or invalid.');
+        var rows = ctl.comments.filter(function (c) { return c.ENTITY_TYPE === typeName && String(c.ENTITY_ID) === String(toInt(f.ENTITY_ID)); });
+        rows.sort(function (a, b) { return parseInt(b.ID, 10) - parseInt(a.ID, 10); });
+        if (isObj(p.order) && Object.keys(p.order).length) rows = applyOrder(rows, p.order);
+        var pg = page(rows, p.start);
+        var sel = asList(p.select);
+        return ok(pg.slice.map(function (c) {
+          if (!sel.length || sel.indexOf('*') >= 0) return clone(c);
+          var o = { ID: c.ID };
+          sel.forEach(function (k) { if (own(c, k)) o[k] = clone(c[k]); });
+          return o;
+        }), pg.extra);
+      },
+      // Issue 11 (glance): who has a number / an e-mail. type PHONE|EMAIL, values (≤ 20), entity_type?;
+      // answers {LEAD:[ids], CONTACT:[ids], COMPANY:[ids]} (only the types that matched) or [] for none.
+      'crm.duplicate.findbycomm': function (p) {
+        var type = String(p.type || '').toUpperCase();
+        if (type !== 'PHONE' && type !== 'EMAIL') return err(400, 'ERROR_ARGUMENT', "Parameter 'type' must be PHONE or EMAIL.");
+        var norm = function (v) { return type === 'PHONE' ? String(v).replace(/\D/g, '') : String(v).trim().toLowerCase(); };
+        var values = asList(p.values).map(norm).filter(function (v) { return v; });
+        if (!values.length) return err(400, 'ERROR_ARGUMENT', "Parameter 'values' is not defined.");
+        if (values.length > 20) return err(400, 'ERROR_ARGUMENT', 'Too many values: 20 at most.');
+        var out = {};
+        [['LEAD', crm.leads], ['CONTACT', crm.contacts], ['COMPANY', crm.companies]].forEach(function (t) {
+          if (p.entity_type && String(p.entity_type).toUpperCase() !== t[0]) return;
+          var ids = (t[1] || []).filter(function (it) {
+            return (it.fm || []).some(function (m) { return m.typeId === type && values.indexOf(norm(m.value)) >= 0; });
+          }).map(function (it) { return it.id; }).slice(0, 20);
+          if (ids.length) out[t[0]] = ids;
+        });
+        ctl.findByComm = (ctl.findByComm || 0) + 1;
+        return ok(Object.keys(out).length ? out : []);
+      },
+      // Issue 11 (glance): a plain activity list for the history — `crm.activities` (rows as the portal
+      // sends them) plus the saved to-dos as open CRM_TODO rows; filter BINDINGS [{OWNER_TYPE_ID, OWNER_ID}],
+      // `<ID`, order ID DESC, start=-1 (no total).
+      'crm.activity.list': function (p) {
+        var f = isObj(p.filter) ? p.filter : {};
+        var b = asList(f.BINDINGS)[0] || {};
+        var rows = (crm.activities || []).map(clone).concat(ctl.todos.map(function (t) {
+          return { ID: String(t.id), OWNER_TYPE_ID: String(t.ownerTypeId), OWNER_ID: String(t.ownerId), TYPE_ID: '6',
+            PROVIDER_ID: 'CRM_TODO', PROVIDER_TYPE_ID: 'TODO', SUBJECT: t.title, DIRECTION: '0', COMPLETED: 'N',
+            START_TIME: t.deadline, DEADLINE: t.deadline, RESPONSIBLE_ID: String(t.responsibleId) };
+        }));
+        rows = rows.filter(function (r) {
+          return (!b.OWNER_TYPE_ID || String(r.OWNER_TYPE_ID) === String(toInt(b.OWNER_TYPE_ID))) &&
+            (!b.OWNER_ID || String(r.OWNER_ID) === String(toInt(b.OWNER_ID))) &&
+            (f['<ID'] === undefined || toInt(r.ID) < toInt(f['<ID']));
+        });
+        rows.sort(function (x, y) { return toInt(y.ID) - toInt(x.ID); });
+        var pg = page(rows, p.start);
+        return ok(pg.slice, pg.extra);
+      },
+      // ownerTypeId, ownerId, deadline (ISO; without an offset: portal time), title, description, responsibleId.
+      'crm.activity.todo.add': function (p) {
+        var missing = ['ownerTypeId', 'ownerId', 'deadline'].filter(function (k) { return p[k] === undefined || p[k] === ''; })[0];
+        if (missing) return err(400, 'ERROR_ARGUMENT', 'Required parameter "' + missing + '" is missing.');
+        var col = collectionFor(p.ownerTypeId);
+        if (!col || !findBy(col, p.ownerId)) return err(400, 'NOT_FOUND', 'Owner not found.');
+        var at = Date.parse(p.deadline);
+        if (isNaN(at)) return err(400, 'ERROR_ARGUMENT', 'deadline is not a date and time.');
+        var id = 5000 + ctl.todos.length + 1;
+        ctl.todos.push({
+          id: id, ownerTypeId: toInt(p.ownerTypeId), ownerId: toInt(p.ownerId), deadline: String(p.deadline),
+          title: p.title === undefined ? '' : String(p.title), description: p.description === undefined ? '' : String(p.description),
+          responsibleId: p.responsibleId === undefined ? crm.currentUserId : toInt(p.responsibleId)
+        });
+        return ok({ id: id });
+      }
     };
 
     // deprecated UPPER_CASE getters (crm.contact.get etc.)
@@ -797,12 +903,18 @@
       ctl.history.push({ method: method, params: clone(params) });
       if (matches(ctl._never, method)) { done({ never: true }); return; }
       var drop = matches(ctl._drop, method);
-      var lose = matches(ctl._lose, method);
+      var lose = ctl._lose[method] || ctl._lose['*'];
+      if (lose && !matches(ctl._lose, method)) lose = null;
       later(function () {
         if (drop) { done({ abort: true }); return; }
         var r = execute(method, params, false);
-        // The portal did the work; the answer is lost on the way back.
-        if (lose) { done({ abort: true }); return; }
+        // The portal did the work; its answer is lost on the way (a timeout, a dropped line, a 5xx proxy).
+        if (lose) {
+          if (lose.kind === 'abort') done({ abort: true });
+          else if (lose.kind === 'status') done({ status: lose.status, body: { error: 'INTERNAL_SERVER_ERROR', error_description: 'Bad gateway' } });
+          else done({ never: true });
+          return;
+        }
         done({ status: r.status, body: clone(r.body) });
       }, ctl.latencyMs);
     }
@@ -947,6 +1059,7 @@
         answer = clone(ctl.status);
       } else {
         ctl.autoCloseDisabled = cmd === 'disableAutoClose';
+        ctl.autoCloseLog.push({ cmd: cmd, at: Date.now() });
         answer = [];
       }
       later(function () { if (typeof cb === 'function') cb(clone(answer)); }, ctl.placementLatencyMs);
@@ -1057,8 +1170,11 @@
     };
     // The connection drops (xhr transport: the route aborts the request; local: like a 5xx).
     ctl.dropNext = function (method, times) { ctl._drop[method] = { left: times === undefined ? 1 : times }; };
-    // The request is carried out, then the connection drops before the answer arrives.
-    ctl.loseAnswerNext = function (method, times) { ctl._lose[method] = { left: times === undefined ? 1 : times }; };
+    // The request is carried out but its answer never arrives (kind 'never', default), the line drops
+    // after it ('abort') or a proxy answers 5xx ('status', with `status`): an outcome the app cannot know.
+    ctl.loseAnswer = function (method, times, kind, status) {
+      ctl._lose[method] = { left: times === undefined ? 1 : times, kind: kind || 'never', status: status || 504 };
+    };
     ctl.neverAnswerMethod = function (method, times) { ctl._never[method] = { left: times === undefined ? Infinity : times }; };
     ctl.throwOnCall = function (method, times) { ctl._throw[method] = { left: times === undefined ? Infinity : times }; };
     ctl.clearFaults = function () { ctl._faults = []; ctl._never = {}; ctl._drop = {}; ctl._lose = {}; ctl._throw = {}; ctl._cmdMode = {}; };
@@ -1074,7 +1190,7 @@
     Object.defineProperty(ctl, 'pending', { get: function () { return ctl._pending; } });
 
     ctl.resetCounters = function () {
-      ctl.requests = 0; ctl.log = []; ctl.history = []; ctl.calls = []; ctl.fitWindowCalls = 0;
+      ctl.requests = 0; ctl.log = []; ctl.history = []; ctl.calls = []; ctl.autoCloseLog = []; ctl.fitWindowCalls = 0;
       ctl.resizes = []; ctl.openedPaths = []; ctl.queryErrors = []; ctl.authRefreshes = 0;
     };
     ctl.closeSlider = function () {

@@ -393,3 +393,60 @@ test('xhr transport: a real POST to https://DOMAIN/rest/METHOD.json with auth, a
     delete globalThis.XMLHttpRequest;
   }
 });
+
+test('timeline comments, to-dos, auto-close log, lost answers, portal time zone', async () => {
+  const ctl = install({ tzOffsetMin: 180, comments: [{ ID: '7', CREATED: '2026-01-10T10:00:00+03:00', ENTITY_ID: '797', ENTITY_TYPE: 'contact', AUTHOR_ID: '5', COMMENT: 'old', FILES: [] }] });
+  await init();
+  const added = await rest('crm.timeline.comment.add', { fields: { ENTITY_TYPE: 'contact', ENTITY_ID: 797, COMMENT: 'Reached <b>x</b>' } });
+  assert.equal(added.error(), undefined);
+  const id = added.data();
+  assert.equal(typeof id, 'number');
+  assert.match(added.time().date_start, /\+03:00$/, 'REST dates are in the portal time zone');
+  const list = await rest('crm.timeline.comment.list', { filter: { ENTITY_ID: 797, ENTITY_TYPE: 'contact' }, order: { ID: 'DESC' } });
+  assert.deepEqual(list.data().map((c) => c.ID), [String(id), '7']);
+  assert.equal(list.data()[0].COMMENT, 'Reached <b>x</b>');
+  assert.equal(list.data()[0].AUTHOR_ID, '1');
+  assert.match(list.data()[0].CREATED, /\+03:00$/);
+  assert.equal(list.total(), 2);
+  const sel = await rest('crm.timeline.comment.list', { filter: { ENTITY_ID: 797, ENTITY_TYPE: 'contact' }, select: ['COMMENT'] });
+  assert.deepEqual(sel.data()[1], { ID: '7', COMMENT: 'old' });
+  assert.equal((await rest('crm.timeline.comment.list', { filter: { ENTITY_ID: 801, ENTITY_TYPE: 'contact' } })).data().length, 0);
+  assert.equal((await rest('crm.timeline.comment.list', { filter: { ENTITY_ID: 797 } })).error().ex.error, 'ERROR_ARGUMENT');
+  for (const bad of [{}, { FIELDS: { ENTITY_TYPE: 'contact', ENTITY_ID: 797, COMMENT: 'x' } },
+    { fields: { ENTITY_TYPE: 'contact', ENTITY_ID: 999, COMMENT: 'x' } }, { fields: { ENTITY_TYPE: 'contact', ENTITY_ID: 797, COMMENT: ' ' } }]) {
+    assert.ok((await rest('crm.timeline.comment.add', bad)).error(), JSON.stringify(bad));
+  }
+  assert.equal(ctl.comments.length, 2);
+
+  const todo = await rest('crm.activity.todo.add', { ownerTypeId: 3, ownerId: 797, deadline: '2026-12-02T09:00:00+03:00', title: 'Call back', responsibleId: 1 });
+  assert.equal(typeof todo.data().id, 'number');
+  assert.deepEqual(ctl.todos[0], { id: todo.data().id, ownerTypeId: 3, ownerId: 797, deadline: '2026-12-02T09:00:00+03:00', title: 'Call back', description: '', responsibleId: 1 });
+  assert.ok((await rest('crm.activity.todo.add', { ownerTypeId: 3, ownerId: 797 })).error());
+  assert.ok((await rest('crm.activity.todo.add', { ownerTypeId: 3, ownerId: 1, deadline: '2026-12-02T09:00:00+03:00' })).error());
+
+  // Both in one batch.
+  const before = ctl.requests;
+  const b = await rest('batch', { halt: 0, cmd: {
+    note: 'crm.timeline.comment.add?fields[ENTITY_TYPE]=contact&fields[ENTITY_ID]=797&fields[COMMENT]=Hi',
+    todo: 'crm.activity.todo.add?ownerTypeId=3&ownerId=797&deadline=2026-12-03T09%3A00%3A00%2B03%3A00&title=T'
+  } });
+  assert.equal(ctl.requests - before, 1);
+  assert.equal(typeof b.data().result.note, 'number');
+  assert.equal(typeof b.data().result.todo.id, 'number');
+  assert.equal(ctl.comments.length, 3);
+
+  // Carried out, answer lost: the state changed but no callback comes.
+  ctl.loseAnswer('crm.timeline.comment.add');
+  assert.equal(await rest('crm.timeline.comment.add', { fields: { ENTITY_TYPE: 'contact', ENTITY_ID: 797, COMMENT: 'lost' } }), NEVER);
+  assert.equal(ctl.comments.at(-1).COMMENT, 'lost');
+  assert.notEqual(await rest('crm.timeline.comment.add', { fields: { ENTITY_TYPE: 'contact', ENTITY_ID: 797, COMMENT: 'next' } }), NEVER, 'once only');
+
+  await cbOrNever((cb) => BX24.placement.call('disableAutoClose', {}, cb));
+  assert.equal(ctl.autoCloseDisabled, true);
+  await cbOrNever((cb) => BX24.placement.call('enableAutoClose', {}, cb));
+  assert.equal(ctl.autoCloseDisabled, false);
+  assert.deepEqual(ctl.autoCloseLog.map((e) => e.cmd), ['disableAutoClose', 'enableAutoClose']);
+  assert.equal(typeof ctl.autoCloseLog[0].at, 'number');
+  BX24.appOption.set('results', '["a"]');
+  assert.equal(BX24.appOption.get('results'), '["a"]');
+});

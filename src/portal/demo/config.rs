@@ -20,6 +20,8 @@ pub enum Scenario {
     Failed,
     /// A campaign ("обзвон"): an outgoing call in call-list mode.
     Campaign,
+    /// An incoming call from a known client's number that the portal did not bind to them.
+    Unbound,
 }
 
 impl Scenario {
@@ -32,6 +34,7 @@ impl Scenario {
             Scenario::Hidden,
             Scenario::Failed,
             Scenario::Campaign,
+            Scenario::Unbound,
         ]
     }
 
@@ -44,6 +47,7 @@ impl Scenario {
             Scenario::Hidden => "hidden",
             Scenario::Failed => "failed",
             Scenario::Campaign => "campaign",
+            Scenario::Unbound => "unbound",
         }
     }
 
@@ -118,7 +122,13 @@ pub struct DemoConfig {
     /// `calllist_concurrent=1`: another user changes a list (adds or removes a member) on the
     /// first read of it after the card has read it to the end, once per list.
     pub calllist_concurrent: bool,
+    /// `autoclose=N` (1..=600 s, default 65): how long the card stays after a call before the
+    /// portal closes it, unless the app holds it (`disableAutoClose`).
+    pub autoclose_s: u32,
 }
+
+/// The portal's delay before it closes the card after a call (reference §2.4).
+pub const DEFAULT_AUTOCLOSE_S: u32 = 65;
 
 /// The latency of a typical cloud portal answer, so the demo shows loading states honestly.
 pub const DEFAULT_LATENCY_MS: u32 = 150;
@@ -148,6 +158,7 @@ impl Default for DemoConfig {
             markup: false,
             calllist_hidden: 0,
             calllist_concurrent: false,
+            autoclose_s: DEFAULT_AUTOCLOSE_S,
         }
     }
 }
@@ -187,6 +198,12 @@ impl DemoConfig {
                         .trim()
                         .parse::<u32>()
                         .map_or(0, |n| n.min(MAX_CALLLIST_HIDDEN))
+                }
+                "autoclose" => {
+                    cfg.autoclose_s = value
+                        .trim()
+                        .parse::<u32>()
+                        .map_or(DEFAULT_AUTOCLOSE_S, |n| n.clamp(1, 600))
                 }
                 "calllist_concurrent" => {
                     cfg.calllist_concurrent = matches!(value.trim(), "1" | "true" | "yes")
@@ -564,8 +581,12 @@ mod tests {
                 markup: true,
                 calllist_hidden: 0,
                 calllist_concurrent: false,
+                autoclose_s: DEFAULT_AUTOCLOSE_S,
             }
         );
+        assert_eq!(DemoConfig::from_query("autoclose=5").autoclose_s, 5);
+        assert_eq!(DemoConfig::from_query("autoclose=0").autoclose_s, 1);
+        assert_eq!(DemoConfig::from_query("autoclose=x").autoclose_s, 65);
         let cfg = DemoConfig::from_query("calllist_hidden=2&calllist_concurrent=1");
         assert_eq!((cfg.calllist_hidden, cfg.calllist_concurrent), (2, true));
         let cfg = DemoConfig::from_query("calllist_hidden=9999&calllist_concurrent=0");
@@ -642,7 +663,7 @@ mod tests {
 
     #[test]
     fn scenario_words_round_trip() {
-        assert_eq!(Scenario::all().len(), 6);
+        assert_eq!(Scenario::all().len(), 7);
         for s in Scenario::all() {
             assert_eq!(Scenario::parse(s.as_str()), Some(*s));
             assert_eq!(Scenario::parse(&s.as_str().to_ascii_uppercase()), Some(*s));

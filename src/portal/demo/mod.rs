@@ -9,6 +9,8 @@ pub mod protocol;
 pub mod sim;
 mod sim_calllist;
 mod sim_history;
+mod sim_match;
+mod sim_timeline;
 
 pub use config::{DemoConfig, Scenario};
 

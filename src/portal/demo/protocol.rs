@@ -17,6 +17,8 @@ pub fn events_to_json(events: Vec<SimEvent>) -> Value {
                     json!({"state": state, "failedCode": failed_code})
                 }
                 SimEvent::EntityChanged(v) => json!({"entity": v}),
+                SimEvent::BeforeClose => json!({"card": "beforeClose"}),
+                SimEvent::Closed => json!({"card": "closed"}),
             })
             .collect(),
     )
@@ -38,6 +40,12 @@ pub fn events_from_json(v: &Value) -> Vec<SimEvent> {
                     state: s.to_string(),
                     failed_code,
                 })
+            } else if let Some(c) = e.get("card").and_then(|c| c.as_str()) {
+                match c {
+                    "beforeClose" => Some(SimEvent::BeforeClose),
+                    "closed" => Some(SimEvent::Closed),
+                    _ => None,
+                }
             } else {
                 e.get("entity").cloned().map(SimEvent::EntityChanged)
             }
@@ -101,6 +109,12 @@ impl Worker {
                 json!({"ok": true})
             }
             "status" => json!({"status": sim.status()}),
+            // `disableAutoClose` / `enableAutoClose`, and the countdown's clock.
+            "autoclose" => {
+                let enabled = msg.get("enabled").and_then(|e| e.as_bool()).unwrap_or(true);
+                json!({"events": events_to_json(sim.auto_close(enabled))})
+            }
+            "tick" => json!({"events": events_to_json(sim.tick())}),
             "step" => {
                 let events = match msg.get("action").and_then(|a| a.as_str()).unwrap_or("") {
                     "answer" => sim.answer(),
@@ -121,6 +135,7 @@ impl Worker {
         out["requests"] = json!(sim.request_count());
         out["faults"] = json!(sim.fault_log().len());
         out["list_sizes"] = json!(sim.call_list_sizes());
+        out["autoclose"] = sim.auto_close_state();
         out
     }
 }
@@ -173,6 +188,56 @@ mod tests {
             events_from_json(&s["events"])[..],
             [SimEvent::EntityChanged(_)]
         ));
+    }
+
+    #[test]
+    fn auto_close_runs_on_the_workers_clock_and_every_reply_says_where_it_stands() {
+        let mut w = Worker::default();
+        w.handle(r#"{"op":"init","query":"?autoclose=10"}"#, 1.0e12);
+        w.handle(r#"{"op":"step","id":1,"action":"answer"}"#, 1.0e12);
+        let end = w.handle(r#"{"op":"step","id":2,"action":"hangup"}"#, 1.0e12);
+        assert_eq!(
+            end["autoclose"],
+            json!({"held": false, "closed": false, "closesAt": 1.0e12 + 10_000.0})
+        );
+        let held = w.handle(
+            r#"{"op":"autoclose","id":3,"enabled":false}"#,
+            1.0e12 + 1_000.0,
+        );
+        assert_eq!(held["autoclose"]["held"], true);
+        let early = w.handle(r#"{"op":"tick","id":4}"#, 1.0e12 + 11_000.0);
+        assert_eq!(
+            events_from_json(&early["events"]),
+            vec![],
+            "a hold lasts 65 s, not N"
+        );
+        let t = w.handle(r#"{"op":"tick","id":4}"#, 1.0e12 + 66_000.0);
+        assert_eq!(
+            events_from_json(&t["events"]),
+            vec![SimEvent::BeforeClose],
+            "blocked"
+        );
+        assert_eq!(t["autoclose"]["closed"], false);
+        let rel = w.handle(
+            r#"{"op":"autoclose","id":5,"enabled":true}"#,
+            1.0e12 + 12_000.0,
+        );
+        assert_eq!(
+            events_from_json(&rel["events"]),
+            vec![SimEvent::BeforeClose, SimEvent::Closed]
+        );
+        assert_eq!(
+            rel["autoclose"],
+            json!({"held": false, "closed": true, "closesAt": null})
+        );
+        let again = w.handle(
+            r#"{"op":"step","id":6,"action":"redial"}"#,
+            1.0e12 + 13_000.0,
+        );
+        assert_eq!(
+            again["autoclose"]["closed"], false,
+            "a new call opens the card"
+        );
     }
 
     #[test]

@@ -16,6 +16,8 @@ use serde_json::{Map, Value, json};
 use super::config::{DemoConfig, DemoPlacement, Faults, Scenario};
 use super::sim_calllist::{self, CallLists, Setup};
 use super::sim_history::{EndedCall, History};
+use super::sim_match;
+use super::sim_timeline::{self, AutoClose, CloseStep, Timeline};
 use crate::model::call::{CallState, Direction};
 use crate::model::entity::{EntityKind, EntityRef};
 use crate::model::value::{parse_decimal, value_u64};
@@ -34,6 +36,10 @@ pub enum SimEvent {
     /// `CallCard::EntityChanged`: `{PHONE_NUMBER, CRM_ENTITY_TYPE, CRM_ENTITY_ID}` with an integer
     /// id and `"unknown"` for a client without a number.
     EntityChanged(Value),
+    /// `CallCard::BeforeClose`: the portal is about to close the card (or was kept from it).
+    BeforeClose,
+    /// The portal closed the card (no event reaches a real app: its frame is gone).
+    Closed,
 }
 
 /// "Now" until the caller sets its clock, and the day the generated CRM is dated around:
@@ -1060,6 +1066,14 @@ impl Crm {
         let candidates: Vec<EntityRef> = match scenario {
             Scenario::Unknown => return Caller::Stranger,
             Scenario::Hidden => return Caller::Hidden,
+            // A known client's number, the call bound to nothing (issue 11).
+            Scenario::Unbound => {
+                let contact = self
+                    .of_kind(EntityKind::Contact)
+                    .filter(has_deals)
+                    .find(|r| r.phone.is_some());
+                return contact.map_or(Caller::Stranger, |r| Caller::Unbound(r.entity));
+            }
             Scenario::Incoming => self
                 .of_kind(EntityKind::Contact)
                 .filter(has_deals)
@@ -1517,6 +1531,8 @@ fn php_map(entries: Vec<(String, Value)>) -> Value {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Caller {
     Client(EntityRef),
+    /// A client's number on a call the portal did not bind to them (`scenario=unbound`).
+    Unbound(EntityRef),
     /// A number that is not in the CRM.
     Stranger,
     /// The caller hid the number.
@@ -1581,6 +1597,10 @@ pub struct Sim {
     answered_ms: Option<f64>,
     /// The user's call lists and their activities (`sim_calllist`).
     calllists: CallLists,
+    /// Timeline comments written from the card and the seeded ones (`sim_timeline`).
+    timeline: Timeline,
+    /// The card's auto-close after a call (`disableAutoClose`/`enableAutoClose`).
+    autoclose: AutoClose,
 }
 
 /// What became of one REST request ([`Sim::rest_outcome`]).
@@ -1609,6 +1629,16 @@ pub enum Injected {
     },
     /// The request never answers (`stall=`).
     NeverAnswers,
+}
+
+fn close_events(steps: Vec<CloseStep>) -> Vec<SimEvent> {
+    steps
+        .into_iter()
+        .map(|s| match s {
+            CloseStep::BeforeClose => SimEvent::BeforeClose,
+            CloseStep::Closed => SimEvent::Closed,
+        })
+        .collect()
 }
 
 /// Errors that fail a whole HTTP request — a batch included — rather than one command in it:
@@ -1676,7 +1706,9 @@ impl Sim {
             });
         }
         let direction = match cfg.scenario {
-            Scenario::Incoming | Scenario::Unknown | Scenario::Hidden => Direction::Incoming,
+            Scenario::Incoming | Scenario::Unknown | Scenario::Hidden | Scenario::Unbound => {
+                Direction::Incoming
+            }
             Scenario::Outgoing | Scenario::Failed | Scenario::Campaign => Direction::Outgoing,
         };
         let next_activity_id = rng.between(12_000, 12_999);
@@ -1717,6 +1749,8 @@ impl Sim {
             history: History::new(lang, cfg.seed, cfg.stats_denied).with_markup(cfg.markup),
             answered_ms: None,
             calllists,
+            timeline: Timeline::new(lang),
+            autoclose: AutoClose::new(cfg.autoclose_s),
         };
         sim.call_id = sim.new_call_id();
         sim
@@ -1825,7 +1859,26 @@ impl Sim {
             _ => "603-S",
         };
         self.file_call(code);
+        self.autoclose.call_ended(self.now_ms);
         self.set_state(CallState::Idle, None)
+    }
+
+    /// `disableAutoClose` (`enabled == false`) / `enableAutoClose` from the card's app.
+    pub fn auto_close(&mut self, enabled: bool) -> Vec<SimEvent> {
+        let steps = self.autoclose.command(enabled, self.now_ms);
+        close_events(steps)
+    }
+
+    /// Runs the auto-close countdown to the sim's clock.
+    pub fn tick(&mut self) -> Vec<SimEvent> {
+        let steps = self.autoclose.tick(self.now_ms);
+        close_events(steps)
+    }
+
+    /// The auto-close as the demo panel shows it: `{held, closed, closesAt}` (ms or null).
+    pub fn auto_close_state(&self) -> Value {
+        json!({"held": self.autoclose.held(self.now_ms), "closed": self.autoclose.closed(),
+               "closesAt": self.autoclose.due()})
     }
 
     /// Files the current call in the caller's history as it ends with `code`. A call that never
@@ -1863,6 +1916,7 @@ impl Sim {
         self.direction = Direction::Outgoing;
         self.activity_id = None;
         self.answered_ms = None;
+        self.autoclose.call_started();
         self.set_state(CallState::Connecting, None)
     }
 
@@ -1900,6 +1954,7 @@ impl Sim {
         self.call_id = self.new_call_id();
         self.direction = Direction::Outgoing;
         self.activity_id = None;
+        self.autoclose.call_started();
         let mut events = vec![self.entity_changed()];
         events.extend(self.set_state(CallState::Connecting, None));
         events
@@ -2082,14 +2137,14 @@ impl Sim {
     fn entity(&self) -> Option<EntityRef> {
         match self.caller {
             Caller::Client(e) => Some(e),
-            Caller::Stranger | Caller::Hidden => None,
+            Caller::Unbound(_) | Caller::Stranger | Caller::Hidden => None,
         }
     }
 
     /// `PHONE_NUMBER`: the client's first number, the stranger's, `"hidden"`, or none.
     fn phone(&self) -> Option<String> {
         match self.caller {
-            Caller::Client(e) => self.crm.get(e).and_then(|r| r.phone.clone()),
+            Caller::Client(e) | Caller::Unbound(e) => self.crm.get(e).and_then(|r| r.phone.clone()),
             Caller::Stranger => Some(self.crm.stranger.clone()),
             Caller::Hidden => Some("hidden".into()),
         }
@@ -2131,6 +2186,7 @@ impl Sim {
         match method {
             "crm.item.get" => self.item_get(params),
             "crm.item.list" => self.item_list(params),
+            "crm.duplicate.findbycomm" => sim_match::find_by_comm(&self.crm, params),
             "crm.status.list" => Ok(self.status_list(params)),
             "user.get" => Ok(self.user_get(params)),
             "user.current" => Ok(Reply::plain(
@@ -2154,6 +2210,20 @@ impl Sim {
             "crm.activity.list" => self.history.activity_list(&self.crm, self.now_ms, params),
             "voximplant.statistic.get" => {
                 self.history.statistic_get(&self.crm, self.now_ms, params)
+            }
+            "crm.timeline.comment.add" => {
+                self.timeline
+                    .comment_add(&self.crm, self.now_ms, sim_calllist::ME, params)
+            }
+            "crm.timeline.comment.list" => {
+                self.timeline.comment_list(&self.crm, self.now_ms, params)
+            }
+            "crm.activity.todo.add" => {
+                let todo = sim_timeline::todo_params(&self.crm, sim_calllist::ME, params)?;
+                let id = self.next_activity_id;
+                self.next_activity_id += 1;
+                self.history.add_todo(&self.crm, self.now_ms, id, todo);
+                Ok(Reply::plain(json!({ "id": id })))
             }
             _ => Err(Fault::method_not_found()),
         }
@@ -2547,6 +2617,7 @@ mod tests {
                 Scenario::Hidden => (Direction::Incoming, None, false),
                 Scenario::Failed => (Direction::Outgoing, Some(EntityKind::Contact), true),
                 Scenario::Campaign => (Direction::Outgoing, Some(EntityKind::Contact), true),
+                Scenario::Unbound => (Direction::Incoming, None, true),
             };
             assert_eq!(status.direction, direction, "{scenario:?}");
             assert_eq!(status.state, CallState::Connecting, "{scenario:?}");

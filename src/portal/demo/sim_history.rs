@@ -19,6 +19,7 @@ use super::sim::{
     Crm, Fault, Lang, Record, Reply, Rng, Text, arg, field, iso, midnight, object, paged, passes,
     select_fields, sort_rows, to_u64, values_of,
 };
+use super::sim_timeline::NewTodo;
 use crate::model::call::Direction;
 use crate::model::entity::{EntityKind, EntityRef};
 
@@ -39,6 +40,8 @@ enum Kind {
     Email,
     Meeting,
     Task,
+    /// A to-do (`crm.activity.todo.add`).
+    Todo,
 }
 
 impl Kind {
@@ -48,6 +51,7 @@ impl Kind {
             Kind::Call => ("2", "VOXIMPLANT_CALL", "CALL"),
             Kind::Task => ("3", "TASKS", "TASK"),
             Kind::Email => ("4", "CRM_EMAIL", "EMAIL"),
+            Kind::Todo => ("6", "CRM_TODO", "TODO"),
         }
     }
 }
@@ -277,7 +281,8 @@ impl History {
         let planned = match kind {
             Kind::Call => rng.chance(0.05),
             Kind::Meeting | Kind::Task => rng.chance(0.3),
-            Kind::Email => false,
+            // Never generated: to-dos come from `crm.activity.todo.add` only.
+            Kind::Email | Kind::Todo => false,
         };
         let hour = rng.between(8 * 3600, 19 * 3600) as i64;
         let (start, created) = if planned {
@@ -368,7 +373,7 @@ impl History {
                 let completed = direction == Direction::Outgoing || rng.chance(0.8);
                 (Some(direction), subject, completed, 0, None)
             }
-            Kind::Meeting | Kind::Task => {
+            Kind::Meeting | Kind::Task | Kind::Todo => {
                 let table: &[Text] = if kind == Kind::Meeting {
                     &MEETING_SUBJECTS
                 } else {
@@ -485,6 +490,32 @@ impl History {
         });
         self.add_stat(&mut stat, call.activity_id);
         self.stats.push(stat);
+    }
+
+    /// Files a to-do (`crm.activity.todo.add`): an open `CRM_TODO` activity of its owner,
+    /// `START_TIME`/`END_TIME`/`DEADLINE` at its deadline, created now.
+    pub(super) fn add_todo(&mut self, crm: &Crm, now_ms: f64, id: u64, todo: NewTodo) {
+        self.ensure(crm, now_ms);
+        let now = (now_ms / 1000.0).floor() as i64;
+        let mut fields = activity_fields(ActivityFacts {
+            kind: Kind::Todo,
+            party: todo.owner,
+            direction_code: "0",
+            subject: todo.title,
+            created: now,
+            start: todo.deadline,
+            end: todo.deadline,
+            completed: false,
+            responsible: todo.responsible,
+            origin: None,
+        });
+        fields.insert("ID".into(), id.to_string().into());
+        fields.insert("LAST_UPDATED".into(), iso(now).into());
+        fields.insert("DESCRIPTION".into(), todo.description.into());
+        self.activities.push(Activity {
+            fields,
+            bindings: vec![todo.owner],
+        });
     }
 
     /// `crm.activity.list`: `filter` (with `BINDINGS`: one row per binding that matches any of the
@@ -795,7 +826,12 @@ mod tests {
             }));
             // Newest first, dates parse, all in the past or planned ahead; every start readable.
             assert!(t.items().iter().all(|i| i.start_ms.is_some()));
-            assert!(t.items().windows(2).all(|w| w[0].id > w[1].id));
+            // Issue 11: by date and time, not by id.
+            assert!(
+                t.items()
+                    .windows(2)
+                    .all(|w| (w[0].start_ms, w[0].id) > (w[1].start_ms, w[1].id))
+            );
             let subject = &calls[0].subject;
             let cyrillic = subject
                 .chars()
