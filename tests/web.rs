@@ -1237,7 +1237,9 @@ mod wrapup_panel {
         assert!(!demo.autoclose_held.get_untracked());
         let note: web_sys::HtmlTextAreaElement = m.find("wrapup-note").unwrap().unchecked_into();
         note.set_value("Wants <b>prices</b>");
-        note.dispatch_event(&web_sys::Event::new("input").unwrap())
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        note.dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
             .unwrap();
         until("held", || demo.autoclose_held.get_untracked()).await;
         assert_eq!(
@@ -1266,7 +1268,13 @@ mod wrapup_panel {
         let after: web_sys::HtmlTextAreaElement = m.find("wrapup-note").unwrap().unchecked_into();
         assert!(after.is_same_node(Some(&note)), "the node survives a save");
         assert_eq!(after.value(), "");
-        assert!(m.root.query_selector("b").unwrap().is_none());
+        assert!(
+            m.find("wrapup")
+                .unwrap()
+                .query_selector("b")
+                .unwrap()
+                .is_none()
+        );
         // Released after the call: the demo portal closes the card.
         until("closed", || demo.card_closed.get_untracked()).await;
         assert!(
@@ -1297,10 +1305,10 @@ mod wrapup_panel {
             "nothing to save: no request"
         );
         m.click("keep-open");
-        assert_eq!(
-            attr(&m, "keep-open", "aria-pressed").as_deref(),
-            Some("true")
-        );
+        until("pressed", || {
+            attr(&m, "keep-open", "aria-pressed").as_deref() == Some("true")
+        })
+        .await;
         until("held", || demo.autoclose_held.get_untracked()).await;
         m.click("keep-open");
         until("free", || !demo.autoclose_held.get_untracked()).await;
