@@ -2,6 +2,8 @@
 // Uses the system Chromium; never downloads a browser (install with PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1).
 import { defineConfig } from '@playwright/test';
 
+// CALLCARD_E2E_PORT: another port for dist/ when 8001 is taken (several checkouts on one machine).
+const PORT = Number(process.env.CALLCARD_E2E_PORT || 8001);
 const ARGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -23,13 +25,13 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   reporter: [['list'], ['./tests/e2e/summary-reporter.mjs']],
   webServer: {
-    command: 'python3 scripts/serve_dist.py 8001 dist',
-    url: 'http://127.0.0.1:8001/',
+    command: `python3 scripts/serve_dist.py ${PORT} dist`,
+    url: `http://127.0.0.1:${PORT}/`,
     reuseExistingServer: false,
     timeout: 20000,
   },
   use: {
-    baseURL: 'http://127.0.0.1:8001/',
+    baseURL: `http://127.0.0.1:${PORT}/`,
     screenshot: 'off',
     trace: 'off',
     video: 'off',

@@ -9,6 +9,8 @@ export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length
 /** Starts the server and the browser; returns `{ BASE, browser, close }`. `extraArgs` go to Chromium
  *  (e.g. portal.mjs's ALLOW_PARTITIONED_STORAGE for the fake portal's cross-site frame). */
 export async function start(port, extraArgs = []) {
+  // CALLCARD_BENCH_PORT: another port when the script's own is taken (several checkouts on one machine).
+  if (process.env.CALLCARD_BENCH_PORT) port = Number(process.env.CALLCARD_BENCH_PORT);
   const BASE = `http://127.0.0.1:${port}/`;
   const server = spawn('python3', ['scripts/serve_dist.py', String(port), 'dist'], { stdio: 'ignore' });
   for (let i = 0; i < 50; i++) {

@@ -7,7 +7,8 @@ scripts/test.sh starts it on http://localhost:PORT while wasm-bindgen-test-runne
 http://127.0.0.1:…, so a script loaded from here is cross-origin and its throws reach the page as
 "Script error.", as the real library's do from https://api.bitrix24.com/api/v1/.
 
-* GET  /fake-bx24.js                     tests/support/fake-bx24.js (no CORS headers, like the real library)
+* GET  /fake-bx24.js                     tests/support/fake-bx24.js (no CORS headers, like the real library;
+                                          CORP cross-origin, since the runner's page has COEP require-corp)
 * POST /status/<code>/rest/<method>.json  answers HTTP <code> with a Bitrix-shaped JSON body
                                           (5xx: {"error": "QUERY_LIMIT_EXCEEDED"}, else {"result": …}),
                                           with CORS for the requesting origin
@@ -32,15 +33,20 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def cors(self):
+        # The test runner's page is cross-origin isolated (COEP require-corp): allow embedding.
+        self.send_header("Cross-Origin-Resource-Policy", "cross-origin")
         origin = self.headers.get("Origin")
         if origin:
             self.send_header("Access-Control-Allow-Origin", origin)
             self.send_header("Vary", "Origin")
 
-    def answer(self, status, body, ctype):
+    def answer(self, status, body, ctype, cors=True):
         data = body.encode("utf-8")
         self.send_response(status)
-        self.cors()
+        if cors:
+            self.cors()
+        else:
+            self.send_header("Cross-Origin-Resource-Policy", "cross-origin")
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
@@ -50,7 +56,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path.split("?")[0] == "/fake-bx24.js":
             with open(FAKE, encoding="utf-8") as f:
-                self.answer(200, f.read(), "text/javascript; charset=utf-8")
+                self.answer(200, f.read(), "text/javascript; charset=utf-8", cors=False)
         else:
             self.answer(404, "not found", "text/plain")
 

@@ -183,6 +183,7 @@ fn install_watcher() {
     const INDEX: &str = include_str!("../index.html");
     let script = INDEX
         .split("<script>")
+        .skip(1)
         .filter_map(|part| part.split("</script>").next())
         .find(|body| body.contains("callcard:rest-failure"))
         .expect("index.html has the XHR watcher");

@@ -7,11 +7,14 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FAKE_BX24_PATH = path.join(ROOT, 'tests', 'support', 'fake-bx24.js');
 export const SCREENSHOT_DIR = path.join(ROOT, 'docs', 'screenshots');
-export const BASE_URL = 'http://127.0.0.1:8001/';
+export const BASE_URL = `http://127.0.0.1:${Number(process.env.CALLCARD_E2E_PORT || 8001)}/`;
 /** The fake's access token: it must never reach the DOM or the console. */
 export const SECRET_TOKEN = 'FAKE-SECRET-TOKEN-123';
 
 /**
+ * SAME-ORIGIN fake, for tests that must look inside the library: its network is simulated in-page and
+ * its throws reach the page with their message. Everything else runs in the fake portal
+ * (tests/e2e/portal.mjs: library cross-origin, real XHRs to a REST host with CORS), as in Bitrix24.
  * Install the BX24 fake before any page script runs (on every navigation/reload of `page`, with a
  * fresh state each time). `opts` go to `__fakeBx24Install` (placement, options, status, lang, isAdmin,
  * initDelayMs, neverInit, crm, latencyMs, passSecondArg, userOptions, keepName…); they must be JSON-serialisable.

@@ -27,7 +27,7 @@ export const LIBRARY_URL = 'https://api.bitrix24.com/api/v1/';
 export const APP_SID = 'fakeappsid';
 export const FRAME_NAME = `${PORTAL_DOMAIN}|1|${APP_SID}`;
 /** Where the release build is served from (scripts/serve_dist.py; playwright.config.mjs starts it). */
-export const LOCAL_APP = 'http://127.0.0.1:8001';
+export const LOCAL_APP = `http://127.0.0.1:${Number(process.env.CALLCARD_E2E_PORT || 8001)}`;
 
 /** Chromium flag that lets a cross-site frame use (partitioned) storage; without it this Chromium refuses it. */
 export const ALLOW_PARTITIONED_STORAGE = '--disable-features=TrackingProtection3pcd';
@@ -118,7 +118,7 @@ function makeBed(page) {
     },
 
     async _route() {
-      await page.route(`${APP_ORIGIN}/**`, async (route) => {
+      await page.route((u) => u.origin === APP_ORIGIN, async (route) => {
         const req = route.request();
         const u = new URL(req.url());
         const local = this.opts.local || LOCAL_APP;
@@ -130,7 +130,7 @@ function makeBed(page) {
           await route.abort('connectionrefused').catch(() => {});
         }
       });
-      await page.route(`${LIBRARY_URL}**`, async (route) => {
+      await page.route((u) => u.href.startsWith(LIBRARY_URL), async (route) => {
         this.libraryLoads++;
         if (this.opts.library === false) return route.abort('connectionrefused');
         const install = { ...(this.opts.fake || {}), transport: 'xhr', keepName: true, restBase: `${PORTAL_ORIGIN}/rest/` };
@@ -139,7 +139,7 @@ function makeBed(page) {
         // As api.bitrix24.com: a plain script, no CORS headers (the page loads it without `crossorigin`).
         await route.fulfill({ status: 200, headers: { 'Content-Type': 'application/javascript; charset=utf-8', 'Cache-Control': 'no-cache' }, body });
       });
-      await page.route(`${PORTAL_ORIGIN}/**`, async (route) => {
+      await page.route((u) => u.origin === PORTAL_ORIGIN, async (route) => {
         const req = route.request();
         const u = new URL(req.url());
         if (u.pathname === '/' && req.method() === 'GET') return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: this._portalHtml() });

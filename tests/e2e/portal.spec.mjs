@@ -8,7 +8,7 @@ const ANNA = { PHONE_NUMBER: '+4940987654', CRM_ENTITY_TYPE: 'CONTACT', CRM_ENTI
 const KLAUS = { PHONE_NUMBER: '+4930123456', CRM_ENTITY_TYPE: 'CONTACT', CRM_ENTITY_ID: 797 };
 const WEBER_GMBH = { PHONE_NUMBER: '+4930123400', CRM_ENTITY_TYPE: 'COMPANY', CRM_ENTITY_ID: 643 };
 const BECKER = { PHONE_NUMBER: '+4989555000', CRM_ENTITY_TYPE: 'LEAD', CRM_ENTITY_ID: 120 };
-const NAMES = { 801: 'Anna Schmidt', 797: 'Klaus Weber', 643: 'Weber Logistics GmbH', 120: 'Jonas Becker' };
+const NAMES = { 801: 'Anna Schmidt', 797: 'Klaus Weber', 643: 'Weber Logistics GmbH', 120: 'Inbound call +4989555000' };
 
 /** Records every `error` event of the card's window as [message, filename, has error object]. */
 async function watchErrors(bed) {
@@ -18,13 +18,15 @@ async function watchErrors(bed) {
   });
 }
 
-/** Switches the fake's client and returns ms until `name` is on screen and settled. */
+/** Switches the fake's client; ms until that client (entity and `name`) is on screen, settled. */
 async function switchAndTime(bed, client, name, timeout = 30_000) {
   const t0 = await bed.evaluate((c) => { window.__fakeBx24.switchClient(c); return performance.now(); }, client);
-  await bed.frame().waitForFunction((n) => {
-    const el = document.querySelector('[data-testid=client-name]');
-    return el && el.innerText === n && document.querySelector('[data-testid=client]')?.getAttribute('aria-busy') !== 'true';
-  }, name, { timeout, polling: 10 });
+  const entity = `${client.CRM_ENTITY_TYPE}:${client.CRM_ENTITY_ID}`;
+  await bed.frame().waitForFunction(([e, n]) => {
+    const card = document.querySelector('[data-testid=client]');
+    return card && card.getAttribute('data-entity') === e && card.getAttribute('aria-busy') !== 'true'
+      && document.querySelector('[data-testid=client-name]')?.innerText === n;
+  }, [entity, name], { timeout, polling: 10 });
   return bed.evaluate((t) => performance.now() - t, t0);
 }
 
