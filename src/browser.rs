@@ -116,9 +116,9 @@ fn storage(area: Area) -> Option<web_sys::Storage> {
 }
 
 thread_local! {
-    /// What could not be stored: the frame still works with it until it is reloaded.
-    static MEMORY: std::cell::RefCell<std::collections::HashMap<(Area, String), String>> =
-        Default::default();
+    /// What could not be stored: the frame still works with it until it is reloaded. A handful
+    /// of keys at most, so a list (a `HashMap` here linked SipHash and its table: ~2 KB of wasm).
+    static MEMORY: std::cell::RefCell<Vec<(Area, String, String)>> = Default::default();
 }
 
 /// Whether values put in `area` survive a reload of the frame (false when the browser refuses
@@ -135,7 +135,14 @@ pub fn storage_works(area: Area) -> bool {
 pub fn kept_get(area: Area, key: &str) -> Option<String> {
     storage(area)
         .and_then(|s| s.get_item(key).ok().flatten())
-        .or_else(|| MEMORY.with(|m| m.borrow().get(&(area, key.to_string())).cloned()))
+        .or_else(|| {
+            MEMORY.with(|m| {
+                let m = m.borrow();
+                m.iter()
+                    .find(|(a, k, _)| *a == area && k == key)
+                    .map(|(_, _, v)| v.clone())
+            })
+        })
 }
 
 /// Keeps a value: in the browser's storage, or (refused, full) in this frame's memory.
@@ -143,10 +150,9 @@ pub fn kept_set(area: Area, key: &str, value: &str) {
     let stored = storage(area).is_some_and(|s| s.set_item(key, value).is_ok());
     MEMORY.with(|m| {
         let mut m = m.borrow_mut();
-        if stored {
-            m.remove(&(area, key.to_string()));
-        } else {
-            m.insert((area, key.to_string()), value.to_string());
+        m.retain(|(a, k, _)| !(*a == area && k == key));
+        if !stored {
+            m.push((area, key.to_string(), value.to_string()));
         }
     });
 }
