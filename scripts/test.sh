@@ -47,7 +47,10 @@ export CALLCARD_XORIGIN_PORT=8019
 run browser-tests cargo cargo test --target wasm32-unknown-unknown --features demo
 kill "$xorigin_pid" 2>/dev/null
 run release-build none trunk build --release
-run size-budget none python3 scripts/measure_size.py dist --budget-kib 165
+# Raised from 165 KiB (Dec 2026): issue 9's real-portal safety (+16 KiB, no single regression
+# found by twiggy) and issue 11's wrap-up panel and history glance (+40 KiB) measured 219.5 KiB.
+# This is a ceiling against further growth, not a goal: issue 12 takes it down to 130 KiB.
+run size-budget none python3 scripts/measure_size.py dist --budget-kib 222
 run e2e e2e npx playwright test
 
 echo
