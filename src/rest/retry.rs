@@ -19,7 +19,7 @@ pub const MIN_OPERATION_LIMIT_WAIT_MS: u64 = 10_000;
 /// How a rate-limited retry's wait grows from one drain interval.
 pub const RATE_LIMIT_GROWTH: f64 = 1.2;
 /// The longest wait before retrying a rate-limited request (before jitter).
-pub const MAX_RATE_LIMIT_WAIT_MS: f64 = 1_500.0;
+pub const MAX_RATE_LIMIT_WAIT_MS: f64 = 1_000.0;
 /// Slack added to `operating_reset_at`, so the request lands after the bucket dropped out.
 pub const RESET_SLACK_MS: f64 = 1_000.0;
 
@@ -274,7 +274,7 @@ mod tests {
         };
         assert_eq!(
             decide(&e, 30, "crm.item.list", MID, &many),
-            Decision::Retry { after_ms: 1500 },
+            Decision::Retry { after_ms: 1000 },
             "capped"
         );
         let enterprise = RetryContext {
@@ -352,11 +352,11 @@ mod tests {
         for (g, w) in got.iter().zip(want) {
             assert_eq!(*g, Decision::Retry { after_ms: w });
         }
-        // A rate limit has its own, shorter cap (1.5 s, +10 % jitter).
+        // A rate limit has its own, shorter cap (1 s, +10 % jitter).
         let e = api(503, "QUERY_LIMIT_EXCEEDED");
         assert_eq!(
             decide(&e, 30, "x.get", 1.0, &many),
-            Decision::Retry { after_ms: 1_650 }
+            Decision::Retry { after_ms: 1_100 }
         );
     }
 
