@@ -38,6 +38,7 @@ run() {
 run fmt none cargo fmt --check
 run clippy-host none cargo clippy --all-targets --quiet -- -D warnings
 run clippy-wasm none cargo clippy --target wasm32-unknown-unknown --lib --bins --quiet -- -D warnings
+run clippy-wasm-settings none cargo clippy --target wasm32-unknown-unknown --bins --features settings --quiet -- -D warnings
 run clippy-wasm-demo none cargo clippy --target wasm32-unknown-unknown --all-targets --features demo --quiet -- -D warnings
 run host-tests cargo cargo test --quiet
 run fake-bx24-selftest node node --test tests/support/
@@ -50,7 +51,8 @@ run release-build none trunk build --release
 # Raised from 165 KiB (Dec 2026): issue 9's real-portal safety (+16 KiB, no single regression
 # found by twiggy) and issue 11's wrap-up panel and history glance (+40 KiB) measured 219.5 KiB.
 # This is a ceiling against further growth, not a goal: issue 12 takes it down to 130 KiB.
-run size-budget none python3 scripts/measure_size.py dist --budget-kib 222
+# 214 KiB since the settings page became a build of its own (211.6 KiB measured).
+run size-budget none python3 scripts/measure_size.py dist --budget-kib 214
 run e2e e2e npx playwright test
 
 echo

@@ -11,6 +11,7 @@ use crate::components::client_card::ClientCard;
 use crate::components::demo_controls::DemoControls;
 use crate::components::error_banner::{ErrorBanner, RestStatus};
 use crate::components::history::History;
+#[cfg(any(feature = "demo", feature = "settings"))]
 use crate::components::install_page::InstallPage;
 use crate::components::wrapup::WrapupPanel;
 use crate::portal::start::Chosen;
@@ -72,10 +73,15 @@ pub fn App(
         }
         .into_any()
     } else {
+        // The Bitrix24 build hands the settings page over to its own build (see `start`).
+        #[cfg(any(feature = "demo", feature = "settings"))]
+        let settings = view! { <InstallPage/> };
+        #[cfg(not(any(feature = "demo", feature = "settings")))]
+        let settings = ();
         view! {
             <main class="cc" data-testid="settings">
                 {demo}
-                <InstallPage/>
+                {settings}
             </main>
         }
         .into_any()

@@ -21,10 +21,10 @@ export function cc_fmt_rel(n, unit, loc) {
 export function cc_fmt_clock(ms, loc) {
   try { return new Intl.DateTimeFormat(loc, { hour: '2-digit', minute: '2-digit' }).format(new Date(ms)); } catch (e) { return null; }
 }
-export function cc_load_demo() {
-  var url = new URL('callcard_demo.js', document.baseURI).href;
+export function cc_load_build(file) {
+  var url = new URL(file, document.baseURI).href;
   import(url).then(function (m) { return m.default(); }).catch(function (e) {
-    console.error('the demo build could not start: ' + (e && e.message || e));
+    console.error(file + ' could not start: ' + (e && e.message || e));
     var t = document.getElementById('cc-boot-text');
     if (t) { t.textContent = 'The call card could not start. Reload the tab. / Не удалось запустить карточку. Перезагрузите вкладку.'; t.parentNode.setAttribute('data-testid', 'boot-failed'); }
   });
@@ -36,7 +36,7 @@ export function cc_prefers_dark() {
 extern "C" {
     fn cc_fmt_money(n: f64, cur: &str, loc: &str) -> Option<String>;
     fn cc_prefers_dark() -> bool;
-    fn cc_load_demo();
+    fn cc_load_build(file: &str);
     fn cc_fmt_time(ms: f64, loc: &str) -> Option<String>;
     fn cc_fmt_rel(n: f64, unit: &str, loc: &str) -> Option<String>;
     fn cc_fmt_clock(ms: f64, loc: &str) -> Option<String>;
@@ -74,9 +74,21 @@ pub fn format_time(ms: i64, locale: &str) -> Option<String> {
     cc_fmt_time(ms as f64, locale)
 }
 
-/// Loads and starts the demo build (`callcard_demo.js` next to the page).
-pub fn load_demo_build() {
-    cc_load_demo();
+/// The builds the Bitrix24 build hands over to; each is loaded only when it is needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Build {
+    /// The card on the demo portal with its panel, outside Bitrix24 (`callcard_demo.js`).
+    Demo,
+    /// The app's settings page (placement `DEFAULT`, an administrator's), `callcard_settings.js`.
+    Settings,
+}
+
+/// Loads and starts another build (next to the page); it mounts itself.
+pub fn load_build(build: Build) {
+    cc_load_build(match build {
+        Build::Demo => "callcard_demo.js",
+        Build::Settings => "callcard_settings.js",
+    });
 }
 
 /// Whether the system prefers a dark theme.

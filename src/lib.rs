@@ -57,6 +57,13 @@ pub fn start() {
             Ok(None) => return,
             Err(reason) => return show_fatal(&reason),
         };
+        // The settings page (placement `DEFAULT`, opened by an administrator) is a build of its
+        // own, so an operator's card never carries it (7.7 KiB brotli): hand over, as to the demo.
+        #[cfg(not(any(feature = "demo", feature = "settings")))]
+        if !chosen.portal.placement().is_call_card() {
+            browser::load_build(browser::Build::Settings);
+            return;
+        }
         remove_boot_placeholder();
         leptos::mount::mount_to_body(move || leptos::view! { <app::App chosen=chosen/> });
         RUNNING.store(true, std::sync::atomic::Ordering::Relaxed);

@@ -10,6 +10,7 @@ pub mod demo_controls;
 pub mod dom;
 pub mod error_banner;
 pub mod history;
+#[cfg(any(feature = "demo", feature = "settings"))]
 pub mod install_page;
 pub mod last_contact;
 pub mod wrapup;

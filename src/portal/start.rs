@@ -308,6 +308,6 @@ async fn demo(query: &str) -> Result<Option<Chosen>, String> {
 async fn demo(_query: &str) -> Result<Option<Chosen>, String> {
     let w = web_sys::window().ok_or("no window")?;
     let _ = Reflect::set(&w, &HANDOFF_REASON.into(), &"".into());
-    crate::browser::load_demo_build();
+    crate::browser::load_build(crate::browser::Build::Demo);
     Ok(None)
 }

@@ -175,6 +175,20 @@ test.describe('inside Bitrix24 (fake portal: three origins, library cross-origin
     expect(bed.methods()).toContain('placement.bind');
   });
 
+  test('an operator downloads neither the settings build nor the demo build; the settings page loads its own', async ({ page }) => {
+    const files = [];
+    page.on('request', (r) => { const m = /\/(callcard[_a-z]*)[-.][^/]*$/.exec(new URL(r.url()).pathname); if (m) files.push(m[1]); });
+    const bed = await openPortal(page);
+    await expect(bed.app.getByTestId('client-name')).toBeVisible();
+    expect(files).toContain('callcard');
+    expect(files.filter((f) => f !== 'callcard')).toEqual([]);
+    files.length = 0;
+    const admin = await openPortal(page, { fake: { placement: 'DEFAULT' } });
+    await expect(admin.app.getByTestId('install-status')).toBeVisible();
+    expect(files).toContain('callcard_settings');
+    expect(files).not.toContain('callcard_demo');
+  });
+
   // Regression: the install page called the portal around the REST client, so one 503 was an
   // error and a dropped write could be sent twice.
   test('the install page goes through the REST client: a 503 is retried, a dropped bind is read back, not re-sent', async ({ page }) => {
