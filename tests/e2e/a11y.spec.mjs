@@ -8,7 +8,7 @@
 import { test, expect } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, demoUrl, shot } from './helpers.mjs';
+import { ROOT, SCREENSHOT_DIR, demoUrl, shot } from './helpers.mjs';
 import { openPortal } from './portal.mjs';
 
 const AXE_SOURCE = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
@@ -362,9 +362,22 @@ test.describe('layout', () => {
       if (sw > cw) wide.push(`wrap-up at ${width}: ${sw} > ${cw}`);
     }
     expect(wide, wide.join('\n')).toEqual([]);
+    // The wrap-up panel at the narrowest, with the keyboard's focus ring on a chip.
+    await page.setViewportSize({ width: 320, height: 650 });
+    await page.evaluate(() => { localStorage.clear(); sessionStorage.clear(); });
+    await page.goto(demoUrl({ latency: 0, lang: 'ru' }));
+    await settled(page);
+    await page.getByTestId('demo-answer').click();
+    await page.getByTestId('demo-hangup').click();
+    await expect(page.getByTestId('wrapup')).toBeVisible();
+    await tabTo(page, '[data-testid=wrapup-result]');
+    await page.keyboard.press('Space');
+    await page.getByTestId('wrapup').screenshot({ path: `${SCREENSHOT_DIR}/layout-wrapup-ru-light-320.png` });
     for (const theme of ['light', 'dark']) {
       for (const width of [320, 550, 1200]) {
         await page.setViewportSize({ width, height: 650 });
+        // Names and stages are cached across loads in the page's storage: start clean, one language.
+        await page.evaluate(() => { localStorage.clear(); sessionStorage.clear(); });
         await page.goto(demoUrl({ latency: 0, theme, lang: width === 550 ? 'ru' : 'en' }));
         await settled(page);
         await shot(page, `layout-${width === 550 ? 'ru' : 'en'}-${theme}-${width}`);
