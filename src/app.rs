@@ -14,6 +14,7 @@ use crate::components::history::History;
 #[cfg(any(feature = "demo", feature = "settings"))]
 use crate::components::install_page::InstallPage;
 use crate::components::wrapup::WrapupPanel;
+use crate::i18n::{T, tr};
 use crate::portal::start::Chosen;
 use crate::state::Store;
 
@@ -60,7 +61,10 @@ pub fn App(
         store.start();
         view! {
             <main class="cc" data-testid="card">
-                {demo}
+                // The page's one heading of level 1 (the design has none on screen) and its one
+                // polite live region: call-state changes and the outcomes of actions.
+                <h1 class="cc-visually-hidden">{tr(store.lang, T::CardHeading)}</h1>
+                <div id="cc-live" class="cc-visually-hidden" data-testid="live" aria-live="polite" aria-atomic="true"></div>
                 <ErrorBanner/>
                 <RestStatus/>
                 <CallHeader/>
@@ -69,6 +73,9 @@ pub fn App(
                 <Bindings/>
                 <Campaign/>
                 <History/>
+                // The demo panel after the card: the first screen is the card as an operator
+                // sees it in Bitrix24 (issue 12), and Tab reaches the panel after the card.
+                {demo}
             </main>
         }
         .into_any()
@@ -80,8 +87,9 @@ pub fn App(
         let settings = ();
         view! {
             <main class="cc" data-testid="settings">
-                {demo}
+                <div id="cc-live" class="cc-visually-hidden" data-testid="live" aria-live="polite" aria-atomic="true"></div>
                 {settings}
+                {demo}
             </main>
         }
         .into_any()

@@ -232,6 +232,8 @@ pub enum T {
     InstallResultsSave,
     InstallResultsSaved,
     InstallResultsFailed,
+    CardHeading,
+    DemoPanel,
 }
 
 /// The text for `t` in `lang`.
@@ -402,6 +404,8 @@ pub fn tr(lang: Lang, t: T) -> &'static str {
             "Изменить это может только администратор портала.",
         ),
         T::TabTitle => ("Client", "Клиент"),
+        T::CardHeading => ("Call card", "Карточка звонка"),
+        T::DemoPanel => ("Demo portal", "Демо-портал"),
         T::CallDuration => ("Call duration", "Длительность звонка"),
         T::CampaignMode => ("Call campaign", "Обзвон"),
         T::StartFailed => (

@@ -497,7 +497,12 @@ impl Store {
             "refresh failed: {}",
             crate::rest::retry::describe_for_log(&e)
         );
-        self.error.set(Some(CardError::Rest(e.class())));
+        // The same error again (a retry that failed) changes nothing on screen: the banner keeps
+        // its nodes and the keyboard focus stays on its Retry.
+        let err = Some(CardError::Rest(e.class()));
+        if self.error.with_untracked(|now| *now != err) {
+            self.error.set(err);
+        }
     }
 
     /// The history again now (a note or a to-do was saved): it shows without a refresh.

@@ -2,15 +2,18 @@
 
 use leptos::prelude::*;
 
-use super::use_store;
+use super::{announce, use_store};
 use crate::i18n::{T, sip_reason, tr};
 use crate::model::phone::format_phone;
 use crate::model::{CallState, Direction, PhoneNumber};
 use crate::view_model::{badge, format_duration};
 
-/// The top block of the card. It is rendered from one reactive closure over the status, the
-/// progress and the clock: the block is small and has nothing focusable, and one closure costs
-/// far less WebAssembly than a dozen fine-grained ones.
+/// The top block of the card. Its content is rendered from one reactive closure over the status,
+/// the progress and the clock: the block is small and has nothing focusable, and one closure
+/// costs far less WebAssembly than a dozen fine-grained ones. The `<section>` itself stays (it
+/// takes the focus when the error banner's Retry succeeds; "live" is styled by CSS from the
+/// badge), and each change of the call's state is said once through the live region, never the
+/// ticking timer.
 #[component]
 pub fn CallHeader() -> impl IntoView {
     let store = use_store();
@@ -29,10 +32,14 @@ pub fn CallHeader() -> impl IntoView {
         }
     });
 
-    move || {
+    let said = std::cell::Cell::new("");
+    let content = move || {
         let s = store.status.get();
         let p = store.progress.get();
         let (state_word, state_text) = badge(s.state, s.direction, &p);
+        if said.replace(state_word) != state_word {
+            announce(tr(lang, state_text));
+        }
         let direction = tr(
             lang,
             match s.direction {
@@ -65,16 +72,13 @@ pub fn CallHeader() -> impl IntoView {
                 Some(reason) => format!("{}: {reason} ({code})", tr(lang, T::CallFailed)),
                 None => format!("{} ({code})", tr(lang, T::CallFailed)),
             });
-        // An unknown state word is neutral: neither live nor over.
-        let live = matches!(s.state, CallState::Connecting | CallState::Connected);
         view! {
-            <section class="cc-call" class:cc-call--live=live aria-label=direction>
                 <div class="cc-call__row">
-                    <span class="cc-call__direction" data-testid="call-direction" data-direction=s.direction.as_str()>
+                    <span class="cc-call__direction" id="cc-call-direction" data-testid="call-direction" data-direction=s.direction.as_str()>
                         <span class="cc-call__arrow" aria-hidden="true">{if s.direction.is_incoming() { "↙" } else { "↗" }}</span>
                         {direction}
                     </span>
-                    <span class=format!("cc-badge cc-badge--{state_word}") data-testid="call-state" data-state=state_word role="status">
+                    <span class=format!("cc-badge cc-badge--{state_word}") data-testid="call-state" data-state=state_word>
                         {tr(lang, state_text)}
                     </span>
                 </div>
@@ -87,7 +91,9 @@ pub fn CallHeader() -> impl IntoView {
                     }.into_any())}
                 </div>
                 {failure.map(|f| view! { <div class="cc-call__failure" data-testid="call-failure">{f}</div> }.into_any())}
-            </section>
         }
+    };
+    view! {
+        <section class="cc-call" aria-labelledby="cc-call-direction" tabindex="-1">{content}</section>
     }
 }

@@ -36,8 +36,15 @@ pub fn DemoControls(
         }
     });
     // A closed card: the portal would remove the tab; the demo blanks it.
-    Effect::new(move |_| crate::browser::body_class("cc-demo-card-closed", closed.get()));
+    Effect::new(move |_| {
+        let c = closed.get();
+        crate::browser::body_class("cc-demo-card-closed", c);
+        if c {
+            super::announce(tr(lang, T::DemoCardClosed));
+        }
+    });
     let state = move || store.status.with(|s| s.state);
+    let now = move || store.status.with_untracked(|s| s.state);
     let scenario = demo.config.scenario;
     let reason = demo.fallback_reason.clone();
     let (d1, d2, d3, d4, d5) = (
@@ -72,22 +79,28 @@ pub fn DemoControls(
         })
         .collect_view();
     view! {
-        <aside class="cc-demo" data-testid="demo-banner" aria-label="demo">
+        <aside class="cc-demo" data-testid="demo-banner" aria-label=tr(lang, T::DemoPanel)>
             <div class="cc-demo__title">
                 <span class="cc-demo__tag">"DEMO"</span>
                 <span>{tr(lang, T::DemoBanner)}</span>
             </div>
             {reason.map(|r| view! { <div class="cc-demo__reason" data-testid="demo-fallback">{tr(lang, T::DemoFallback)}" ("{r}")"</div> }.into_any())}
             <div class="cc-demo__controls">
+                // aria-disabled, not `disabled`: a button keeps the keyboard focus when the call
+                // moves on and it no longer applies (pressing it then does nothing).
                 <button type="button" class="cc-button cc-button--success" data-testid="demo-answer"
-                    disabled=move || state() != Connecting on:click=move |_| d1.step("answer")>{tr(lang, T::DemoAnswer)}</button>
+                    aria-disabled=move || (state() != Connecting).to_string()
+                    on:click=move |_| if now() == Connecting { d1.step("answer") }>{tr(lang, T::DemoAnswer)}</button>
                 <button type="button" class="cc-button cc-button--danger" data-testid="demo-hangup"
-                    disabled=move || state() == Idle on:click=move |_| d2.step("hangup")>{tr(lang, T::DemoHangup)}</button>
+                    aria-disabled=move || (state() == Idle).to_string()
+                    on:click=move |_| if now() != Idle { d2.step("hangup") }>{tr(lang, T::DemoHangup)}</button>
                 <button type="button" class="cc-button" data-testid="demo-redial"
-                    disabled=move || state() != Idle on:click=move |_| d3.step("redial")>{tr(lang, T::DemoRedial)}</button>
+                    aria-disabled=move || (state() != Idle).to_string()
+                    on:click=move |_| if now() == Idle { d3.step("redial") }>{tr(lang, T::DemoRedial)}</button>
                 {campaign.then(|| view! {
                     <button type="button" class="cc-button cc-button--primary" data-testid="demo-next"
-                        disabled=move || state() == Connected on:click=move |_| d5.step("next")>{tr(lang, T::DemoNext)}</button>
+                        aria-disabled=move || (state() == Connected).to_string()
+                        on:click=move |_| if now() != Connected { d5.step("next") }>{tr(lang, T::DemoNext)}</button>
                 })}
                 <button type="button" class="cc-button" data-testid="demo-switch-client" on:click=move |_| d4.step("switch")>
                     {tr(lang, T::DemoSwitch)}
@@ -101,7 +114,7 @@ pub fn DemoControls(
                     <b>{move || tr(lang, if held.get() { T::DemoHeld } else { T::DemoFree })}</b>
                 </span>
             </div>
-            <div class="cc-demo__closed" data-testid="demo-card-closed" role="status" hidden=move || !closed.get()>
+            <div class="cc-demo__closed" data-testid="demo-card-closed" hidden=move || !closed.get()>
                 {tr(lang, T::DemoCardClosed)}
             </div>
             <div class="cc-demo__sizes" hidden=move || list_sizes.with(|v| v.is_empty())>

@@ -22,17 +22,35 @@ pub fn error_text(err: &CardError) -> T {
     }
 }
 
-/// Shown only when there is an error.
+/// Shown only when there is an error. A retry that fails again leaves the error as it was (the
+/// store does not set an equal one), so the banner keeps its nodes and Retry keeps the keyboard
+/// focus; when a retry clears the error, the focus goes to the call header, where the banner
+/// was, instead of falling to the page.
 #[component]
 pub fn ErrorBanner() -> impl IntoView {
     let store = use_store();
     let lang = store.lang;
+    let retried = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     move || {
-        store.error.get().map(|err| {
+        let err = store.error.get();
+        if err.is_none()
+            && retried.swap(false, std::sync::atomic::Ordering::Relaxed)
+            && let Some(h) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.query_selector(".cc-call").ok().flatten())
+        {
+            use wasm_bindgen::JsCast;
+            let _ = h.unchecked_into::<web_sys::HtmlElement>().focus();
+        }
+        let retried = retried.clone();
+        err.map(|err| {
             view! {
                 <div class="cc-banner cc-banner--error" data-testid="error-banner" role="alert">
                     <span class="cc-banner__text">{tr(lang, error_text(&err))}</span>
-                    <button type="button" class="cc-button cc-button--small" on:click=move |_| store.reload_status()>
+                    <button type="button" class="cc-button cc-button--small" on:click=move |_| {
+                        retried.store(true, std::sync::atomic::Ordering::Relaxed);
+                        store.reload_status();
+                    }>
                         {tr(lang, T::Retry)}
                     </button>
                 </div>
@@ -43,7 +61,8 @@ pub fn ErrorBanner() -> impl IntoView {
 
 /// The calm line about the REST client: "Updating…" while fresh data loads over the old (shown
 /// after a short CSS delay, so quick refreshes do not flicker), or, while the client waits on
-/// a busy portal, when the next attempt goes out. Never a code, never technical.
+/// a busy portal, when the next attempt goes out. Never a code, never technical. Not a live
+/// region: it comes and goes with every refresh and counts seconds down.
 #[component]
 pub fn RestStatus() -> impl IntoView {
     let store = use_store();
@@ -58,9 +77,9 @@ pub fn RestStatus() -> impl IntoView {
                 _ => T::BusyRetryIn,
             };
             let text = format!("{} {secs} {}", tr(lang, lead), tr(lang, T::Seconds));
-            Some(view! { <div class="cc-status cc-status--busy" data-testid="rest-status" data-state="retrying" role="status">{text}</div> }.into_any())
+            Some(view! { <div class="cc-status cc-status--busy" data-testid="rest-status" data-state="retrying">{text}</div> }.into_any())
         } else if store.loading.get() && store.data.with(|d| d.is_some()) {
-            Some(view! { <div class="cc-status cc-status--updating" data-testid="rest-status" data-state="updating" role="status">{tr(lang, T::Updating)}</div> }.into_any())
+            Some(view! { <div class="cc-status cc-status--updating" data-testid="rest-status" data-state="updating">{tr(lang, T::Updating)}</div> }.into_any())
         } else {
             None
         }

@@ -228,12 +228,31 @@ pub fn History() -> impl IntoView {
         entity.track();
         all.set(false);
     });
+    // "Show more" keeps the focus while it loads (aria-disabled, not `disabled`, which would
+    // drop it); after the last page, when it hides, the focus goes to the first new entry.
+    // (`usize::MAX`: nothing pending.)
+    let focus_from = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(usize::MAX));
+    let from = focus_from.clone();
     Effect::new(move |_| {
         let h = history();
         let all = all.get();
         store.users.with(|users| {
             if let Some(div) = list.get() {
                 replace(&div, content(&h, all, lang, locale, users, &host).as_ref());
+                let last = !matches!(&h, Some(Ok(t)) if t.has_more());
+                if store.history_busy.get_untracked() {
+                    return;
+                }
+                let n = from.swap(usize::MAX, std::sync::atomic::Ordering::Relaxed);
+                if let Some(li) = Some(n)
+                    .filter(|n| last && *n != usize::MAX)
+                    .and_then(|n| div.query_selector_all("li").ok()?.item(n as u32))
+                {
+                    use wasm_bindgen::JsCast;
+                    let li = li.unchecked_into::<web_sys::HtmlElement>();
+                    attr(&li, "tabindex", "-1");
+                    let _ = li.focus();
+                }
             }
         });
     });
@@ -268,7 +287,12 @@ pub fn History() -> impl IntoView {
                 {move || if all.get() { tr(lang, T::ShowFewer).to_string() } else { format!("{} ({})", tr(lang, T::ShowAll), count()) }}
             </button>
             <button type="button" class="cc-button cc-button--small" data-testid="history-more" hidden=move || !more()
-                disabled=move || store.history_busy.get() on:click=move |_| store.more_history()>
+                aria-disabled=move || if store.history_busy.get() { "true" } else { "false" } on:click=move |_| {
+                    if !store.history_busy.get_untracked() {
+                        focus_from.store(count(), std::sync::atomic::Ordering::Relaxed);
+                        store.more_history();
+                    }
+                }>
                 {tr(lang, T::ShowMore)}
             </button>
         </section>

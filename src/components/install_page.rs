@@ -5,7 +5,7 @@ use leptos::task::spawn_local;
 use serde_json::json;
 
 use super::error_banner::error_text;
-use super::use_store;
+use super::{announce, use_store};
 use crate::i18n::{T, tr};
 use crate::rest::RestError;
 use crate::rest::limiter::Priority;
@@ -70,6 +70,9 @@ pub fn InstallPage() -> impl IntoView {
     check();
 
     let toggle = move |_| {
+        if busy.get_untracked() || registered.get_untracked().is_none() {
+            return;
+        }
         let bind = registered.get_untracked() != Some(true);
         busy.set(true);
         error.set(None);
@@ -111,6 +114,14 @@ pub fn InstallPage() -> impl IntoView {
                 Ok(_) => {
                     registered.set(Some(bind));
                     changed.set(true);
+                    announce(tr(
+                        lang,
+                        if bind {
+                            T::InstallRegistered
+                        } else {
+                            T::InstallNotRegistered
+                        },
+                    ));
                     if bind {
                         store.portal().install_finish();
                     }
@@ -146,6 +157,14 @@ pub fn InstallPage() -> impl IntoView {
                 ));
             }
             results_said.set(Some(ok));
+            announce(tr(
+                lang,
+                if ok {
+                    T::InstallResultsSaved
+                } else {
+                    T::InstallResultsFailed
+                },
+            ));
         });
     };
     let results_editor = admin.then(|| {
@@ -162,7 +181,7 @@ pub fn InstallPage() -> impl IntoView {
                     }></textarea>
                 <div class="cc-wrapup__actions">
                     <button type="button" class="cc-button" data-testid="install-results-save" on:click=save_results>{tr(lang, T::InstallResultsSave)}</button>
-                    <span class="cc-muted" data-testid="install-results-status" role="status">{move || match results_said.get() {
+                    <span class="cc-muted" data-testid="install-results-status">{move || match results_said.get() {
                         Some(true) => tr(lang, T::InstallResultsSaved),
                         Some(false) => tr(lang, T::InstallResultsFailed),
                         None => "",
@@ -190,8 +209,9 @@ pub fn InstallPage() -> impl IntoView {
             {move || error.get().map(|e| view! { <div class="cc-banner cc-banner--error" data-testid="error-banner" role="alert">{tr(lang, error_text(&e))}</div> }.into_any())}
             {if admin {
                 view! {
+                    // aria-disabled, not `disabled`: the button keeps the focus while it works.
                     <button type="button" class="cc-button cc-button--primary" data-testid="install-toggle"
-                        disabled=move || busy.get() || registered.get().is_none() on:click=toggle>
+                        aria-disabled=move || if busy.get() || registered.get().is_none() { "true" } else { "false" } on:click=toggle>
                         {move || tr(lang, if registered.get() == Some(true) { T::InstallUnbind } else { T::InstallBind })}
                     </button>
                 }.into_any()

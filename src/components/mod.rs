@@ -25,6 +25,17 @@ pub fn use_store() -> Store {
     expect_context::<Store>()
 }
 
+/// Says `text` through the page's one polite live region (`#cc-live`, made by `App`): screen
+/// readers read it once. The region is replaced as a whole (`aria-atomic`).
+pub fn announce(text: &str) {
+    if let Some(e) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("cc-live"))
+    {
+        e.set_text_content(Some(text));
+    }
+}
+
 /// The localized name of an entity type.
 pub fn kind_label(store: &Store, kind: EntityKind) -> &'static str {
     let t = match kind {

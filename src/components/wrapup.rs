@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::dom::{add, attr, el, replace};
-use super::{kind_label, use_store};
+use super::{announce, kind_label, use_store};
 use crate::i18n::{Lang, T, tr};
 use crate::refresh::ClientSlot;
 use crate::rest::error::ErrorClass;
@@ -252,8 +252,9 @@ pub fn WrapupPanel() -> impl IntoView {
             };
             e.set_text_content(Some(&text));
         }
+        // aria-disabled, not `disabled`: the button keeps the keyboard focus while it saves.
         if let Some(b) = find(&sec, "[data-testid=wrapup-save]") {
-            flag(&b, "disabled", busy);
+            attr(&b, "aria-disabled", if busy { "true" } else { "false" });
             attr(&b, "data-retry", if retry { "yes" } else { "no" });
             b.set_text_content(Some(tr(
                 lang,
@@ -261,7 +262,7 @@ pub fn WrapupPanel() -> impl IntoView {
             )));
         }
         if let Some(b) = find(&sec, "[data-testid=wrapup-discard]") {
-            flag(&b, "disabled", busy);
+            attr(&b, "aria-disabled", if busy { "true" } else { "false" });
         }
         if let Some(p) = find(&sec, "[data-testid=wrapup-status]") {
             attr(&p, "data-state", said.as_ref().map_or("none", Said::state));
@@ -269,7 +270,13 @@ pub fn WrapupPanel() -> impl IntoView {
                 .as_ref()
                 .map(|s| said_text(lang, s, offset))
                 .unwrap_or_default();
-            p.set_text_content(Some(&text));
+            // A new message is also said once through the page's live region.
+            if p.text_content().as_deref() != Some(text.as_str()) {
+                p.set_text_content(Some(&text));
+                if !text.is_empty() {
+                    announce(&text);
+                }
+            }
         }
     });
 
@@ -345,7 +352,7 @@ pub fn WrapupPanel() -> impl IntoView {
                 }
                 Some("keep-open") => w.set_keep_open(store, !w.keep_open.get_untracked()),
                 Some("wrapup-save") => w.save(store),
-                Some("wrapup-discard") => w.discard(store),
+                Some("wrapup-discard") if !w.busy.get_untracked() => w.discard(store),
                 Some("wrapup-close") => {
                     w.open.set(false);
                     focus_open();
@@ -394,7 +401,7 @@ pub fn WrapupPanel() -> impl IntoView {
                 <button type="button" class="cc-button" data-testid="wrapup-discard" data-target="yes">{tr(lang, T::WrapupDiscard)}</button>
                 <button type="button" class="cc-button" data-testid="wrapup-close">{tr(lang, T::WrapupClose)}</button>
             </div>
-            <p class="cc-wrapup__status" data-testid="wrapup-status" role="status" aria-live="polite" data-state="none"></p>
+            <p class="cc-wrapup__status" data-testid="wrapup-status" data-state="none"></p>
         </section>
     }
 }

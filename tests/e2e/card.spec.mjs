@@ -1,6 +1,6 @@
 // The card end to end on the release build: the demo scenario, the real-portal path in the fake
 // portal (tests/e2e/portal.mjs: cross-site frame, library cross-origin, REST host with CORS), errors,
-// and the screenshots kept in docs/screenshots/.
+// and the screenshots (target/screenshots/; scripts/screenshots.sh copies them to docs/screenshots/).
 import { test, expect } from '@playwright/test';
 import { installFakeBx24, collectConsole, shot, demoUrl, SECRET_TOKEN } from './helpers.mjs';
 import { openPortal, APP_ORIGIN, FRAME_NAME } from './portal.mjs';

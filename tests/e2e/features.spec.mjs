@@ -1,6 +1,8 @@
 // Client history and campaign mode end to end on the demo portal (release build).
 import { test, expect } from '@playwright/test';
-import { collectConsole, demoUrl } from './helpers.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { collectConsole, demoUrl, SCREENSHOT_DIR } from './helpers.mjs';
 
 const items = (page) => page.getByTestId('history-item');
 
@@ -27,7 +29,8 @@ test.describe('client history', () => {
     await expect(page.locator('[data-testid=history-item][data-call=true] .cc-history__kind').first()).toHaveText(/(Входящий|Исходящий) звонок/);
     await page.setViewportSize({ width: 400, height: 800 });
     await page.locator('#cc-history-title').scrollIntoViewIfNeeded();
-    await page.screenshot({ path: 'docs/screenshots/history-ru-dark-400.png' });
+    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'history-ru-dark-400.png') });
   });
 
   test('"show more" loads the next page and stops at the end', async ({ page }) => {
@@ -117,7 +120,8 @@ test.describe('campaign mode', () => {
     expect(widths.every((w) => w > 0)).toBe(true);
     await page.setViewportSize({ width: 400, height: 800 });
     await page.getByTestId('campaign').scrollIntoViewIfNeeded();
-    await page.screenshot({ path: 'docs/screenshots/campaign-en-light-400.png' });
+    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'campaign-en-light-400.png') });
 
     const requests = async () => Number(await page.getByTestId('demo-request-count').innerText());
     for (let i = 1; i <= 3; i++) {

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FAKE_BX24_PATH = path.join(ROOT, 'tests', 'support', 'fake-bx24.js');
-export const SCREENSHOT_DIR = path.join(ROOT, 'docs', 'screenshots');
+/** Test runs write screenshots here (ignored by git); `scripts/screenshots.sh` copies them to docs/screenshots/ on purpose. */
+export const SCREENSHOT_DIR = path.join(ROOT, 'target', 'screenshots');
 export const BASE_URL = `http://127.0.0.1:${Number(process.env.CALLCARD_E2E_PORT || 8001)}/`;
 /** The fake's access token: it must never reach the DOM or the console. */
 export const SECRET_TOKEN = 'FAKE-SECRET-TOKEN-123';
@@ -38,7 +39,7 @@ export function collectConsole(page) {
   return lines;
 }
 
-/** Full-page screenshot to docs/screenshots/<name>.png; returns the file path. */
+/** Full-page screenshot to target/screenshots/<name>.png; returns the file path. */
 export async function shot(page, name) {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
