@@ -74,7 +74,7 @@ pub fn Bindings() -> impl IntoView {
                     {missing.then(|| view! {
                         <span class="cc-muted" data-testid="binding-missing">{tr(lang, if b.denied { T::NoAccess } else { T::Deleted })}</span>
                     }.into_any())}
-                    {(!loaded).then(|| view! { <span class="cc-skeleton cc-skeleton--chip" role="img" aria-label=tr(lang, T::Loading)></span> }.into_any())}
+                    {(!loaded).then(|| view! { <span class="cc-skeleton cc-skeleton--chip" title=tr(lang, T::Loading)></span> }.into_any())}
                 </span>
             </li>
         }

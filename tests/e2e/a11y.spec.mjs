@@ -53,6 +53,9 @@ test('axe: every scenario, light and dark, ru and en, the install page, the wrap
   const counts = {};
   const check = async (label, where = page) => {
     const v = await axe(where);
+    // Exactly one h1 (axe only asks for at least one).
+    const h1 = await where.evaluate(() => document.querySelectorAll('h1').length);
+    if (h1 !== 1) v.push({ id: 'one-h1', impact: 'moderate', help: `${h1} h1 elements`, nodes: [] });
     for (const x of v) counts[`${x.id}`] = (counts[x.id] || 0) + x.nodes.length;
     if (v.length) failures.push(report(label, v));
   };
