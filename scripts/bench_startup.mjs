@@ -276,12 +276,22 @@ try {
   for (const kind of ['card', 'ref']) {
     warm[kind] = await freshPage();
     await openOnce(warm[kind].page, kind, local); // fills the cache; not counted
+    // The card stays open during a call: time for V8 to keep the wasm's compiled code.
+    await new Promise((r) => setTimeout(r, 5000));
   }
   // A throw-away cold pair: the first contexts of a browser pay for its own start.
   for (const kind of ['card', 'ref']) {
     const { context, page } = await freshPage();
     await openOnce(page, kind, local);
     await context.close();
+  }
+  if (process.argv.includes('--trace')) {
+    // One more warm opening of the card under a Chromium trace (for a look with chrome://tracing).
+    const file = path.join(os.tmpdir(), 'callcard-startup-trace.json');
+    await browser.startTracing(undefined, { path: file, categories: ['devtools.timeline', 'blink.user_timing', 'v8', 'v8.wasm', 'disabled-by-default-devtools.timeline', 'toplevel'] });
+    const r = await openOnce(warm.card.page, 'card', local);
+    await browser.stopTracing();
+    console.log(`trace of a warm card opening (${r.ms.toFixed(0)} ms): ${file}`);
   }
   for (let i = 0; i < RUNS; i++) {
     const order = i % 2 ? ['ref', 'card'] : ['card', 'ref'];

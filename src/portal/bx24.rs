@@ -304,6 +304,39 @@ pub fn library_present() -> bool {
         .unwrap_or(false)
 }
 
+/// index.html's early start (`window.__ccBoot`): `BX24.init`, the call-card events and a first
+/// `getStatus` begun by an inline script while the WebAssembly still loads. None on pages
+/// without it (the card then does all of it itself).
+pub fn boot() -> Option<JsValue> {
+    let w = web_sys::window()?;
+    let b = Reflect::get(&w, &"__ccBoot".into()).ok()?;
+    b.is_object().then_some(b)
+}
+
+/// The early start's `init`: `Ok(true)` answered, `Ok(false)` not asked yet, `Err(None)` asked
+/// and waiting, `Err(Some(text))` threw.
+pub fn boot_init(boot: &JsValue) -> Result<bool, Option<String>> {
+    let state = Reflect::get(boot, &"init".into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0) as u8;
+    match state {
+        0 => Ok(false),
+        2 => Ok(true),
+        3 => Err(Some(
+            get_string(boot, "error").unwrap_or_else(|| "unknown error".into()),
+        )),
+        _ => Err(None),
+    }
+}
+
+/// `boot[name](arg)`; an error when there is no early start (or no such function).
+fn boot_call(name: &str, arg: &JsValue) -> Result<JsValue, JsValue> {
+    let b = boot().ok_or(JsValue::NULL)?;
+    let f = Reflect::get(&b, &name.into())?.dyn_into::<Function>()?;
+    f.call1(&b, arg)
+}
+
 /// Runs `BX24.init` and waits for it, at most `timeout_ms`.
 pub async fn init(timeout_ms: u32) -> Result<(), CallFail> {
     callback_with_timeout(timeout_ms, bx_init).await.map(|_| ())
@@ -316,6 +349,8 @@ type InFlight = (u32, String, Function);
 pub struct Bx24Portal {
     timeouts: Timeouts,
     subscribed: Cell<bool>,
+    /// The first `getStatus` was asked for (the early start's answer is for that one only).
+    status_taken: Cell<bool>,
     sink: Rc<RefCell<Option<EventSink>>>,
     /// REST calls in flight: `(id, method, reject)`, ended early by a failed request.
     in_flight: Rc<RefCell<Vec<InFlight>>>,
@@ -408,6 +443,7 @@ impl Bx24Portal {
         Bx24Portal {
             timeouts,
             subscribed: Cell::new(false),
+            status_taken: Cell::new(false),
             sink: Rc::new(RefCell::new(None)),
             in_flight,
             next_id: Cell::new(0),
@@ -440,19 +476,33 @@ impl Bx24Portal {
         })
         .await
         .map_err(PortalError::from)?;
-        let v = to_json(&v).map_err(PortalError::Library)?;
-        // Errors come back in the same callback: [{"result":"error","errorCode":"Call card is undefined"}]
-        if let Some(code) = v
-            .as_array()
-            .and_then(|a| a.first())
-            .filter(|f| f.get("result").and_then(|r| r.as_str()) == Some("error"))
-            .and_then(|f| f.get("errorCode"))
-        {
-            return Err(PortalError::Refused(
-                code.as_str().unwrap_or("error").chars().take(80).collect(),
-            ));
+        placement_answer(&v)
+    }
+
+    /// The first `getStatus`: the early start's answer when there is one to take (asked before
+    /// the WebAssembly ran, and no event since) — at once, with no wait, when it is there —
+    /// else a fresh one.
+    async fn first_status(&self) -> Result<Value, PortalError> {
+        if !self.status_taken.replace(true) {
+            let got = boot_call("takeStatus", &JsValue::UNDEFINED).unwrap_or_default();
+            if got.is_object() {
+                return placement_answer(&Reflect::get(&got, &"v".into()).unwrap_or_default());
+            }
+            if got.as_string().as_deref() == Some("pending") {
+                match callback_with_timeout(self.timeouts.placement_ms, |cb| {
+                    boot_call("whenStatus", cb).map(|_| ())
+                })
+                .await
+                {
+                    Ok(v) => return placement_answer(&v),
+                    // Asked early and still unanswered: as a fresh call would have timed out.
+                    Err(CallFail::Timeout(ms)) => return Err(PortalError::Timeout(ms)),
+                    Err(_) => {}
+                }
+            }
         }
-        Ok(v)
+        self.placement_call("getStatus", &serde_json::json!({}))
+            .await
     }
 
     /// `BX24.callBatch(calls, cb, halt)`: the library's own batch. Each key's `ajaxResult` is
@@ -477,6 +527,23 @@ impl Bx24Portal {
             })
             .collect())
     }
+}
+
+/// A placement command's answer: errors come in the same callback.
+fn placement_answer(v: &JsValue) -> Result<Value, PortalError> {
+    let v = to_json(v).map_err(PortalError::Library)?;
+    // Errors come back in the same callback: [{"result":"error","errorCode":"Call card is undefined"}]
+    if let Some(code) = v
+        .as_array()
+        .and_then(|a| a.first())
+        .filter(|f| f.get("result").and_then(|r| r.as_str()) == Some("error"))
+        .and_then(|f| f.get("errorCode"))
+    {
+        return Err(PortalError::Refused(
+            code.as_str().unwrap_or("error").chars().take(80).collect(),
+        ));
+    }
+    Ok(v)
 }
 
 impl Default for Bx24Portal {
@@ -575,9 +642,7 @@ impl Portal for Bx24Portal {
 
     fn get_status(&self) -> Fut<'_, Result<CallStatus, PortalError>> {
         Box::pin(async move {
-            let v = self
-                .placement_call("getStatus", &serde_json::json!({}))
-                .await?;
+            let v = self.first_status().await?;
             decode_call_status(&v).map_err(PortalError::Decode)
         })
     }
@@ -587,44 +652,48 @@ impl Portal for Bx24Portal {
         if self.subscribed.replace(true) {
             return; // bindEvent has no unbind: binding again would double every event.
         }
+        // One dispatcher `(event, first, second)`: handed to the early start, which bound the
+        // events before the WebAssembly ran (and holds what came meanwhile), or bound here once
+        // per event with the event's name as its first argument.
         let s = self.sink.clone();
-        let state = Closure::<dyn FnMut(JsValue, JsValue)>::new(move |a: JsValue, b: JsValue| {
-            let first = to_json(&a).unwrap_or(Value::Null);
-            let second = if b.is_undefined() {
-                None
-            } else {
-                to_json(&b).ok()
-            };
-            deliver(&s, decode_state_changed(&first, second.as_ref()));
-        });
-        let s = self.sink.clone();
-        let entity = Closure::<dyn FnMut(JsValue)>::new(move |a: JsValue| {
-            deliver(
-                &s,
-                to_json(&a)
-                    .map_err(|_| crate::model::DecodeError::Shape {
-                        expected: "object",
-                        got: "non-JSON",
-                    })
-                    .and_then(|v| decode_entity_changed(&v)),
-            );
-        });
-        let s = self.sink.clone();
-        let close = Closure::<dyn FnMut(JsValue)>::new(move |_a: JsValue| {
-            deliver(&s, Ok(CallEvent::BeforeClose))
-        });
-        for (name, cb) in [
-            ("CallCard::CallStateChanged", state.as_ref().clone()),
-            ("CallCard::EntityChanged", entity.as_ref().clone()),
-            ("CallCard::BeforeClose", close.as_ref().clone()),
-        ] {
-            if let Err(e) = bx_bind_event(name, &cb) {
-                log::warn!("bindEvent {name} failed: {}", describe(&e));
+        let dispatch = Closure::<dyn FnMut(JsValue, JsValue, JsValue)>::new(
+            move |name: JsValue, a: JsValue, b: JsValue| {
+                let name = name.as_string().unwrap_or_default();
+                let first = to_json(&a);
+                let ev = match name.as_str() {
+                    "CallCard::CallStateChanged" => {
+                        let second = if b.is_undefined() {
+                            None
+                        } else {
+                            to_json(&b).ok()
+                        };
+                        decode_state_changed(&first.unwrap_or(Value::Null), second.as_ref())
+                    }
+                    "CallCard::EntityChanged" => first
+                        .map_err(|_| crate::model::DecodeError::Shape {
+                            expected: "object",
+                            got: "non-JSON",
+                        })
+                        .and_then(|v| decode_entity_changed(&v)),
+                    "CallCard::BeforeClose" => Ok(CallEvent::BeforeClose),
+                    _ => return,
+                };
+                deliver(&s, ev);
+            },
+        );
+        let f: &Function = dispatch.as_ref().unchecked_ref();
+        if !boot_call("listen", f).is_ok_and(|v| v.is_truthy()) {
+            for name in [
+                "CallCard::CallStateChanged",
+                "CallCard::EntityChanged",
+                "CallCard::BeforeClose",
+            ] {
+                if let Err(e) = bx_bind_event(name, &f.bind1(&JsValue::NULL, &name.into())) {
+                    log::warn!("bindEvent {name} failed: {}", describe(&e));
+                }
             }
         }
-        state.forget();
-        entity.forget();
-        close.forget();
+        dispatch.forget();
     }
 
     fn call(&self, method: &str, params: &Value) -> Fut<'_, Result<RestAnswer, RestError>> {

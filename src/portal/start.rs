@@ -105,9 +105,13 @@ pub async fn wait_for_bitrix(timing: WaitTiming, lang: Lang, library_url: &str) 
     let mut init_error: Option<String> = None;
     let mut started = crate::browser::perf_now();
     let mut shown: Option<View> = None;
+    // index.html's early start has called (or will call) `init` itself: its answer is used, and
+    // the wait wakes as soon as it comes. After a Retry the card calls `init` itself.
+    let mut boot = bx24::boot();
     loop {
         if retry.replace(false) {
             init_error = None;
+            boot = None;
             if probe() != Library::Present {
                 reload_library(library_url);
             }
@@ -125,8 +129,15 @@ pub async fn wait_for_bitrix(timing: WaitTiming, lang: Lang, library_url: &str) 
                 Err(CallFail::QueryError) => init_error = Some("Query error!".into()),
             }
         }
+        let early = boot.as_ref().map(bx24::boot_init);
+        match &early {
+            Some(Ok(true)) => break,
+            Some(Err(Some(e))) if init_error.is_none() => init_error = Some(e.clone()),
+            _ => {}
+        }
         let lib = probe();
-        if lib == Library::Present && !init_running && init_error.is_none() {
+        let early_asked = matches!(early, Some(Err(_)));
+        if lib == Library::Present && !init_running && !early_asked && init_error.is_none() {
             init_running = true;
             let answer = answer.clone();
             wasm_bindgen_futures::spawn_local(async move {
@@ -140,12 +151,27 @@ pub async fn wait_for_bitrix(timing: WaitTiming, lang: Lang, library_url: &str) 
             render(v, lang, init_error.as_deref(), &on_retry);
             shown = Some(v);
         }
-        TimeoutFuture::new(POLL_MS).await;
+        match (&boot, &early) {
+            (Some(b), Some(Ok(false) | Err(None))) => wake_or_sleep(b, POLL_MS).await,
+            _ => TimeoutFuture::new(POLL_MS).await,
+        }
     }
     // No Retry button may outlive its handler.
     if matches!(shown, Some(View::Failed(_))) {
         render(View::Waiting, lang, None, &on_retry);
     }
+}
+
+/// Sleeps `ms`, or less when the early start's `init` answers (`boot.ready`).
+async fn wake_or_sleep(boot: &JsValue, ms: u32) {
+    let ready = Reflect::get(boot, &"ready".into()).unwrap_or_default();
+    let timer = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+        }
+    });
+    let race = js_sys::Promise::race(&js_sys::Array::of2(&timer, &ready));
+    let _ = wasm_bindgen_futures::JsFuture::from(race).await;
 }
 
 /// The library's state, from `window.BX24` and the script's `error` flag.
