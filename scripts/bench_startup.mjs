@@ -29,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { start, median } from './harness.mjs';
 import {
   openPortal, portalPageHtml, libraryScript, ALLOW_PARTITIONED_STORAGE,
-  PORTAL_DOMAIN, PORTAL_ORIGIN, APP_ORIGIN, FRAME_NAME,
+  PORTAL_DOMAIN, PORTAL_ORIGIN, APP_ORIGIN,
 } from '../tests/e2e/portal.mjs';
 import { FAKE_BX24_PATH } from '../tests/e2e/helpers.mjs';
 
@@ -102,7 +102,20 @@ function probe(expect) {
     if (!seen()) return;
     obs.disconnect();
     mark('name.dom');
-    requestAnimationFrame(() => { mark('name.frame'); setTimeout(() => { mark('name.painted'); B.done = true; }, 0); });
+    requestAnimationFrame(() => {
+      mark('name.frame');
+      setTimeout(() => {
+        mark('name.painted');
+        B.done = true;
+        // Handed to the script by a binding: no Playwright evaluation in the frame while it starts
+        // (the first one compiles Playwright's injected script there, ~30 ms of its main thread).
+        const nav = performance.getEntriesByType('navigation')[0];
+        const res = performance.getEntriesByType('resource').map((e) => ({
+          name: e.name, start: e.startTime, end: e.responseEnd, size: e.transferSize, type: e.deliveryType,
+        }));
+        window.__benchDone(JSON.stringify({ marks: B.marks, batches: B.batches, nav: { responseEnd: nav.responseEnd, domInteractive: nav.domInteractive }, res }));
+      }, 0);
+    });
   }).observe(document, { subtree: true, childList: true, characterData: true });
 }
 
@@ -186,26 +199,15 @@ function restHost() {
 
 async function openOnce(page, kind, local) {
   current = { page, rest: [], serve: restHost() };
+  const done = new Promise((r) => { current.done = r; });
   if (ROUTED) {
     await openPortal(page, { local, fake, path: kind === 'ref' ? REFERENCE_PATH : '/', pages: { [REFERENCE_PATH]: REFERENCE } });
   } else {
     await page.goto(`${PORTAL_ORIGIN}/?kind=${kind}`);
   }
-  let frame;
-  for (let i = 0; i < 500 && !(frame = page.frame({ name: FRAME_NAME })) ; i++) await new Promise((r) => setTimeout(r, 10));
-  for (let i = 0; i < 500; i++) {
-    frame = page.frame({ name: FRAME_NAME });
-    if (frame && frame.url().startsWith(APP_ORIGIN)) break;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  await frame.waitForFunction(() => window.__bench && window.__bench.done, null, { timeout: 30_000, polling: 20 });
-  const got = await frame.evaluate(() => {
-    const nav = performance.getEntriesByType('navigation')[0];
-    const res = performance.getEntriesByType('resource').map((e) => ({
-      name: e.name, start: e.startTime, end: e.responseEnd, size: e.transferSize, type: e.deliveryType,
-    }));
-    return { marks: window.__bench.marks, batches: window.__bench.batches, nav: { responseEnd: nav.responseEnd, domInteractive: nav.domInteractive, dcl: nav.domContentLoadedEventStart }, res };
-  });
+  let timer;
+  const late = new Promise((_, j) => { timer = setTimeout(() => j(new Error(`${kind}: no name after 30 s`)), 30_000); });
+  const got = JSON.parse(await Promise.race([done, late]).finally(() => clearTimeout(timer)));
   return { ...got, rest: current.rest.slice(), ms: got.marks['name.painted'] };
 }
 
@@ -265,6 +267,7 @@ const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 
 async function freshPage() {
   const context = await browser.newContext();
+  await context.exposeBinding('__benchDone', (_source, json) => current && current.done && current.done(json));
   await context.addInitScript(probe, EXPECT);
   return { context, page: await context.newPage() };
 }
@@ -288,7 +291,9 @@ try {
   if (process.argv.includes('--trace')) {
     // One more warm opening of the card under a Chromium trace (for a look with chrome://tracing).
     const file = path.join(os.tmpdir(), 'callcard-startup-trace.json');
-    await browser.startTracing(undefined, { path: file, categories: ['devtools.timeline', 'blink.user_timing', 'v8', 'v8.wasm', 'disabled-by-default-devtools.timeline', 'toplevel'] });
+    const categories = ['devtools.timeline', 'blink.user_timing', 'v8', 'v8.wasm', 'disabled-by-default-devtools.timeline', 'toplevel'];
+    if (process.argv.includes('--cpu')) categories.push('disabled-by-default-v8.cpu_profiler');
+    await browser.startTracing(undefined, { path: file, categories });
     const r = await openOnce(warm.card.page, 'card', local);
     await browser.stopTracing();
     console.log(`trace of a warm card opening (${r.ms.toFixed(0)} ms): ${file}`);

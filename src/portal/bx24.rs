@@ -265,25 +265,33 @@ pub fn read_ajax_result(res: &JsValue) -> Result<RestAnswer, RestError> {
     let result = call0(res, "data")
         .ok_or_else(|| RestError::Library("result object without data()".into()))?;
     let result = to_json(&result).map_err(RestError::Library)?;
+    // Only `next` and `time` of the raw answer: it holds the result again (a batch's whole
+    // payload would go through JSON twice).
     let answer = Reflect::get(res, &"answer".into()).unwrap_or(JsValue::UNDEFINED);
-    let answer = to_json(&answer).unwrap_or(Value::Null);
+    let field = |key: &str| -> Value {
+        Reflect::get(&answer, &key.into())
+            .ok()
+            .and_then(|v| to_json(&v).ok())
+            .unwrap_or(Value::Null)
+    };
     let more = call0(res, "more").map(|m| m.is_truthy()).unwrap_or(false);
     let total = call0(res, "total")
         .and_then(|t| t.as_f64())
         .filter(|t| t.is_finite() && *t >= 0.0)
         .map(|t| t as u64);
     let next = if more {
-        answer
-            .get("next")
-            .and_then(|n| crate::model::value::value_u64(n).ok().flatten())
+        crate::model::value::value_u64(&field("next"))
+            .ok()
+            .flatten()
     } else {
         None
     };
+    let time = Some(field("time")).filter(|t| !t.is_null());
     Ok(RestAnswer {
         result,
         next,
         total,
-        time: answer.get("time").cloned(),
+        time,
     })
 }
 
