@@ -79,8 +79,7 @@ fn read_json(scope: &Scope, area: Area, name: &str) -> Option<serde_json::Value>
 
 /// Polls `fut` once at once — up to its first real wait — then leaves it to the executor (a
 /// plain `spawn_local` would start it only after the current task, here the first render).
-fn spawn_eager(fut: impl std::future::Future<Output = ()> + 'static) {
-    let mut fut = Box::pin(fut);
+fn spawn_eager(mut fut: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>) {
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     if fut.as_mut().poll(&mut cx).is_pending() {
         spawn_local(fut);
@@ -268,7 +267,7 @@ impl Store {
             .coalescer
             .try_update_value(|c| c.ask(browser::now_ms()))
         {
-            Some(Go::Now) => spawn_eager(self.run()),
+            Some(Go::Now) => spawn_eager(Box::pin(self.run())),
             Some(go) => self.follow(go),
             None => {}
         }

@@ -137,12 +137,13 @@ fn describe(e: &JsValue) -> String {
 }
 
 /// Starts a callback-style call and waits for its first callback, or `timeout_ms`.
-/// `start` receives the JS callback to hand to the library.
+/// `start` receives the JS callback to hand to the library (called once; `dyn`, so that the
+/// build has one copy of this for every kind of call).
 pub async fn callback_with_timeout(
     timeout_ms: u32,
-    start: impl FnOnce(&JsValue) -> Result<(), JsValue>,
+    start: &mut dyn FnMut(&JsValue) -> Result<(), JsValue>,
 ) -> Result<JsValue, CallFail> {
-    callback_with_abort(timeout_ms, start, |_| ())
+    callback_with_abort(timeout_ms, start, None)
         .await
         .map_err(|e| match e {
             Ended::Fail(f) => f,
@@ -151,13 +152,13 @@ pub async fn callback_with_timeout(
 }
 
 /// [`callback_with_timeout`], also handing the promise's reject function to `abort`: calling
-/// it with [`QUERY_ERROR`] (or `query-error|status|code`) ends the wait early.
+/// it with [`QUERY_ERROR`] (or `query-error|status|code`) ends the wait early. `start` is called
+/// once. Not generic (`dyn`): one copy in the build for every kind of call.
 async fn callback_with_abort(
     timeout_ms: u32,
-    start: impl FnOnce(&JsValue) -> Result<(), JsValue>,
-    abort: impl FnOnce(Function),
+    start: &mut dyn FnMut(&JsValue) -> Result<(), JsValue>,
+    mut abort: Option<&mut dyn FnMut(Function)>,
 ) -> Result<JsValue, Ended> {
-    let mut abort = Some(abort);
     let started: Rc<Cell<Option<JsValue>>> = Rc::new(Cell::new(None));
     let mut start = Some(start);
     let started_in = started.clone();
@@ -345,9 +346,21 @@ fn boot_call(name: &str, arg: &JsValue) -> Result<JsValue, JsValue> {
     f.call1(&b, arg)
 }
 
+/// Sleeps `ms`, or less when the early start's `init` answers (`boot.sleep`).
+pub async fn boot_sleep(ms: u32) {
+    match boot_call("sleep", &ms.into()) {
+        Ok(p) => {
+            let _ = JsFuture::from(Promise::resolve(&p)).await;
+        }
+        Err(_) => gloo_timers::future::TimeoutFuture::new(ms).await,
+    }
+}
+
 /// Runs `BX24.init` and waits for it, at most `timeout_ms`.
 pub async fn init(timeout_ms: u32) -> Result<(), CallFail> {
-    callback_with_timeout(timeout_ms, bx_init).await.map(|_| ())
+    callback_with_timeout(timeout_ms, &mut |cb| bx_init(cb))
+        .await
+        .map(|_| ())
 }
 
 /// A REST call waiting for its callback: `(id, method, reject)`.
@@ -462,15 +475,19 @@ impl Bx24Portal {
     async fn rest_call(
         &self,
         method: &str,
-        start: impl FnOnce(&JsValue) -> Result<(), JsValue>,
+        start: &mut dyn FnMut(&JsValue) -> Result<(), JsValue>,
     ) -> Result<JsValue, RestError> {
         let id = self.next_id.get().wrapping_add(1);
         self.next_id.set(id);
-        let res = callback_with_abort(self.timeouts.rest_ms, start, |reject| {
-            self.in_flight
-                .borrow_mut()
-                .push((id, method.to_string(), reject))
-        })
+        let res = callback_with_abort(
+            self.timeouts.rest_ms,
+            start,
+            Some(&mut |reject| {
+                self.in_flight
+                    .borrow_mut()
+                    .push((id, method.to_string(), reject))
+            }),
+        )
         .await;
         self.in_flight.borrow_mut().retain(|(i, _, _)| *i != id);
         res.map_err(|e| ended_to_rest(method, e))
@@ -479,7 +496,7 @@ impl Bx24Portal {
     /// `BX24.placement.call(cmd, params, cb)` with a timeout.
     pub async fn placement_call(&self, cmd: &str, params: &Value) -> Result<Value, PortalError> {
         let params = to_js(params);
-        let v = callback_with_timeout(self.timeouts.placement_ms, |cb| {
+        let v = callback_with_timeout(self.timeouts.placement_ms, &mut |cb| {
             bx_placement_call(cmd, &params, cb)
         })
         .await
@@ -496,17 +513,15 @@ impl Bx24Portal {
             if got.is_object() {
                 return placement_answer(&Reflect::get(&got, &"v".into()).unwrap_or_default());
             }
-            if got.as_string().as_deref() == Some("pending") {
-                match callback_with_timeout(self.timeouts.placement_ms, |cb| {
-                    boot_call("whenStatus", cb).map(|_| ())
-                })
-                .await
-                {
-                    Ok(v) => return placement_answer(&v),
-                    // Asked early and still unanswered: as a fresh call would have timed out.
-                    Err(CallFail::Timeout(ms)) => return Err(PortalError::Timeout(ms)),
-                    Err(_) => {}
-                }
+            let ms = self.timeouts.placement_ms;
+            if got.as_string().as_deref() == Some("pending")
+                && let Ok(p) = boot_call("whenStatus", &ms.into())
+            {
+                // Asked early and still unanswered: as a fresh call would have timed out.
+                return match JsFuture::from(Promise::resolve(&p)).await {
+                    Ok(v) => placement_answer(&v),
+                    Err(_) => Err(PortalError::Timeout(ms)),
+                };
             }
         }
         self.placement_call("getStatus", &serde_json::json!({}))
@@ -523,7 +538,9 @@ impl Bx24Portal {
     ) -> Result<Vec<(String, Result<RestAnswer, RestError>)>, RestError> {
         let calls = to_js(calls);
         let v = self
-            .rest_call("batch", |cb| bx_call_batch(&calls, cb, halt).map(|_| ()))
+            .rest_call("batch", &mut |cb| {
+                bx_call_batch(&calls, cb, halt).map(|_| ())
+            })
             .await?;
         let keys = js_sys::Object::keys(v.unchecked_ref::<js_sys::Object>());
         Ok(keys
@@ -709,7 +726,7 @@ impl Portal for Bx24Portal {
         let params = to_js(params);
         Box::pin(async move {
             let res = self
-                .rest_call(&method, |cb| {
+                .rest_call(&method, &mut |cb| {
                     bx_call_method(&method, &params, cb).map(|_| ())
                 })
                 .await?;
@@ -720,7 +737,7 @@ impl Portal for Bx24Portal {
     fn refresh_auth(&self) -> Fut<'_, Result<(), PortalError>> {
         Box::pin(async move {
             // The callback gets the new auth object: it is not read, so no token passes here.
-            callback_with_timeout(self.timeouts.refresh_ms, |cb| {
+            callback_with_timeout(self.timeouts.refresh_ms, &mut |cb| {
                 bx_refresh_auth(cb).map(|_| ())
             })
             .await
@@ -775,7 +792,7 @@ impl Portal for Bx24Portal {
     fn set_app_option(&self, name: &str, value: &str) -> Fut<'_, Result<(), PortalError>> {
         let (name, value) = (name.to_string(), value.to_string());
         Box::pin(async move {
-            callback_with_timeout(self.timeouts.placement_ms, |cb| {
+            callback_with_timeout(self.timeouts.placement_ms, &mut |cb| {
                 bx_app_option_set(&name, &value, cb).map(|_| ())
             })
             .await

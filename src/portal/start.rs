@@ -152,7 +152,7 @@ pub async fn wait_for_bitrix(timing: WaitTiming, lang: Lang, library_url: &str) 
             shown = Some(v);
         }
         match (&boot, &early) {
-            (Some(b), Some(Ok(false) | Err(None))) => wake_or_sleep(b, POLL_MS).await,
+            (Some(_), Some(Ok(false) | Err(None))) => bx24::boot_sleep(POLL_MS).await,
             _ => TimeoutFuture::new(POLL_MS).await,
         }
     }
@@ -160,18 +160,6 @@ pub async fn wait_for_bitrix(timing: WaitTiming, lang: Lang, library_url: &str) 
     if matches!(shown, Some(View::Failed(_))) {
         render(View::Waiting, lang, None, &on_retry);
     }
-}
-
-/// Sleeps `ms`, or less when the early start's `init` answers (`boot.ready`).
-async fn wake_or_sleep(boot: &JsValue, ms: u32) {
-    let ready = Reflect::get(boot, &"ready".into()).unwrap_or_default();
-    let timer = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
-        }
-    });
-    let race = js_sys::Promise::race(&js_sys::Array::of2(&timer, &ready));
-    let _ = wasm_bindgen_futures::JsFuture::from(race).await;
 }
 
 /// The library's state, from `window.BX24` and the script's `error` flag.
