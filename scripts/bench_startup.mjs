@@ -201,14 +201,15 @@ async function openOnce(page, kind, local) {
   current = { page, rest: [], serve: restHost() };
   const done = new Promise((r) => { current.done = r; });
   if (ROUTED) {
-    await openPortal(page, { local, fake, path: kind === 'ref' ? REFERENCE_PATH : '/', pages: { [REFERENCE_PATH]: REFERENCE } });
+    current.bed = await openPortal(page, { local, fake, path: kind === 'ref' ? REFERENCE_PATH : '/', pages: { [REFERENCE_PATH]: REFERENCE } });
   } else {
     await page.goto(`${PORTAL_ORIGIN}/?kind=${kind}`);
   }
   let timer;
   const late = new Promise((_, j) => { timer = setTimeout(() => j(new Error(`${kind}: no name after 30 s`)), 30_000); });
   const got = JSON.parse(await Promise.race([done, late]).finally(() => clearTimeout(timer)));
-  return { ...got, rest: current.rest.slice(), ms: got.marks['name.painted'] };
+  const rest = current.bed ? current.bed.methods() : current.rest.slice();
+  return { ...got, rest, ms: got.marks['name.painted'] };
 }
 
 // ---------------------------------------------------------------- the card's breakdown
