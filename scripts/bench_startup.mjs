@@ -8,13 +8,14 @@
 //   warm: the same context, the frame opened again (the call card is re-opened on every activation).
 // Prints every run, the ratios, the medians, and where the card's time went (median of the runs).
 //
-//   node scripts/bench_startup.mjs [--runs 5] [--latency 20] [--routed]
+//   node scripts/bench_startup.mjs [--runs 5] [--latency 20] [--plain] [--routed] [--trace [--cpu]]
 //
 // The bed: the portal page, the library (https://api.bitrix24.com/api/v1/, cross-origin) and the
 // REST host (real XHRs, CORS, answered by the fake's server logic) come from portal.mjs;
 // by default they are served by a local HTTPS server (HTTP/2, as Bitrix24's hosts) of this script (CALLCARD_XORIGIN_PORT, 8013)
 // that Chromium reaches through --host-resolver-rules with its self-signed certificate accepted by
-// SPKI, and app.callcard.test is proxied to dist/ (scripts/serve_dist.py, CALLCARD_BENCH_PORT).
+// SPKI, and app.callcard.test is proxied to dist/ (scripts/serve_dist.py, CALLCARD_BENCH_PORT),
+// its files and the library brotli-compressed as a real host sends them (--plain: not).
 // Nothing is intercepted, so the HTTP cache works as in a real browser (immutable hashed assets,
 // the wasm's compiled code kept). `--routed`: Playwright routes instead (openPortal itself); routing
 // disables Chromium's HTTP cache, so "warm" there re-downloads everything (a warm process only).
@@ -24,6 +25,7 @@ import path from 'node:path';
 import http from 'node:http';
 import http2 from 'node:http2';
 import vm from 'node:vm';
+import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { start, median } from './harness.mjs';
@@ -43,6 +45,9 @@ const arg = (name, dflt) => {
 const RUNS = Number(arg('runs', 5));
 const LATENCY = Number(arg('latency', 20));
 const ROUTED = process.argv.includes('--routed');
+// --plain: the app's files and the library uncompressed (scripts/serve_dist.py sends them so).
+const COMPRESS = !process.argv.includes('--plain');
+const brotliCache = new Map();
 const EXPECT = 'Klaus Weber'; // the fake's default client (CONTACT 797)
 const XPORT = Number(process.env.CALLCARD_XORIGIN_PORT || 8013);
 const HOSTS = [PORTAL_DOMAIN, new URL(APP_ORIGIN).host, 'api.bitrix24.com'];
@@ -167,8 +172,14 @@ async function serveBed(req, res, local) {
     return res.end(JSON.stringify(answer.body));
   }
   if (host === 'api.bitrix24.com') {
+    const lib = libraryScript({ fake });
+    if (COMPRESS) {
+      if (!brotliCache.has(lib)) brotliCache.set(lib, zlib.brotliCompressSync(Buffer.from(lib)));
+      res.writeHead(200, { 'Content-Type': 'application/javascript; charset=utf-8', 'Cache-Control': 'no-cache', 'Content-Encoding': 'br' });
+      return res.end(brotliCache.get(lib));
+    }
     res.writeHead(200, { 'Content-Type': 'application/javascript; charset=utf-8', 'Cache-Control': 'no-cache' });
-    return res.end(libraryScript({ fake }));
+    return res.end(lib);
   }
   if (u.pathname === REFERENCE_PATH) {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
@@ -178,6 +189,21 @@ async function serveBed(req, res, local) {
   const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !k.startsWith(':') && k !== 'host'));
   const up = http.request(`${local}${u.pathname}${u.search}`, { method: req.method, headers }, (r) => {
     const out = Object.fromEntries(Object.entries(r.headers).filter(([k]) => !HOP.includes(k)));
+    // As a real host (and as scripts/measure_size.py counts it): text and wasm brotli-compressed.
+    if (COMPRESS && r.statusCode === 200 && /\bbr\b/.test(req.headers['accept-encoding'] || '')
+      && /wasm|javascript|css|html/.test(r.headers['content-type'] || '')) {
+      const chunks = [];
+      r.on('data', (c) => chunks.push(c));
+      r.on('end', () => {
+        const key = `${u.pathname}|${r.headers['last-modified'] || ''}`;
+        let br = brotliCache.get(key);
+        if (!br) { br = zlib.brotliCompressSync(Buffer.concat(chunks)); if (!/html/.test(r.headers['content-type'])) brotliCache.set(key, br); }
+        delete out['content-length'];
+        res.writeHead(r.statusCode, { ...out, 'content-encoding': 'br', 'content-length': String(br.length), vary: 'Accept-Encoding' });
+        res.end(br);
+      });
+      return;
+    }
     res.writeHead(r.statusCode, out);
     r.pipe(res);
   });
@@ -247,7 +273,7 @@ function printBreakdown(title, runs) {
     const d = median(spans.map((x) => x[1] - x[0]));
     console.log(`  ${per[0][i][0].padEnd(32)} ${s.toFixed(0).padStart(5)} → ${e.toFixed(0).padStart(5)}   ${d.toFixed(0).padStart(4)} ms`);
   }
-  const cached = runs[0].res.filter((e) => /\.(wasm|js|css)$/.test(e.name)).map((e) => `${path.basename(e.name)}: ${e.type || (e.size === 0 ? 'cache' : 'network')}`);
+  const cached = runs[0].res.filter((e) => /\.(wasm|js|css)$/.test(e.name)).map((e) => `${path.basename(e.name)}: ${e.type || (e.size === 0 ? 'cache' : `network ${e.size} B`)}`);
   console.log(`  assets (first run): ${cached.join(', ')}`);
 }
 
@@ -274,7 +300,7 @@ async function freshPage() {
 }
 
 try {
-  console.log(`bench_startup: ${RUNS} runs, REST latency ${LATENCY} ms, ${ROUTED ? 'Playwright routes (no HTTP cache)' : 'HTTPS bed server (HTTP cache on)'}, load ${load()}`);
+  console.log(`bench_startup: ${RUNS} runs, REST latency ${LATENCY} ms, ${ROUTED ? 'Playwright routes (no HTTP cache)' : `HTTPS bed server (HTTP cache on, ${COMPRESS ? 'brotli' : 'uncompressed'})`}, load ${load()}`);
   const results = { cold: { card: [], ref: [] }, warm: { card: [], ref: [] } };
   const warm = {};
   for (const kind of ['card', 'ref']) {
