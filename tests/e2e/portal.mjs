@@ -55,6 +55,8 @@ function portalPage(action, body) {
  *  - `placement` / `placementOptions` / `lang` / `fields`: what the portal POSTs (default: the fake's own).
  *  - `local`: where dist/ is served (default LOCAL_APP); `path`: the handler path (default '/').
  *  - `library: false`: api.bitrix24.com does not answer (the script fails to load).
+ *  - `pages`: `{ '/path': file }` — HTML files answered on the app origin at those paths (GET or
+ *    POST, never cached), e.g. a reference page opened with `path: '/path'` (scripts/bench_startup.mjs).
  * Calling it again on the same page re-opens the portal page with the new options (a fresh fake).
  */
 export async function openPortal(page, opts = {}) {
@@ -123,6 +125,9 @@ function makeBed(page) {
         const u = new URL(req.url());
         const local = this.opts.local || LOCAL_APP;
         if (req.isNavigationRequest()) this.appLoads.push({ method: req.method(), url: req.url(), body: req.postData() || '' });
+        // `pages`: a page of the caller's (a file) answered at that path, GET or POST (a handler).
+        const file = this.opts.pages && this.opts.pages[u.pathname];
+        if (file) return route.fulfill({ status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }, body: fs.readFileSync(file, 'utf8') });
         try {
           const response = await route.fetch({ url: `${local}${u.pathname}${u.search}`, maxRedirects: 0 });
           await route.fulfill({ response });
@@ -133,9 +138,7 @@ function makeBed(page) {
       await page.route((u) => u.href.startsWith(LIBRARY_URL), async (route) => {
         this.libraryLoads++;
         if (this.opts.library === false) return route.abort('connectionrefused');
-        const install = { ...(this.opts.fake || {}), transport: 'xhr', keepName: true, restBase: `${PORTAL_ORIGIN}/rest/` };
-        const setup = this.opts.setup ? `(${this.opts.setup.toString()})(ctl);` : '';
-        const body = `${FAKE_SOURCE()}\n;(function () { var ctl = __fakeBx24Install(${JSON.stringify(install)}); ${setup} })();\n`;
+        const body = libraryScript(this.opts);
         // As api.bitrix24.com: a plain script, no CORS headers (the page loads it without `crossorigin`).
         await route.fulfill({ status: 200, headers: { 'Content-Type': 'application/javascript; charset=utf-8', 'Cache-Control': 'no-cache' }, body });
       });
@@ -149,20 +152,7 @@ function makeBed(page) {
       });
     },
 
-    _portalHtml() {
-      const o = this.opts;
-      const opts = o.placementOptions === undefined ? defaultOptions(o.fake) : o.placementOptions;
-      const query = new URLSearchParams({ DOMAIN: PORTAL_DOMAIN, PROTOCOL: '1', LANG: o.lang || (o.fake && o.fake.lang) || 'en', APP_SID });
-      const action = `${APP_ORIGIN}${o.path || '/'}?${query}`;
-      const body = {
-        AUTH_ID: SECRET_TOKEN, AUTH_EXPIRES: '3600', REFRESH_ID: 'FAKE-REFRESH-TOKEN-456',
-        member_id: 'fakememberid0123456789', status: 'L',
-        PLACEMENT: o.placement || (o.fake && o.fake.placement) || 'CALL_CARD',
-        PLACEMENT_OPTIONS: typeof opts === 'string' ? opts : JSON.stringify(opts),
-        ...(o.fields || {}),
-      };
-      return portalPage(action, body);
-    },
+    _portalHtml() { return portalPageHtml(this.opts); },
 
     // The portal's REST host. CORS as the portal sends it: the app origin only.
     async _rest(route, method) {
@@ -174,13 +164,7 @@ function makeBed(page) {
       const rec = { method, status: null, at: Date.now(), ms: null, origin: req.headers().origin || null };
       this.requests.push(rec);
       let answer;
-      try {
-        answer = await req.frame().evaluate(([m, b]) => (window.__fakeBx24Serve
-          ? window.__fakeBx24Serve(m, b)
-          : { status: 503, body: { error: 'NO_FAKE', error_description: 'no fake library in the frame' } }), [method, req.postData() || '']);
-      } catch {
-        answer = { abort: true }; // the frame navigated away meanwhile
-      }
+      answer = await askFake(req.frame(), method, req.postData() || '');
       if (this.onRest) answer = (await this.onRest(rec, answer)) || answer;
       if (answer.never) return; // never answered: the request stays pending
       rec.ms = Date.now() - rec.at;
@@ -195,6 +179,43 @@ function makeBed(page) {
     },
   };
   return bed;
+}
+
+// The bed's three answers, for a caller that serves the origins itself (scripts/bench_startup.mjs
+// answers them from a real HTTPS server, so that the browser's HTTP cache works; a Playwright route
+// disables it). `opts` are openPortal's.
+
+/** The portal page: the frame and the form that POSTs the handler into it. */
+export function portalPageHtml(o = {}) {
+  const opts = o.placementOptions === undefined ? defaultOptions(o.fake) : o.placementOptions;
+  const query = new URLSearchParams({ DOMAIN: PORTAL_DOMAIN, PROTOCOL: '1', LANG: o.lang || (o.fake && o.fake.lang) || 'en', APP_SID });
+  const action = `${APP_ORIGIN}${o.path || '/'}?${query}`;
+  const body = {
+    AUTH_ID: SECRET_TOKEN, AUTH_EXPIRES: '3600', REFRESH_ID: 'FAKE-REFRESH-TOKEN-456',
+    member_id: 'fakememberid0123456789', status: 'L',
+    PLACEMENT: o.placement || (o.fake && o.fake.placement) || 'CALL_CARD',
+    PLACEMENT_OPTIONS: typeof opts === 'string' ? opts : JSON.stringify(opts),
+    ...(o.fields || {}),
+  };
+  return portalPage(action, body);
+}
+
+/** The library as api.bitrix24.com serves it: the fake and its install call (xhr transport). */
+export function libraryScript(o = {}) {
+  const install = { ...(o.fake || {}), transport: 'xhr', keepName: true, restBase: `${PORTAL_ORIGIN}/rest/` };
+  const setup = o.setup ? `(${o.setup.toString()})(ctl);` : '';
+  return `${FAKE_SOURCE()}\n;(function () { var ctl = __fakeBx24Install(${JSON.stringify(install)}); ${setup} })();\n`;
+}
+
+/** The REST host's answer to `method` with form `body`, from the fake's server logic in `frame`. */
+export async function askFake(frame, method, body) {
+  try {
+    return await frame.evaluate(([m, b]) => (window.__fakeBx24Serve
+      ? window.__fakeBx24Serve(m, b)
+      : { status: 503, body: { error: 'NO_FAKE', error_description: 'no fake library in the frame' } }), [method, body]);
+  } catch {
+    return { abort: true }; // the frame navigated away meanwhile
+  }
 }
 
 function defaultOptions(fake = {}) {
