@@ -520,11 +520,10 @@ impl ItemPages {
     /// The cache with the re-read pages applied (new statuses), or `None` when the list's
     /// composition may have changed: a page holds other members or another number of rows, a
     /// page past the end has rows, or a page failed. Then the list is read whole again.
-    pub fn recheck(&self, answers: &[(u64, PageAnswer)]) -> Option<PageCache> {
+    pub fn recheck(mut self, answers: &[(u64, PageAnswer)]) -> Option<PageCache> {
         if !self.cacheable() {
             return None;
         }
-        let mut next = self.clone();
         for (start, answer) in answers {
             if !start.is_multiple_of(PAGE_SIZE as u64) {
                 return None;
@@ -550,7 +549,7 @@ impl ItemPages {
                     if page.len() != hi - lo {
                         return None;
                     }
-                    for (item, fresh) in next.items[lo..hi].iter_mut().zip(page) {
+                    for (item, fresh) in self.items[lo..hi].iter_mut().zip(page) {
                         if item.entity_id != fresh.entity_id {
                             return None;
                         }
@@ -559,7 +558,7 @@ impl ItemPages {
                 }
             }
         }
-        Some(next)
+        Some(self)
     }
 }
 
@@ -1986,7 +1985,7 @@ mod tests {
         ids[70].1 = "SUCCESS";
         let now = portal_pages(&ids, &hidden);
         let starts = cache.recheck_starts(Some(69), Some(71), 0, 50).unwrap();
-        let fresh = cache.recheck(&answers(&now, &starts)).unwrap();
+        let fresh = cache.clone().recheck(&answers(&now, &starts)).unwrap();
         let after = Progress::compute(fresh.items(), &statuses(), 3, &[contact(170)]);
         assert_eq!(after.done, before.done + 1);
         assert_eq!(after.position.unwrap().status, "SUCCESS");
@@ -1996,43 +1995,61 @@ mod tests {
             "what is known stays"
         );
         // The same pages again: nothing changes.
-        assert_eq!(fresh.recheck(&answers(&now, &starts)), Some(fresh.clone()));
+        assert_eq!(
+            fresh.clone().recheck(&answers(&now, &starts)),
+            Some(fresh.clone())
+        );
         // A member added at the end fills the last page: read whole again.
         let mut grown = ids.clone();
         grown.push((999, IN_WORK));
         assert_eq!(
-            fresh.recheck(&answers(&portal_pages(&grown, &hidden), &starts)),
+            fresh
+                .clone()
+                .recheck(&answers(&portal_pages(&grown, &hidden), &starts)),
             None
         );
         // 30 more: the empty page after the end has rows now.
         let mut grown = ids.clone();
         grown.extend((0..30).map(|i| (2_000 + i, IN_WORK)));
         assert_eq!(
-            fresh.recheck(&answers(&portal_pages(&grown, &hidden), &starts)),
+            fresh
+                .clone()
+                .recheck(&answers(&portal_pages(&grown, &hidden), &starts)),
             None
         );
         // One removed before the end: the last page shifts.
         let mut shrunk = ids.clone();
         shrunk.remove(3);
         assert_eq!(
-            fresh.recheck(&answers(&portal_pages(&shrunk, &hidden), &starts)),
+            fresh
+                .clone()
+                .recheck(&answers(&portal_pages(&shrunk, &hidden), &starts)),
             None
         );
         // Another member hidden from the user now: the page comes back shorter.
         assert_eq!(
-            fresh.recheck(&answers(&portal_pages(&ids, &[130, 101]), &[0])),
+            fresh
+                .clone()
+                .recheck(&answers(&portal_pages(&ids, &[130, 101]), &[0])),
             None
         );
         // A failed page, a start off the page grid.
-        assert_eq!(fresh.recheck(&[(0, PageAnswer::Failed)]), None);
-        assert_eq!(fresh.recheck(&[(7, PageAnswer::Empty)]), None);
+        assert_eq!(fresh.clone().recheck(&[(0, PageAnswer::Failed)]), None);
+        assert_eq!(fresh.clone().recheck(&[(7, PageAnswer::Empty)]), None);
         // A page that was empty and stays empty; garbage where rows were.
-        assert!(fresh.recheck(&[(5_000, PageAnswer::Empty)]).is_some());
+        assert!(
+            fresh
+                .clone()
+                .recheck(&[(5_000, PageAnswer::Empty)])
+                .is_some()
+        );
         assert_eq!(
-            fresh.recheck(&[(0, PageAnswer::Rows(&json!({"x": 1})))]),
+            fresh
+                .clone()
+                .recheck(&[(0, PageAnswer::Rows(&json!({"x": 1})))]),
             None
         );
-        assert_eq!(fresh.recheck(&[(0, PageAnswer::Empty)]), None);
+        assert_eq!(fresh.clone().recheck(&[(0, PageAnswer::Empty)]), None);
     }
 
     #[test]

@@ -266,7 +266,8 @@ impl Campaign {
             .or_else(|| {
                 store
                     .kept(Area::Session, &format!("calllist.size.{id}"))
-                    .and_then(|v| v.parse().ok())
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .map(|n| n as u32)
             })
     }
 
@@ -290,17 +291,11 @@ impl Campaign {
         self.inner
             .try_update_value(|i| {
                 let at = i.caches.iter().position(|(l, _)| *l == id)?;
-                match i.caches[at].1.recheck(answers) {
-                    Some(c) => {
-                        i.caches[at].1 = c;
-                        i.tick = i.tick.wrapping_add(1);
-                        Some(())
-                    }
-                    None => {
-                        i.caches.remove(at);
-                        None
-                    }
-                }
+                let (_, cache) = i.caches.remove(at);
+                let cache = cache.recheck(answers)?;
+                i.caches.push((id, cache));
+                i.tick = i.tick.wrapping_add(1);
+                Some(())
             })
             .flatten()
             .is_some()
@@ -384,10 +379,13 @@ impl Campaign {
         report: bool,
     ) -> Result<Vec<(u64, ItemPages)>, RestError> {
         let several = pages.len() > 1;
-        let expected = pages
-            .iter()
-            .map(|(id, _)| self.known_size(store, *id))
-            .sum::<Option<u32>>();
+        let mut expected = Some(0);
+        for (id, _) in &pages {
+            expected = match (expected, self.known_size(store, *id)) {
+                (Some(a), Some(b)) => Some(a + b),
+                _ => None,
+            };
+        }
         let mut batches = 0;
         loop {
             let mut b = Batch::new();

@@ -2323,7 +2323,7 @@ fn the_page_cache_takes_statuses_and_never_keeps_another_composition() {
                 (*s, a)
             })
             .collect();
-        let merged = cache.recheck(&answers);
+        let merged = cache.clone().recheck(&answers);
         let fresh = pager_of(&fresh_pages);
         let f: Vec<u64> = fresh.items().iter().map(|i| i.entity_id).collect();
         if f != ids {
