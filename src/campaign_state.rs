@@ -643,10 +643,13 @@ impl Campaign {
     }
 
     /// Outside campaign mode: which of my recent lists hold the client (and their sizes).
+    /// Lists already on screen stay there (with the reading line) while they are read again.
     pub fn load_lists(self, store: Store) {
         let g = self.next_generation();
         let status = store.status.get_untracked();
-        self.set_view(View::Loading);
+        if !matches!(self.view(), View::Lists(_)) {
+            self.set_view(View::Loading);
+        }
         spawn_local(async move {
             let v = self.lists_view(&store, &status).await;
             if self.current(g) {

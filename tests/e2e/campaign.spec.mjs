@@ -59,6 +59,21 @@ test.describe('campaign block by keyboard', () => {
       expect(f.testid).toBe(to === 'true' ? 'campaign-remove' : 'campaign-add');
     }
     await expect(page.getByTestId('campaign-note')).toBeHidden();
+    // Another client: the card refreshes and the lists are read again under the old rows
+    // (never replaced by a skeleton), and focus stays on the same button.
+    await page.evaluate(() => {
+      window.__listsGone = false;
+      new MutationObserver(() => {
+        if (!document.querySelector('[data-testid=campaign-list]')) window.__listsGone = true;
+      }).observe(document, { subtree: true, childList: true });
+    });
+    const before = await requests(page);
+    await page.evaluate(() => document.querySelector('[data-testid=demo-switch-client]').click());
+    await expect.poll(() => requests(page)).toBeGreaterThan(before + 1);
+    await page.waitForTimeout(500);
+    expect(await page.evaluate(() => window.__listsGone)).toBe(false);
+    f = await notBody(page, 'a refresh with the lists shown');
+    expect(f.list).toBe(list);
     expect(log.filter((l) => l.startsWith('pageerror'))).toEqual([]);
   });
 
