@@ -51,8 +51,9 @@ run release-build none trunk build --release
 # Raised from 165 KiB (Dec 2026): issue 9's real-portal safety (+16 KiB, no single regression
 # found by twiggy) and issue 11's wrap-up panel and history glance (+40 KiB) measured 219.5 KiB.
 # This is a ceiling against further growth, not a goal: issue 12 takes it down to 130 KiB.
-# 214 KiB since the settings page became a build of its own (211.6 KiB measured).
-run size-budget none python3 scripts/measure_size.py dist --budget-kib 214
+# The settings page became a build of its own (−7.6 KiB); then accessibility, the early start-up
+# and the campaign cache (+4.9 KiB) measured 216.5 KiB: the ceiling is 218 KiB.
+run size-budget none python3 scripts/measure_size.py dist --budget-kib 218
 run e2e e2e npx playwright test
 
 echo

@@ -183,7 +183,9 @@ pub fn decode_lists(result: &Value) -> Vec<CallList> {
         .collect()
 }
 
-/// `crm.calllist.items.get`'s result (one page).
+/// `crm.calllist.items.get`'s result (one page). Not inlined: the pager and the cache's
+/// re-check share one copy.
+#[inline(never)]
 pub fn decode_items(result: &Value) -> Vec<ListItem> {
     rows(result)
         .filter_map(|row| {
@@ -294,6 +296,12 @@ pub struct ItemPages {
     /// The ids of the last page with rows, for the repeated-page check.
     last_ids: Vec<u64>,
     cut: Option<Cut>,
+    /// Per page read (empty ones included): where its items end in `items`, and the rows the
+    /// portal sent for it. A complete read is a [`PageCache`]: these say which rows a page held.
+    ends: Vec<usize>,
+    raws: Vec<usize>,
+    /// When the read ended (ms on the caller's clock; 0: not kept), for [`cache_plan`].
+    pub read_at: f64,
 }
 
 /// What one complete pass of [`ItemPages`] found: the readable members and what is known about
@@ -326,7 +334,9 @@ impl ItemPages {
             .collect()
     }
 
-    fn page_done(&mut self) {
+    fn page_done(&mut self, raw: usize) {
+        self.ends.push(self.items.len());
+        self.raws.push(raw);
         self.pages += 1;
         self.next += PAGE_SIZE as u64;
         if self.empty_run >= END_PROBE {
@@ -340,7 +350,7 @@ impl ItemPages {
     fn empty_page(&mut self) {
         self.empty_run += 1;
         self.missing_since_rows += PAGE_SIZE;
-        self.page_done();
+        self.page_done(0);
     }
 
     /// Takes the page asked with `start`. Returns `false` when it was not the page expected
@@ -372,7 +382,7 @@ impl ItemPages {
         self.undecoded += raw.len() - page.len();
         self.last_ids = ids;
         self.items.extend(page);
-        self.page_done();
+        self.page_done(raw.len());
         true
     }
 
@@ -419,6 +429,217 @@ impl ItemPages {
             cut: self.cut,
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Page cache: what to read again after which event (display only, never a write's source)
+// ---------------------------------------------------------------------------------------------
+
+/// A list read to the portal's end, kept per list so that a refresh ("Next", a call's end, a
+/// choice in the picker) re-reads a few pages instead of the whole list. It is for the
+/// progress, the position and the reading line only: a write is built from a fresh read
+/// ([`ListRead::complete`]), never from this.
+pub type PageCache = ItemPages;
+
+/// Pages the rotation re-reads on every refresh besides the ones that can have changed, so
+/// other operators' status changes show within `pages / ROTATE` refreshes (25 on 10,000 items).
+pub const ROTATE: usize = 8;
+
+/// One re-read page's answer.
+#[derive(Debug, Clone, Copy)]
+pub enum PageAnswer<'a> {
+    Rows(&'a Value),
+    /// `ACCESS_ERROR`: the portal's empty page.
+    Empty,
+    /// Any other failure.
+    Failed,
+}
+
+impl ItemPages {
+    /// Whether this read reached the portal's end uncut: only such a read is kept as a cache.
+    pub fn cacheable(&self) -> bool {
+        self.done && self.cut.is_none()
+    }
+
+    /// The number of pages read, empty ones included.
+    pub fn page_count(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The page holding item `index`.
+    fn page_of(&self, index: usize) -> usize {
+        self.ends.partition_point(|end| *end <= index)
+    }
+
+    /// Which pages a refresh re-reads, in `start`s, most needed first; `None`: read the list whole.
+    ///
+    /// * the page of `previous` (the client shown last: the call just made set its status),
+    /// * the page of `current` (the client now: its place and status),
+    /// * the last page with rows and the empty one after it: members added at the end, and any
+    ///   removed or inserted before it, shift or fill them,
+    /// * [`ROTATE`] pages from `tick * ROTATE` on, round the list: other operators' changes.
+    ///
+    /// `room` is what the batch has left; when even the first three do not fit, `None`.
+    pub fn recheck_starts(
+        &self,
+        previous: Option<usize>,
+        current: Option<usize>,
+        tick: usize,
+        room: usize,
+    ) -> Option<Vec<u64>> {
+        let n = self.page_count();
+        if !self.cacheable() || n == 0 {
+            return None;
+        }
+        let last = self.raws.iter().rposition(|r| *r > 0).unwrap_or(0);
+        let mut want: Vec<usize> = Vec::new();
+        let must = [
+            previous.map(|i| self.page_of(i)),
+            current.map(|i| self.page_of(i)),
+            Some(last),
+            Some(last + 1),
+        ];
+        for k in must.into_iter().flatten() {
+            if !want.contains(&k) {
+                want.push(k);
+            }
+        }
+        if want.len() > room {
+            return None;
+        }
+        let from = tick.wrapping_mul(ROTATE) % n;
+        for i in 0..ROTATE.min(n) {
+            let k = (from + i) % n;
+            if want.len() < room && !want.contains(&k) {
+                want.push(k);
+            }
+        }
+        Some(want.iter().map(|k| (*k * PAGE_SIZE) as u64).collect())
+    }
+
+    /// The cache with the re-read pages applied (new statuses), or `None` when the list's
+    /// composition may have changed: a page holds other members or another number of rows, a
+    /// page past the end has rows, or a page failed. Then the list is read whole again.
+    pub fn recheck(mut self, answers: &[(u64, PageAnswer)]) -> Option<PageCache> {
+        if !self.cacheable() {
+            return None;
+        }
+        for (start, answer) in answers {
+            if !start.is_multiple_of(PAGE_SIZE as u64) {
+                return None;
+            }
+            let k = usize::try_from(*start / PAGE_SIZE as u64).ok()?;
+            let (lo, hi, raw) = match self.ends.get(k) {
+                Some(hi) => (
+                    k.checked_sub(1).map_or(0, |j| self.ends[j]),
+                    *hi,
+                    self.raws[k],
+                ),
+                None => (self.items.len(), self.items.len(), 0),
+            };
+            match answer {
+                PageAnswer::Failed => return None,
+                PageAnswer::Empty if raw > 0 => return None,
+                PageAnswer::Empty => {}
+                PageAnswer::Rows(v) => {
+                    if as_list(v, "list").ok()?.len() != raw {
+                        return None;
+                    }
+                    let page = decode_items(v);
+                    if page.len() != hi - lo {
+                        return None;
+                    }
+                    for (item, fresh) in self.items[lo..hi].iter_mut().zip(page) {
+                        if item.entity_id != fresh.entity_id {
+                            return None;
+                        }
+                        item.status = fresh.status;
+                    }
+                }
+            }
+        }
+        Some(self)
+    }
+}
+
+/// How long a list read whole stays good enough to show without re-reading a page (a choice in
+/// the picker right after the lists were read): 30 s.
+pub const REUSE_MS: f64 = 30_000.0;
+
+/// What showing a list's progress does with its cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CachePlan {
+    /// No usable cache (none, cut, dropped after a change, or older than [`REUSE_MS`] and not
+    /// re-checked): read the list whole.
+    Full,
+    /// Show the cache: this very refresh re-checked it (its pages rode in the card's batch,
+    /// [`ItemPages::recheck_starts`]), or it was read whole less than [`REUSE_MS`] ago.
+    Reuse,
+}
+
+/// The cache policy for showing a list's progress at `now_ms`: `cache` is the list's kept read
+/// (if any), `rechecked` whether the card's refresh batch re-checked it just now.
+pub fn cache_plan(cache: Option<&PageCache>, rechecked: bool, now_ms: f64) -> CachePlan {
+    match cache {
+        Some(c) if c.cacheable() && (rechecked || now_ms - c.read_at <= REUSE_MS) => {
+            CachePlan::Reuse
+        }
+        _ => CachePlan::Full,
+    }
+}
+
+/// `n` with thousands grouped: `10,000` in English, `10 000` (no-break space) in Russian.
+pub fn group_digits(n: u64, lang: Lang) -> String {
+    let digits = n.to_string();
+    let sep = match lang {
+        Lang::En => ',',
+        Lang::Ru => '\u{a0}',
+    };
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The reading line: "Reading the call list… 4,000 of ~10,000" (`expected`: the size the list
+/// had when last read, `None` when unknown: "… 4,000 read"); `lists` > 1 says "lists".
+pub fn reading_text(lang: Lang, read: u64, expected: Option<u64>, lists: usize) -> String {
+    use crate::i18n::{T, tr};
+    let mut out = String::from(tr(
+        lang,
+        if lists > 1 {
+            T::ReadingLists
+        } else {
+            T::ReadingList
+        },
+    ));
+    out.push(' ');
+    let n = group_digits(read, lang);
+    let so_far = tr(lang, T::ReadSoFar);
+    match (expected, lang) {
+        (Some(t), _) => {
+            out.push_str(&n);
+            out.push(' ');
+            out.push_str(tr(lang, T::Of));
+            out.push_str(" ~");
+            out.push_str(&group_digits(t.max(read), lang));
+        }
+        (None, Lang::En) => {
+            out.push_str(&n);
+            out.push(' ');
+            out.push_str(so_far);
+        }
+        (None, Lang::Ru) => {
+            out.push_str(so_far);
+            out.push(' ');
+            out.push_str(&n);
+        }
+    }
+    out
 }
 
 /// Why a change to a list's composition is not sent. Each has a text ([`Refusal::text`]).
@@ -1644,6 +1865,219 @@ mod tests {
         assert_eq!(
             detect(&lists, &[], &[contact(15)], &[6], None),
             Detection::None
+        );
+    }
+
+    /// A list of `n` members read in pages of 50, `hidden` ids left out of their page after it
+    /// was cut (as the portal does): the answers, by `start`, until two empty pages.
+    fn portal_pages(ids: &[(u64, &str)], hidden: &[u64]) -> Vec<(u64, Option<Value>)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let mut empties = 0;
+        while empties < END_PROBE {
+            let rows: Vec<Value> = ids
+                .iter()
+                .skip(start)
+                .take(PAGE_SIZE)
+                .filter(|(id, _)| !hidden.contains(id))
+                .map(|(id, st)| json!({"ID": id.to_string(), "STATUS": st, "ENTITY_TYPE": 3}))
+                .collect();
+            if rows.is_empty() {
+                empties += 1;
+                out.push((start as u64, None));
+            } else {
+                empties = 0;
+                out.push((start as u64, Some(Value::Array(rows))));
+            }
+            start += PAGE_SIZE;
+        }
+        out
+    }
+
+    fn read_pages(pages: &[(u64, Option<Value>)]) -> ItemPages {
+        let mut p = ItemPages::new();
+        for (start, v) in pages {
+            match v {
+                Some(v) => assert!(p.feed(*start, v)),
+                None if *start == 0 => p.no_access(),
+                None => assert!(p.feed_error(*start, "ACCESS_ERROR")),
+            }
+        }
+        p
+    }
+
+    fn answers<'a>(
+        pages: &'a [(u64, Option<Value>)],
+        starts: &[u64],
+    ) -> Vec<(u64, PageAnswer<'a>)> {
+        starts
+            .iter()
+            .map(|s| {
+                let a = match pages.iter().find(|(st, _)| st == s) {
+                    Some((_, Some(v))) => PageAnswer::Rows(v),
+                    _ => PageAnswer::Empty,
+                };
+                (*s, a)
+            })
+            .collect()
+    }
+
+    fn members(n: u64) -> Vec<(u64, &'static str)> {
+        (0..n).map(|i| (100 + i, IN_WORK)).collect()
+    }
+
+    #[test]
+    fn a_refresh_rereads_the_called_clients_page_the_current_one_the_end_and_a_rotation() {
+        let ids = members(10_000);
+        let pages = portal_pages(&ids, &[]);
+        let cache = read_pages(&pages);
+        assert!(cache.cacheable());
+        assert_eq!(cache.page_count(), 202);
+        // Client 3,333 was shown, the card moved to 3,334: one page holds both; the end is page
+        // 199 and the empty 200; the rotation starts at page 8 on the second tick.
+        let starts = cache
+            .recheck_starts(Some(3_333), Some(3_334), 1, 40)
+            .unwrap();
+        assert_eq!(
+            &starts[..3],
+            &[66 * 50, 199 * 50, 200 * 50],
+            "the called client's page, then the end"
+        );
+        assert_eq!(starts.len(), 3 + ROTATE);
+        assert_eq!(starts[3], 8 * 50);
+        // Little room: the pages that can have changed first; none of them fit: read whole.
+        assert_eq!(
+            cache.recheck_starts(Some(49), Some(50), 0, 4).unwrap(),
+            vec![0, 50, 9_950, 10_000]
+        );
+        assert_eq!(cache.recheck_starts(Some(49), Some(50), 0, 3), None);
+        assert_eq!(
+            cache.recheck_starts(None, None, 0, 3).unwrap(),
+            vec![9_950, 10_000, 0]
+        );
+        // Shown from the cache: re-checked by this refresh, or read whole less than 30 s ago.
+        let mut kept = cache.clone();
+        kept.read_at = 1_000_000.0;
+        assert_eq!(cache_plan(Some(&kept), true, 9e9), CachePlan::Reuse);
+        assert_eq!(
+            cache_plan(Some(&kept), false, 1_029_000.0),
+            CachePlan::Reuse
+        );
+        assert_eq!(cache_plan(Some(&kept), false, 1_031_000.0), CachePlan::Full);
+        assert_eq!(cache_plan(None, true, 0.0), CachePlan::Full);
+        // A cut read or one without access is never a cache.
+        let mut cut = ItemPages::new();
+        cut.no_access();
+        assert!(!cut.cacheable());
+        assert_eq!(cut.recheck_starts(None, None, 0, 50), None);
+        assert_eq!(cache_plan(Some(&cut), true, 0.0), CachePlan::Full);
+    }
+
+    #[test]
+    fn a_recheck_takes_new_statuses_and_drops_the_cache_when_members_moved() {
+        let mut ids = members(120);
+        let hidden = [130];
+        let pages = portal_pages(&ids, &hidden);
+        let cache = read_pages(&pages);
+        assert_eq!(cache.items().len(), 119);
+        let before = Progress::compute(cache.items(), &statuses(), 3, &[contact(170)]);
+        // The call set client 170's status (page 1), nothing else changed.
+        ids[70].1 = "SUCCESS";
+        let now = portal_pages(&ids, &hidden);
+        let starts = cache.recheck_starts(Some(69), Some(71), 0, 50).unwrap();
+        let fresh = cache.clone().recheck(&answers(&now, &starts)).unwrap();
+        let after = Progress::compute(fresh.items(), &statuses(), 3, &[contact(170)]);
+        assert_eq!(after.done, before.done + 1);
+        assert_eq!(after.position.unwrap().status, "SUCCESS");
+        assert_eq!(
+            fresh.clone().into_read().hidden_at_least,
+            1,
+            "what is known stays"
+        );
+        // The same pages again: nothing changes.
+        assert_eq!(
+            fresh.clone().recheck(&answers(&now, &starts)),
+            Some(fresh.clone())
+        );
+        // A member added at the end fills the last page: read whole again.
+        let mut grown = ids.clone();
+        grown.push((999, IN_WORK));
+        assert_eq!(
+            fresh
+                .clone()
+                .recheck(&answers(&portal_pages(&grown, &hidden), &starts)),
+            None
+        );
+        // 30 more: the empty page after the end has rows now.
+        let mut grown = ids.clone();
+        grown.extend((0..30).map(|i| (2_000 + i, IN_WORK)));
+        assert_eq!(
+            fresh
+                .clone()
+                .recheck(&answers(&portal_pages(&grown, &hidden), &starts)),
+            None
+        );
+        // One removed before the end: the last page shifts.
+        let mut shrunk = ids.clone();
+        shrunk.remove(3);
+        assert_eq!(
+            fresh
+                .clone()
+                .recheck(&answers(&portal_pages(&shrunk, &hidden), &starts)),
+            None
+        );
+        // Another member hidden from the user now: the page comes back shorter.
+        assert_eq!(
+            fresh
+                .clone()
+                .recheck(&answers(&portal_pages(&ids, &[130, 101]), &[0])),
+            None
+        );
+        // A failed page, a start off the page grid.
+        assert_eq!(fresh.clone().recheck(&[(0, PageAnswer::Failed)]), None);
+        assert_eq!(fresh.clone().recheck(&[(7, PageAnswer::Empty)]), None);
+        // A page that was empty and stays empty; garbage where rows were.
+        assert!(
+            fresh
+                .clone()
+                .recheck(&[(5_000, PageAnswer::Empty)])
+                .is_some()
+        );
+        assert_eq!(
+            fresh
+                .clone()
+                .recheck(&[(0, PageAnswer::Rows(&json!({"x": 1})))]),
+            None
+        );
+        assert_eq!(fresh.clone().recheck(&[(0, PageAnswer::Empty)]), None);
+    }
+
+    #[test]
+    fn the_reading_line_in_both_languages() {
+        assert_eq!(group_digits(0, Lang::En), "0");
+        assert_eq!(group_digits(999, Lang::En), "999");
+        assert_eq!(group_digits(10_000, Lang::En), "10,000");
+        assert_eq!(group_digits(1_234_567, Lang::Ru), "1\u{a0}234\u{a0}567");
+        assert_eq!(
+            reading_text(Lang::En, 4_000, Some(10_000), 1),
+            "Reading the call list… 4,000 of ~10,000"
+        );
+        assert_eq!(
+            reading_text(Lang::Ru, 4_000, Some(10_000), 1),
+            "Читаю список обзвона… 4\u{a0}000 из ~10\u{a0}000"
+        );
+        assert_eq!(
+            reading_text(Lang::En, 2_500, None, 5),
+            "Reading the call lists… 2,500 read"
+        );
+        assert_eq!(
+            reading_text(Lang::Ru, 2_500, None, 5),
+            "Читаю списки обзвона… прочитано 2\u{a0}500"
+        );
+        // More read than expected (the list grew): never "12,000 of ~10,000".
+        assert_eq!(
+            reading_text(Lang::En, 12_000, Some(10_000), 1),
+            "Reading the call list… 12,000 of ~12,000"
         );
     }
 

@@ -7,8 +7,8 @@ use leptos::task::spawn_local;
 
 use crate::browser::{self, Area};
 use crate::campaign::{
-    self, CallList, Detection, Intent, ListItem, ListRead, ListStatus, Progress, Refusal,
-    decode_choice, encode_choice,
+    self, CachePlan, CallList, Detection, Intent, ItemPages, ListItem, ListRead, ListStatus,
+    PageAnswer, Progress, Refusal, decode_choice, encode_choice,
 };
 use crate::i18n::{Lang, T, tr};
 use crate::model::{CallStatus, EntityRef};
@@ -57,6 +57,9 @@ pub struct Ui {
     pub reason: Option<&'static str>,
     /// The user's recent lists as loaded.
     pub lists: Vec<CallList>,
+    /// Pages are being read: members read so far, the size expected (the lists' last known
+    /// sizes; `None` when one is unknown), and how many lists. Shown over whatever is on screen.
+    pub reading: Option<(u32, Option<u32>, usize)>,
 }
 
 #[derive(Default)]
@@ -64,13 +67,21 @@ struct Inner {
     me: Option<u64>,
     statuses: Vec<ListStatus>,
     open_lists: Vec<u64>,
-    /// Item pages of the chosen list that came with the card's refresh batch.
-    prefetched: Option<(u64, campaign::ItemPages)>,
     /// Bumped by every refresh: a slower answer for an older client is dropped.
     generation: u64,
     /// What the lists view (outside campaign mode) was built from: the client it was built for
     /// and each list's read. A write is bound to these, not to the card at click time.
     shown: Option<Shown>,
+    /// Each list's last complete read, for display only ([`campaign::PageCache`]); newest last.
+    caches: Vec<(u64, ItemPages)>,
+    /// The list whose cache the card's refresh batch re-reads pages of (set when planned).
+    recheck_for: Option<u64>,
+    /// The list whose cache that refresh re-checked successfully (taken by the next compute).
+    rechecked: Option<u64>,
+    /// The list and item index of the client the progress was last shown for.
+    shown_at: Option<(u64, usize)>,
+    /// Re-checks so far: where the rotation stands ([`ItemPages::recheck_starts`]).
+    tick: usize,
 }
 
 struct Shown {
@@ -121,6 +132,42 @@ fn who(status: &CallStatus) -> Vec<EntityRef> {
         .collect()
 }
 
+/// Pagers for reading `ids` from their start.
+fn pagers(ids: &[u64]) -> Vec<(u64, ItemPages)> {
+    ids.iter().map(|id| (*id, ItemPages::new())).collect()
+}
+
+/// Each list's items.
+fn items_of(pages: Vec<(u64, ItemPages)>) -> Vec<(u64, Vec<ListItem>)> {
+    pages
+        .into_iter()
+        .map(|(id, p)| (id, p.into_items()))
+        .collect()
+}
+
+/// Each list's read, with what the pager found out (hidden members, unreadable rows, a cut).
+fn reads_of(pages: Vec<(u64, ItemPages)>) -> Vec<(u64, ListRead)> {
+    pages
+        .into_iter()
+        .map(|(id, p)| (id, p.into_read()))
+        .collect()
+}
+
+/// The re-read pages' answers in a batch (keys [`page_key`]).
+fn page_answers<'a>(starts: &[u64], answer: &'a BatchAnswer) -> Vec<(u64, PageAnswer<'a>)> {
+    starts
+        .iter()
+        .map(|s| {
+            let a = match answer.get(&page_key(*s)) {
+                Ok(r) => PageAnswer::Rows(&r.result),
+                Err(e) if e.code() == Some("ACCESS_ERROR") => PageAnswer::Empty,
+                Err(_) => PageAnswer::Failed,
+            };
+            (*s, a)
+        })
+        .collect()
+}
+
 fn choice_name(call_id: &str) -> String {
     format!("calllist.{call_id}")
 }
@@ -149,6 +196,7 @@ impl Campaign {
                 note: None,
                 reason: None,
                 lists: Vec::new(),
+                reading: None,
             }),
             inner: StoredValue::new(Inner::default()),
         }
@@ -165,6 +213,92 @@ impl Campaign {
 
     fn set_view(&self, v: View) {
         self.ui.try_update(|u| u.view = v);
+    }
+
+    fn set_reading(&self, r: Option<(u32, Option<u32>, usize)>) {
+        if self.ui.try_with_untracked(|u| u.reading != r) == Some(true) {
+            self.ui.try_update(|u| u.reading = r);
+        }
+    }
+
+    fn list_type(&self, id: u64) -> u64 {
+        self.ui
+            .with_untracked(|u| {
+                u.lists
+                    .iter()
+                    .find(|l| l.id == id)
+                    .map(|l| l.entity_type_id)
+            })
+            .unwrap_or(0)
+    }
+
+    /// Keeps a complete read of list `id` as its cache (an incomplete one drops the cache).
+    fn keep_cache(&self, store: &Store, id: u64, pages: &ItemPages) {
+        if pages.cacheable() {
+            store.keep(
+                Area::Session,
+                &format!("calllist.size.{id}"),
+                &pages.items().len().to_string(),
+            );
+        }
+        self.inner.update_value(|i| {
+            i.caches.retain(|(l, _)| *l != id);
+            if pages.cacheable() {
+                let mut kept = pages.clone();
+                kept.read_at = browser::now_ms();
+                i.caches.push((id, kept));
+                if i.caches.len() > DETECT_LISTS {
+                    i.caches.remove(0);
+                }
+            }
+        });
+    }
+
+    /// The size list `id` had when last read whole (this frame's cache, or the session's).
+    fn known_size(&self, store: &Store, id: u64) -> Option<u32> {
+        self.inner
+            .with_value(|i| {
+                i.caches
+                    .iter()
+                    .find(|(l, _)| *l == id)
+                    .map(|(_, c)| c.items().len() as u32)
+            })
+            .or_else(|| {
+                store
+                    .kept(Area::Session, &format!("calllist.size.{id}"))
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .map(|n| n as u32)
+            })
+    }
+
+    /// The item index of the client shown last and of the client now in list `id`'s cache.
+    fn places(&self, id: u64, who: &[EntityRef]) -> (Option<usize>, Option<usize>) {
+        let list_type = self.list_type(id);
+        self.inner.with_value(|i| {
+            let current = i
+                .caches
+                .iter()
+                .find(|(l, _)| *l == id)
+                .and_then(|(_, c)| campaign::find_in(c.items(), list_type, who));
+            let previous = i.shown_at.filter(|(l, _)| *l == id).map(|(_, at)| at);
+            (previous, current)
+        })
+    }
+
+    /// Applies re-read pages to list `id`'s cache; `false` (and the cache dropped) when the
+    /// list may have changed otherwise.
+    fn apply_recheck(&self, id: u64, answers: &[(u64, PageAnswer)]) -> bool {
+        self.inner
+            .try_update_value(|i| {
+                let at = i.caches.iter().position(|(l, _)| *l == id)?;
+                let (_, cache) = i.caches.remove(at);
+                let cache = cache.recheck(answers)?;
+                i.caches.push((id, cache));
+                i.tick = i.tick.wrapping_add(1);
+                Some(())
+            })
+            .flatten()
+            .is_some()
     }
 
     /// The current view (not tracked).
@@ -232,41 +366,27 @@ impl Campaign {
         Ok(())
     }
 
-    /// Every participant of each list in `ids`: `items.get` pages 50 at a time (no count), so
-    /// pages are asked up to 50 in a batch until each list reaches the portal's end.
-    async fn load_items(
-        store: &Store,
-        ids: &[u64],
-    ) -> Result<Vec<(u64, Vec<ListItem>)>, RestError> {
-        Ok(Self::read_lists(store, ids)
-            .await?
-            .into_iter()
-            .map(|(id, r)| (id, r.items))
-            .collect())
-    }
-
-    /// Each list in `ids` read to the portal's end, with what the pager found out (hidden
-    /// members, unreadable rows, a cut read).
-    async fn read_lists(store: &Store, ids: &[u64]) -> Result<Vec<(u64, ListRead)>, RestError> {
-        let pages: Vec<(u64, campaign::ItemPages)> = ids
-            .iter()
-            .map(|id| (*id, campaign::ItemPages::new()))
-            .collect();
-        Self::load_more(store, pages).await
-    }
-
-    /// One list read to the portal's end.
-    async fn read_list(store: &Store, id: u64) -> Result<ListRead, RestError> {
-        let mut lists = Self::read_lists(store, &[id]).await?;
-        Ok(lists.pop().map(|(_, r)| r).unwrap_or_default())
-    }
-
-    /// Asks for the rest of each list's pages (nothing when they are complete already).
+    /// Reads each list in `pages` to the portal's end from where its pager stands (nothing when
+    /// complete already): `items.get` pages 50 at a time (no count), up to 50 pages a batch
+    /// shared by the lists not finished yet. Keeps every complete read as the list's cache.
+    /// `report`: the reading line follows ("4,000 of ~10,000"), from the start when nothing
+    /// else is on screen, else from the second batch on (a one-batch read shows no line that
+    /// blinks). Fresh reads for a write pass `false`.
     async fn load_more(
+        &self,
         store: &Store,
-        mut pages: Vec<(u64, campaign::ItemPages)>,
-    ) -> Result<Vec<(u64, ListRead)>, RestError> {
+        mut pages: Vec<(u64, ItemPages)>,
+        report: bool,
+    ) -> Result<Vec<(u64, ItemPages)>, RestError> {
         let several = pages.len() > 1;
+        let mut expected = Some(0);
+        for (id, _) in &pages {
+            expected = match (expected, self.known_size(store, *id)) {
+                (Some(a), Some(b)) => Some(a + b),
+                _ => None,
+            };
+        }
+        let mut batches = 0;
         loop {
             let mut b = Batch::new();
             let mut asked: Vec<(usize, u64, String)> = Vec::new();
@@ -284,10 +404,25 @@ impl Campaign {
                     asked.push((i, start, key));
                 }
             }
+            let read = pages.iter().map(|(_, p)| p.items().len() as u32).sum();
+            let line = (report && !asked.is_empty())
+                .then_some((read, expected, pages.len()))
+                .filter(|_| batches > 0 || matches!(self.view(), View::Loading));
+            if report {
+                self.set_reading(line);
+            }
             if asked.is_empty() {
                 break;
             }
-            let a: BatchAnswer = store.client().batch(&b, Priority::Interactive).await?;
+            batches += 1;
+            let got = store.client().batch(&b, Priority::Interactive).await;
+            let a: BatchAnswer = match got {
+                Ok(a) => a,
+                Err(e) => {
+                    self.set_reading(None);
+                    return Err(e);
+                }
+            };
             for (i, start, key) in asked {
                 let p = &mut pages[i].1;
                 match a.get(&key) {
@@ -305,15 +440,16 @@ impl Campaign {
                             p.no_access();
                             continue;
                         }
+                        self.set_reading(None);
                         return Err(e);
                     }
                 }
             }
         }
-        Ok(pages
-            .into_iter()
-            .map(|(id, p)| (id, p.into_read()))
-            .collect())
+        for (id, p) in &pages {
+            self.keep_cache(store, *id, p);
+        }
+        Ok(pages)
     }
 
     /// In campaign mode, the list whose first item pages should ride in the card's refresh batch
@@ -323,39 +459,37 @@ impl Campaign {
         if !status.call_list_mode || self.me().is_none() || room == 0 {
             return None;
         }
-        let call_id = status.call_id.unwrap_or_default();
+        let call_id = status.call_id.clone().unwrap_or_default();
         let id = Self::remembered(store, &call_id).filter(|id| {
             self.ui
                 .with_untracked(|u| u.lists.iter().any(|l| l.id == *id))
         })?;
-        // As many pages as the list had last time, plus the empty ones that end it; a few at first.
-        let known = self.ui.with_untracked(|u| match &u.view {
-            View::Progress { list, progress, .. } if *list == id => Some(progress.total as usize),
-            _ => None,
+        // A kept read: only the pages that can have changed (and a rotation) ride along.
+        let (previous, current) = self.places(id, &who(&status));
+        let recheck = self.inner.with_value(|i| {
+            i.caches
+                .iter()
+                .find(|(l, _)| *l == id)
+                .and_then(|(_, c)| c.recheck_starts(previous, current, i.tick, room))
         });
-        let n = known.map_or(4, |total| {
-            total.div_ceil(campaign::PAGE_SIZE) + campaign::END_PROBE
-        });
-        Some((id, campaign::ItemPages::new().next_starts(n.min(room))))
+        // Without one the list is read whole by its own batches after the refresh.
+        self.inner
+            .update_value(|i| i.recheck_for = recheck.as_ref().map(|_| id));
+        recheck.map(|starts| (id, starts))
     }
 
-    /// The pages that came with the card's refresh (key [`page_key`]), kept for [`refresh`].
+    /// The re-read pages that came with the card's refresh (key [`page_key`]), applied to the
+    /// list's cache for [`Campaign::refresh`] (or the cache dropped when the list changed).
     pub fn take_refresh_pages(&self, id: u64, starts: &[u64], answer: &BatchAnswer) {
-        let mut pages = campaign::ItemPages::new();
-        for start in starts {
-            match answer.get(&page_key(*start)) {
-                Ok(r) => {
-                    pages.feed(*start, &r.result);
-                }
-                Err(e) => {
-                    if !pages.feed_error(*start, e.code().unwrap_or("")) {
-                        return;
-                    }
-                }
-            }
+        if self
+            .inner
+            .try_update_value(|i| i.recheck_for.take())
+            .flatten()
+            == Some(id)
+        {
+            let ok = self.apply_recheck(id, &page_answers(starts, answer));
+            self.inner.update_value(|i| i.rechecked = ok.then_some(id));
         }
-        self.inner
-            .update_value(|i| i.prefetched = Some((id, pages)));
     }
 
     /// The list remembered for this call, or for the user.
@@ -384,7 +518,8 @@ impl Campaign {
     pub fn refresh(self, store: Store) {
         let g = self.next_generation();
         let status = store.status.get_untracked();
-        if !matches!(self.view(), View::Progress { .. }) {
+        // What is on screen stays while the new figures load (the reading line shows over it).
+        if matches!(self.view(), View::Idle | View::Failed(_)) {
             self.set_view(View::Loading);
         }
         spawn_local(async move {
@@ -407,17 +542,17 @@ impl Campaign {
         // A remembered list that still exists: its progress, from the pages that came with the
         // card's refresh (usually all of them: no request of its own) plus any still missing.
         if let Some(id) = remembered.filter(|id| lists.iter().any(|l| l.id == *id)) {
-            let pages = self
-                .inner
-                .try_update_value(|i| i.prefetched.take())
-                .flatten()
-                .filter(|(l, _)| *l == id)
-                .map(|(_, p)| p)
-                .unwrap_or_default();
-            return self.progress_of(store, id, pages, &who, &call_id).await;
+            let rechecked = self.inner.try_update_value(|i| i.rechecked.take());
+            return self
+                .progress_of(store, id, &who, &call_id, rechecked.flatten() == Some(id))
+                .await;
         }
         let ids: Vec<u64> = lists.iter().take(DETECT_LISTS).map(|l| l.id).collect();
-        let items = match Self::load_items(store, &ids).await {
+        let items = match self
+            .load_more(store, pagers(&ids), true)
+            .await
+            .map(items_of)
+        {
             Ok(i) => i,
             Err(e) => return View::Failed(error_text(&e, lang)),
         };
@@ -451,6 +586,11 @@ impl Campaign {
         let statuses = self.inner.with_value(|i| i.statuses.clone());
         let t0 = browser::perf_now();
         let progress = Progress::compute(list_items, &statuses, list_type, who);
+        let at = progress
+            .position
+            .as_ref()
+            .map(|p| (id, p.place as usize - 1));
+        self.inner.update_value(|i| i.shown_at = at);
         View::Progress {
             list: id,
             progress,
@@ -458,24 +598,32 @@ impl Campaign {
         }
     }
 
-    /// The progress of list `id`, reading whatever `pages` does not have yet.
+    /// The progress of list `id`: from its kept read when [`campaign::cache_plan`] allows
+    /// (re-checked by the card's refresh, or read whole moments ago), else read whole.
     async fn progress_of(
         &self,
         store: &Store,
         id: u64,
-        pages: campaign::ItemPages,
         who: &[EntityRef],
         call_id: &str,
+        rechecked: bool,
     ) -> View {
-        match Self::load_more(store, vec![(id, pages)]).await {
-            Ok(reads) => {
-                Self::remember(store, id, call_id);
-                let items: Vec<(u64, Vec<ListItem>)> =
-                    reads.into_iter().map(|(id, r)| (id, r.items)).collect();
-                self.show(id, &items, who)
-            }
-            Err(e) => View::Failed(error_text(&e, store.lang)),
-        }
+        let now = browser::now_ms();
+        let items = self.inner.with_value(|i| {
+            let cache = i.caches.iter().find(|(l, _)| *l == id).map(|(_, c)| c);
+            (campaign::cache_plan(cache, rechecked, now) == CachePlan::Reuse)
+                .then(|| cache.map(|c| c.items().to_vec()))
+                .flatten()
+        });
+        let items = match items {
+            Some(items) => items,
+            None => match self.load_more(store, pagers(&[id]), true).await {
+                Ok(mut read) => read.pop().map(|(_, p)| p.into_items()).unwrap_or_default(),
+                Err(e) => return View::Failed(error_text(&e, store.lang)),
+            },
+        };
+        Self::remember(store, id, call_id);
+        self.show(id, &[(id, items)], who)
     }
 
     /// The operator picked a list.
@@ -486,13 +634,7 @@ impl Campaign {
         spawn_local(async move {
             let call_id = status.call_id.clone().unwrap_or_default();
             let v = self
-                .progress_of(
-                    &store,
-                    id,
-                    campaign::ItemPages::new(),
-                    &who(&status),
-                    &call_id,
-                )
+                .progress_of(&store, id, &who(&status), &call_id, false)
                 .await;
             if self.current(g) {
                 self.set_view(v);
@@ -501,10 +643,13 @@ impl Campaign {
     }
 
     /// Outside campaign mode: which of my recent lists hold the client (and their sizes).
+    /// Lists already on screen stay there (with the reading line) while they are read again.
     pub fn load_lists(self, store: Store) {
         let g = self.next_generation();
         let status = store.status.get_untracked();
-        self.set_view(View::Loading);
+        if !matches!(self.view(), View::Lists(_)) {
+            self.set_view(View::Loading);
+        }
         spawn_local(async move {
             let v = self.lists_view(&store, &status).await;
             if self.current(g) {
@@ -521,7 +666,11 @@ impl Campaign {
         let lists = self.lists_now();
         let ids: Vec<u64> = lists.iter().take(DETECT_LISTS).map(|l| l.id).collect();
         let who = who(status);
-        match Self::read_lists(store, &ids).await {
+        match self
+            .load_more(store, pagers(&ids), true)
+            .await
+            .map(reads_of)
+        {
             Ok(reads) => {
                 let rows = lists
                     .iter()
@@ -649,8 +798,10 @@ impl Campaign {
         campaign::plan_update(list, &before, intent).map_err(Failure::Refused)?;
         // A fresh read: the set is built from the list as it is now, and it must be the list
         // that was shown (another operator may have changed it meanwhile).
-        let fresh = Self::read_list(store, list.id)
+        let fresh = self
+            .load_more(store, pagers(&[list.id]), false)
             .await
+            .map(|v| reads_of(v).pop().map(|(_, r)| r).unwrap_or_default())
             .map_err(|e| Failure::Error(error_text(&e, lang)))?;
         if campaign::changed_between(shown, &fresh) {
             return Err(Failure::Refused(Refusal::ChangedSinceShown));
@@ -663,8 +814,10 @@ impl Campaign {
             Ok(_) => Ok(wanted),
             Err(e @ (RestError::Timeout { .. } | RestError::Library(_))) => {
                 // The outcome is unknown: read the list back and compare.
-                let now = Self::read_list(store, list.id)
+                let now = self
+                    .load_more(store, pagers(&[list.id]), false)
                     .await
+                    .map(|v| reads_of(v).pop().map(|(_, r)| r).unwrap_or_default())
                     .map_err(|_| Failure::Error(error_text(&e, lang)))?;
                 if campaign::took_effect_update(&wanted, &now.items) {
                     Ok(wanted)
@@ -716,7 +869,8 @@ impl Campaign {
                                 .filter(|l| newest_before.is_none_or(|n| l.id > n))
                                 .map(|l| l.id)
                                 .collect();
-                            match (Self::load_items(&store, &ids).await, self.me()) {
+                            let items = self.load_more(&store, pagers(&ids), true).await;
+                            match (items.map(items_of), self.me()) {
                                 (Ok(items), Some(me)) => campaign::took_effect_add(
                                     &lists,
                                     &items,

@@ -2220,3 +2220,139 @@ fn findbycomm_decodes_to_the_intended_meaning() {
         Ok(())
     });
 }
+
+// ---------------------------------------------------------------------------------------------
+// The call-list page cache (issue 12): what a refresh re-reads, and when the cache is dropped
+// ---------------------------------------------------------------------------------------------
+
+/// A list's pages as the portal sends them: 50 members from `start`, those in `hidden` left out
+/// after the cut, `None` for an empty page (`ACCESS_ERROR`), until two empty pages in a row.
+fn list_pages(members: &[(u64, &'static str)], hidden: &[u64]) -> Vec<(u64, Option<Value>)> {
+    let mut out = Vec::new();
+    let (mut start, mut empties) = (0usize, 0);
+    while empties < campaign::END_PROBE {
+        let rows: Vec<Value> = members
+            .iter()
+            .skip(start)
+            .take(campaign::PAGE_SIZE)
+            .filter(|(id, _)| !hidden.contains(id))
+            .map(|(id, st)| json!({"ID": id, "STATUS": st, "ENTITY_TYPE": "3"}))
+            .collect();
+        empties = if rows.is_empty() { empties + 1 } else { 0 };
+        out.push((
+            start as u64,
+            (!rows.is_empty()).then_some(Value::Array(rows)),
+        ));
+        start += campaign::PAGE_SIZE;
+    }
+    out
+}
+
+fn pager_of(pages: &[(u64, Option<Value>)]) -> campaign::ItemPages {
+    let mut p = campaign::ItemPages::new();
+    for (start, v) in pages {
+        match v {
+            Some(v) => {
+                p.feed(*start, v);
+            }
+            None if *start == 0 => p.no_access(),
+            None => {
+                p.feed_error(*start, "ACCESS_ERROR");
+            }
+        }
+    }
+    p
+}
+
+#[test]
+fn the_page_cache_takes_statuses_and_never_keeps_another_composition() {
+    const ST: [&str; 4] = ["IN_WORK", "SUCCESS", "CALLBACK", "WRONG_NUMBER"];
+    check("calllist_cache", 200, dice(), |mut d| {
+        let n = d.pick(400) + 1;
+        let members: Vec<(u64, &'static str)> =
+            (0..n).map(|i| (1_000 + i as u64, *d.one(&ST))).collect();
+        let hidden: Vec<u64> = (0..d.pick(4)).map(|_| 1_000 + d.pick(n) as u64).collect();
+        let cache = pager_of(&list_pages(&members, &hidden));
+        let len = cache.items().len();
+        let at = |d: &mut Dice| (len > 0 && d.chance(80)).then(|| d.pick(len));
+        let (previous, current) = (at(&mut d), at(&mut d));
+        let room = d.pick(20);
+        let tick = d.pick(100);
+        let Some(starts) = cache.recheck_starts(previous, current, tick, room) else {
+            // Only an uncut read is a cache, and only room for the pages that can have changed.
+            prop_assert!(!cache.cacheable() || room < 4);
+            return Ok(());
+        };
+        prop_assert!(cache.cacheable());
+        prop_assert!(starts.len() <= room);
+        let mut sorted = starts.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        prop_assert_eq!(sorted.len(), starts.len(), "no page twice");
+        prop_assert!(starts.iter().all(|s| s % campaign::PAGE_SIZE as u64 == 0));
+        // The portal now: the called client's status set, maybe another change.
+        let mut now = members.clone();
+        let ids: Vec<u64> = cache.items().iter().map(|i| i.entity_id).collect();
+        if let Some(p) = previous {
+            let who = ids[p];
+            if let Some(m) = now.iter_mut().find(|(id, _)| *id == who) {
+                m.1 = "SUCCESS";
+            }
+        }
+        let change = d.pick(5);
+        match change {
+            0 | 1 => {}
+            2 => now.push((9_999, "IN_WORK")),
+            3 => {
+                let i = d.pick(now.len());
+                now.remove(i);
+            }
+            _ => {
+                let i = d.pick(now.len() + 1);
+                now.insert(i, (9_998, "IN_WORK"));
+            }
+        }
+        let fresh_pages = list_pages(&now, &hidden);
+        let answers: Vec<(u64, campaign::PageAnswer)> = starts
+            .iter()
+            .map(|s| {
+                let a = match fresh_pages.iter().find(|(st, _)| st == s) {
+                    Some((_, Some(v))) => campaign::PageAnswer::Rows(v),
+                    _ => campaign::PageAnswer::Empty,
+                };
+                (*s, a)
+            })
+            .collect();
+        let merged = cache.clone().recheck(&answers);
+        let fresh = pager_of(&fresh_pages);
+        let f: Vec<u64> = fresh.items().iter().map(|i| i.entity_id).collect();
+        if f != ids {
+            // Members added, removed or inserted: the end moves, the cache is dropped.
+            prop_assert!(merged.is_none(), "composition changed, cache kept");
+            return Ok(());
+        }
+        let Some(merged) = merged else {
+            // Kept members, another layout (a hidden one removed): dropping is the safe side.
+            prop_assert!(change == 3, "statuses only, yet the cache was dropped");
+            return Ok(());
+        };
+        let m: Vec<u64> = merged.items().iter().map(|i| i.entity_id).collect();
+        prop_assert_eq!(m, f);
+        // Every item on a re-read page has the portal's status now: the called client's too.
+        for (i, item) in merged.items().iter().enumerate() {
+            let on_reread = starts.iter().any(|s| {
+                let (lo, hi) = (*s as usize, *s as usize + campaign::PAGE_SIZE);
+                // Positions in the portal's order: the item's member index.
+                let pos = now
+                    .iter()
+                    .position(|(id, _)| *id == item.entity_id)
+                    .unwrap();
+                (lo..hi).contains(&pos)
+            });
+            if on_reread || previous == Some(i) {
+                prop_assert_eq!(&item.status, &fresh.items()[i].status);
+            }
+        }
+        Ok(())
+    });
+}

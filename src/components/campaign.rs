@@ -2,7 +2,10 @@
 //! their call lists hold the client, with add, remove and "new list" (outside it).
 //!
 //! The content is rebuilt whole with [`super::dom`] in one effect; clicks and the picker are
-//! handled by one delegated listener (`data-action`, `data-list`).
+//! handled by one delegated listener (`data-action`, `data-list`). Keyboard focus survives the
+//! rebuild: the control that had it is found again in the new content (the same `data-testid`
+//! and `data-list`, or the same list's other action), else focus goes to the action's result
+//! (the picker, the progress, the lists, Retry); while loading it waits on the block itself.
 
 use leptos::html;
 use leptos::prelude::*;
@@ -48,11 +51,31 @@ fn picker(store: &Store, lists: &[CallList], ids: &[u64]) -> web_sys::Element {
     sel
 }
 
-fn content(store: &Store, view: &View, lists: &[CallList], busy: bool) -> web_sys::Element {
+type Reading = Option<(u32, Option<u32>, usize)>;
+
+fn content(
+    store: &Store,
+    view: &View,
+    lists: &[CallList],
+    busy: bool,
+    reading: Reading,
+) -> web_sys::Element {
     let lang = store.lang;
     let root = el("div", "cc-campaign__body");
+    if let Some((read, expected, n)) = reading {
+        let text = crate::campaign::reading_text(lang, read.into(), expected.map(u64::from), n);
+        let p = text_el("p", "cc-muted", &text);
+        attr(&p, "data-testid", "campaign-reading");
+        attr(&p, "role", "status");
+        attr(&p, "data-read", &read.to_string());
+        if let Some(t) = expected {
+            attr(&p, "data-total", &t.to_string());
+        }
+        add(&root, &p);
+    }
     match view {
         View::Idle => {}
+        View::Loading if reading.is_some() => {}
         View::Loading => {
             let p = el("span", "cc-skeleton cc-skeleton--line");
             attr(&p, "aria-label", tr(lang, T::Loading));
@@ -62,6 +85,11 @@ fn content(store: &Store, view: &View, lists: &[CallList], busy: bool) -> web_sy
             let p = text_el("p", "cc-muted", text);
             attr(&p, "data-testid", "campaign-error");
             add(&root, &p);
+            let b = text_el("button", "cc-button cc-button--small", tr(lang, T::Retry));
+            attr(&b, "type", "button");
+            attr(&b, "data-action", "retry");
+            attr(&b, "data-testid", "campaign-retry");
+            add(&root, &b);
         }
         View::NoList => {
             add(&root, &text_el("p", "cc-muted", tr(lang, T::CampaignNone)));
@@ -84,6 +112,7 @@ fn content(store: &Store, view: &View, lists: &[CallList], busy: bool) -> web_sy
                 &((compute_ms * 1000.0) as u64).to_string(),
             );
             attr(&wrap, "data-testid", "campaign-progress");
+            attr(&wrap, "tabindex", "-1");
             attr(&wrap, "data-list", &list.to_string());
             attr(&wrap, "data-total", &progress.total.to_string());
             attr(&wrap, "data-done", &progress.done.to_string());
@@ -194,6 +223,7 @@ fn content(store: &Store, view: &View, lists: &[CallList], busy: bool) -> web_sy
         View::Lists(rows) => {
             let ul = el("ul", "cc-campaign__lists");
             attr(&ul, "data-testid", "campaign-lists");
+            attr(&ul, "tabindex", "-1");
             for (id, has, size) in rows {
                 let l = lists.iter().find(|l| l.id == *id);
                 let li = el("li", "cc-campaign__list");
@@ -261,6 +291,47 @@ fn action_of(ev: &web_sys::Event) -> Option<(String, u64)> {
     Some((action, list))
 }
 
+fn focus_on(e: &web_sys::Element) -> bool {
+    let Some(h) = e.dyn_ref::<web_sys::HtmlElement>() else {
+        return false;
+    };
+    let _ = h.focus();
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .is_some_and(|a| a == *e)
+}
+
+/// What finds the control that had focus again in new content: the same list's action (add
+/// and remove swap places) or the same `data-testid`.
+fn focus_selector(e: &web_sys::Element) -> String {
+    let testid = e.get_attribute("data-testid").unwrap_or_default();
+    match e.get_attribute("data-list") {
+        Some(l) => format!(
+            "[data-list=\"{l}\"][data-action],[data-list=\"{l}\"][data-testid=\"{testid}\"]"
+        ),
+        None => format!("[data-testid=\"{testid}\"]"),
+    }
+}
+
+/// Each view's result, where focus goes after an action whose control is gone (one per view).
+const RESULTS: &str = "[data-testid=campaign-picker],[data-testid=campaign-retry],[data-testid=campaign-progress],[data-testid=campaign-lists]";
+
+/// After a rebuild that took the focus away: the same control in `node` if there is one (and it
+/// can take focus), else — once the block has settled — the result, else the block itself.
+/// Returns whether the wanted control was placed (or given up for the result).
+fn refocus(block: &web_sys::Element, node: &web_sys::Element, want: &str, settled: bool) -> bool {
+    let find = |sel: &str| node.query_selector(sel).ok().flatten();
+    if !want.is_empty() && find(want).is_some_and(|e| focus_on(&e)) {
+        return true;
+    }
+    if settled && find(RESULTS).is_some_and(|e| focus_on(&e)) {
+        return true;
+    }
+    focus_on(block);
+    settled
+}
+
 /// The campaign block.
 #[component]
 pub fn Campaign() -> impl IntoView {
@@ -268,47 +339,70 @@ pub fn Campaign() -> impl IntoView {
     let lang = store.lang;
     let c = store.campaign;
     let body = NodeRef::<html::Div>::new();
+    let want = StoredValue::new(String::new());
     Effect::new(move |_| {
         let ui = c.ui.get();
         if let Some(div) = body.get() {
+            let block: &web_sys::Element = &div;
+            let active = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.active_element());
+            let inside = active.as_ref().is_some_and(|a| block.contains(Some(a)));
+            if let Some(a) = active.filter(|a| inside && a != block) {
+                want.set_value(focus_selector(&a));
+            }
             let t0 = crate::browser::perf_now();
-            let node = content(&store, &ui.view, &ui.lists, ui.busy);
+            let node = content(&store, &ui.view, &ui.lists, ui.busy, ui.reading);
             replace(&div, Some(&node));
+            if inside {
+                let settled = !ui.busy && !matches!(ui.view, View::Loading);
+                if refocus(block, &node, &want.get_value(), settled) {
+                    want.set_value(String::new());
+                }
+            }
             // How long building the block took (µs), for the benchmark script.
             let us = ((crate::browser::perf_now() - t0) * 1000.0) as u64;
             attr(&node, "data-render-us", &us.to_string());
         }
     });
+    let campaign_mode = move || store.status.with_untracked(|s| s.call_list_mode);
     let handle = move |ev: web_sys::Event, on_change: bool| {
         let Some((action, list)) = action_of(&ev) else {
             return;
         };
         match (action.as_str(), on_change) {
             ("pick", true) if list > 0 => c.choose(store, list),
+            ("retry", false) if campaign_mode() => c.refresh(store),
+            ("retry", false) => c.load_lists(store),
             ("repick", false) => c.ui.update(|u| u.view = View::NoList),
             ("add", false) => c.change(store, list, true),
             ("remove", false) => c.change(store, list, false),
             _ => {}
         }
     };
-    let campaign_mode = move || store.status.with(|s| s.call_list_mode);
+    // A control outside the body that hides or disables itself hands focus to the block first.
+    let to_block = move || {
+        if let Some(d) = body.get_untracked() {
+            let _ = d.focus();
+        }
+    };
     let idle = move || c.ui.with(|u| matches!(u.view, View::Idle));
     view! {
         <section class="cc-campaign" data-testid="campaign" aria-labelledby="cc-campaign-title">
             <h2 class="cc-section-title" id="cc-campaign-title">
-                {move || tr(lang, if campaign_mode() { T::CampaignTitle } else { T::CallLists })}
+                {move || tr(lang, if store.status.with(|s| s.call_list_mode) { T::CampaignTitle } else { T::CallLists })}
             </h2>
-            <div node_ref=body on:click=move |ev: web_sys::MouseEvent| handle(ev.into(), false) on:change=move |ev| handle(ev, true)
+            <div node_ref=body tabindex="-1" on:click=move |ev: web_sys::MouseEvent| handle(ev.into(), false) on:change=move |ev| handle(ev, true)
                 aria-busy=move || c.ui.with(|u| u.busy).to_string()></div>
             <p class="cc-muted" data-testid="campaign-note" hidden=move || c.ui.with(|u| u.note.is_none())
                 data-reason=move || c.ui.with(|u| u.reason.unwrap_or_default())>
                 {move || c.ui.with(|u| u.note.unwrap_or_default())}
             </p>
-            <div class="cc-campaign__actions" hidden=move || campaign_mode() || store.status.with(|s| s.entity.is_none())>
+            <div class="cc-campaign__actions" hidden=move || store.status.with(|s| s.call_list_mode) || store.status.with(|s| s.entity.is_none())>
                 <button type="button" class="cc-button cc-button--small" data-testid="campaign-lists-load" hidden=move || !idle()
-                    on:click=move |_| c.load_lists(store)>{tr(lang, T::ShowLists)}</button>
+                    on:click=move |_| { to_block(); c.load_lists(store) }>{tr(lang, T::ShowLists)}</button>
                 <button type="button" class="cc-button cc-button--small" data-testid="campaign-create"
-                    disabled=move || c.ui.with(|u| u.busy) on:click=move |_| c.create(store)>{tr(lang, T::CreateList)}</button>
+                    disabled=move || c.ui.with(|u| u.busy) on:click=move |_| { to_block(); c.create(store) }>{tr(lang, T::CreateList)}</button>
             </div>
         </section>
     }

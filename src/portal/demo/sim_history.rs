@@ -29,6 +29,10 @@ const FIRST_ACTIVITY_ID: u64 = 7_000;
 const FIRST_STAT_ID: u64 = 3_000;
 /// How many activities the showcase contact has: more than one page.
 const SHOWCASE_ACTIVITIES: u64 = 62;
+/// Contacts generated to fill a large campaign (`calllist_size`) beyond the first this many get
+/// no history: 10,000 clients with 4–14 activities each made the demo portal take seconds to
+/// start and every `crm.activity.list` scan 90,000 rows.
+const HISTORY_GENERATED_CONTACTS: u64 = 200;
 /// Where the demo says its recordings are.
 /// On the demo portal's own host, `super::DEMO_HOST` (the card links no other host).
 const RECORD_BASE: &str = "https://callcard.example.com/demo/records/";
@@ -214,9 +218,11 @@ impl History {
         let contacts: Vec<&Record> = crm.of_kind(EntityKind::Contact).collect();
         let mut parties: Vec<(&Record, u64)> = Vec::new();
         for (i, r) in contacts.iter().enumerate() {
+            let generated = r.entity.id
+                >= super::sim_calllist::CAMPAIGN_CONTACT_FIRST_ID + HISTORY_GENERATED_CONTACTS;
             let n = if i == 0 {
                 SHOWCASE_ACTIVITIES
-            } else if i + 1 == contacts.len() {
+            } else if i + 1 == contacts.len() || generated {
                 0
             } else {
                 rng.between(4, 14)
