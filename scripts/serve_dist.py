@@ -11,7 +11,7 @@ Bitrix24 opens an application's handler URL with a form POST (PLACEMENT, PLACEME
   discarded, index.html is served with 200 (what the real handler page does).
 * Paths that are not files and have no extension fall back to index.html (GET, HEAD and POST);
   a missing file with an extension (a stale asset) is a 404. POST to an existing asset is a 405.
-* Cache-Control: index.html is never cached; hashed Trunk assets (name-<16 hex>.js, ..._bg.wasm, .css)
+* Cache-Control: index.html is never cached; hashed Trunk assets (name-<12–16 hex>.js, ..._bg.wasm, .css)
   are `public, max-age=31536000, immutable`; everything else `no-cache`. No X-Frame-Options (the app
   lives in an iframe on the portal's domain).
 * Threaded, quiet (no per-request lines unless -v), exits cleanly on SIGTERM/SIGINT.
@@ -51,7 +51,8 @@ MIME = {
     ".txt": "text/plain; charset=utf-8",
     ".xml": "application/xml",
 }
-HASHED = re.compile(r"-[0-9a-f]{16}(?:_bg)?\.[A-Za-z0-9]+$")
+# Trunk writes the hash as hex without leading zeros: 15 digits as often as not (main-600e4dd7a8aef0c.css).
+HASHED = re.compile(r"-[0-9a-f]{12,16}(?:_bg)?\.[A-Za-z0-9]+$")
 CHUNK = 64 * 1024
 
 

@@ -455,8 +455,8 @@ impl Store {
         if need_me {
             refresh::add_me(&mut plan.batch);
         }
-        // In a campaign the chosen list's item pages ride along (up to the batch's 50 commands):
-        // a list of up to ~2,000 clients costs "Next" no request of its own.
+        // In a campaign the pages the chosen list's cache must re-check ride along (up to the
+        // batch's 50 commands, see `campaign::recheck_starts`): "Next" costs no request of its own.
         let room = crate::rest::batch::MAX_COMMANDS.saturating_sub(plan.batch.len());
         let pages = if plan.batch.is_empty() {
             None
