@@ -77,15 +77,6 @@ fn read_json(scope: &Scope, area: Area, name: &str) -> Option<serde_json::Value>
     serde_json::from_str(&browser::kept_get(area, &key)?).ok()
 }
 
-/// Polls `fut` once at once — up to its first real wait — then leaves it to the executor (a
-/// plain `spawn_local` would start it only after the current task, here the first render).
-fn spawn_eager(mut fut: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>) {
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    if fut.as_mut().poll(&mut cx).is_pending() {
-        spawn_local(fut);
-    }
-}
-
 /// Refreshes start at most this often; events in between are merged into one follow-up.
 pub const REFRESH_GAP_MS: f64 = 1_000.0;
 
@@ -259,18 +250,7 @@ impl Store {
         self.wrapup.start(self);
         self.portal()
             .subscribe(Rc::new(move |ev| self.on_event(ev)));
-        // The first refresh goes as far as it can now, before the card's first render: with the
-        // early start's getStatus (index.html) the batch is on its way while the view is built.
-        self.next_generation();
-        self.loading.set(true);
-        match self
-            .coalescer
-            .try_update_value(|c| c.ask(browser::now_ms()))
-        {
-            Some(Go::Now) => spawn_eager(Box::pin(self.run())),
-            Some(go) => self.follow(go),
-            None => {}
-        }
+        self.reload_status();
     }
 
     fn set_status(&self, s: CallStatus) {

@@ -137,13 +137,12 @@ fn describe(e: &JsValue) -> String {
 }
 
 /// Starts a callback-style call and waits for its first callback, or `timeout_ms`.
-/// `start` receives the JS callback to hand to the library (called once; `dyn`, so that the
-/// build has one copy of this for every kind of call).
+/// `start` receives the JS callback to hand to the library.
 pub async fn callback_with_timeout(
     timeout_ms: u32,
-    start: &mut dyn FnMut(&JsValue) -> Result<(), JsValue>,
+    start: impl FnOnce(&JsValue) -> Result<(), JsValue>,
 ) -> Result<JsValue, CallFail> {
-    callback_with_abort(timeout_ms, start, None)
+    callback_with_abort(timeout_ms, start, |_| ())
         .await
         .map_err(|e| match e {
             Ended::Fail(f) => f,
@@ -152,13 +151,13 @@ pub async fn callback_with_timeout(
 }
 
 /// [`callback_with_timeout`], also handing the promise's reject function to `abort`: calling
-/// it with [`QUERY_ERROR`] (or `query-error|status|code`) ends the wait early. `start` is called
-/// once. Not generic (`dyn`): one copy in the build for every kind of call.
+/// it with [`QUERY_ERROR`] (or `query-error|status|code`) ends the wait early.
 async fn callback_with_abort(
     timeout_ms: u32,
-    start: &mut dyn FnMut(&JsValue) -> Result<(), JsValue>,
-    mut abort: Option<&mut dyn FnMut(Function)>,
+    start: impl FnOnce(&JsValue) -> Result<(), JsValue>,
+    abort: impl FnOnce(Function),
 ) -> Result<JsValue, Ended> {
+    let mut abort = Some(abort);
     let started: Rc<Cell<Option<JsValue>>> = Rc::new(Cell::new(None));
     let mut start = Some(start);
     let started_in = started.clone();
@@ -266,33 +265,25 @@ pub fn read_ajax_result(res: &JsValue) -> Result<RestAnswer, RestError> {
     let result = call0(res, "data")
         .ok_or_else(|| RestError::Library("result object without data()".into()))?;
     let result = to_json(&result).map_err(RestError::Library)?;
-    // Only `next` and `time` of the raw answer: it holds the result again (a batch's whole
-    // payload would go through JSON twice).
     let answer = Reflect::get(res, &"answer".into()).unwrap_or(JsValue::UNDEFINED);
-    let field = |key: &str| -> Value {
-        Reflect::get(&answer, &key.into())
-            .ok()
-            .and_then(|v| to_json(&v).ok())
-            .unwrap_or(Value::Null)
-    };
+    let answer = to_json(&answer).unwrap_or(Value::Null);
     let more = call0(res, "more").map(|m| m.is_truthy()).unwrap_or(false);
     let total = call0(res, "total")
         .and_then(|t| t.as_f64())
         .filter(|t| t.is_finite() && *t >= 0.0)
         .map(|t| t as u64);
     let next = if more {
-        crate::model::value::value_u64(&field("next"))
-            .ok()
-            .flatten()
+        answer
+            .get("next")
+            .and_then(|n| crate::model::value::value_u64(n).ok().flatten())
     } else {
         None
     };
-    let time = Some(field("time")).filter(|t| !t.is_null());
     Ok(RestAnswer {
         result,
         next,
         total,
-        time,
+        time: answer.get("time").cloned(),
     })
 }
 
@@ -313,54 +304,9 @@ pub fn library_present() -> bool {
         .unwrap_or(false)
 }
 
-/// index.html's early start (`window.__ccBoot`): `BX24.init`, the call-card events and a first
-/// `getStatus` begun by an inline script while the WebAssembly still loads. None on pages
-/// without it (the card then does all of it itself).
-pub fn boot() -> Option<JsValue> {
-    let w = web_sys::window()?;
-    let b = Reflect::get(&w, &"__ccBoot".into()).ok()?;
-    b.is_object().then_some(b)
-}
-
-/// The early start's `init`: `Ok(true)` answered, `Ok(false)` not asked yet, `Err(None)` asked
-/// and waiting, `Err(Some(text))` threw.
-pub fn boot_init(boot: &JsValue) -> Result<bool, Option<String>> {
-    let state = Reflect::get(boot, &"init".into())
-        .ok()
-        .and_then(|v| v.as_f64())
-        .unwrap_or(0.0) as u8;
-    match state {
-        0 => Ok(false),
-        2 => Ok(true),
-        3 => Err(Some(
-            get_string(boot, "error").unwrap_or_else(|| "unknown error".into()),
-        )),
-        _ => Err(None),
-    }
-}
-
-/// `boot[name](arg)`; an error when there is no early start (or no such function).
-fn boot_call(name: &str, arg: &JsValue) -> Result<JsValue, JsValue> {
-    let b = boot().ok_or(JsValue::NULL)?;
-    let f = Reflect::get(&b, &name.into())?.dyn_into::<Function>()?;
-    f.call1(&b, arg)
-}
-
-/// Sleeps `ms`, or less when the early start's `init` answers (`boot.sleep`).
-pub async fn boot_sleep(ms: u32) {
-    match boot_call("sleep", &ms.into()) {
-        Ok(p) => {
-            let _ = JsFuture::from(Promise::resolve(&p)).await;
-        }
-        Err(_) => gloo_timers::future::TimeoutFuture::new(ms).await,
-    }
-}
-
 /// Runs `BX24.init` and waits for it, at most `timeout_ms`.
 pub async fn init(timeout_ms: u32) -> Result<(), CallFail> {
-    callback_with_timeout(timeout_ms, &mut |cb| bx_init(cb))
-        .await
-        .map(|_| ())
+    callback_with_timeout(timeout_ms, bx_init).await.map(|_| ())
 }
 
 /// A REST call waiting for its callback: `(id, method, reject)`.
@@ -370,8 +316,6 @@ type InFlight = (u32, String, Function);
 pub struct Bx24Portal {
     timeouts: Timeouts,
     subscribed: Cell<bool>,
-    /// The first `getStatus` was asked for (the early start's answer is for that one only).
-    status_taken: Cell<bool>,
     sink: Rc<RefCell<Option<EventSink>>>,
     /// REST calls in flight: `(id, method, reject)`, ended early by a failed request.
     in_flight: Rc<RefCell<Vec<InFlight>>>,
@@ -464,7 +408,6 @@ impl Bx24Portal {
         Bx24Portal {
             timeouts,
             subscribed: Cell::new(false),
-            status_taken: Cell::new(false),
             sink: Rc::new(RefCell::new(None)),
             in_flight,
             next_id: Cell::new(0),
@@ -475,19 +418,15 @@ impl Bx24Portal {
     async fn rest_call(
         &self,
         method: &str,
-        start: &mut dyn FnMut(&JsValue) -> Result<(), JsValue>,
+        start: impl FnOnce(&JsValue) -> Result<(), JsValue>,
     ) -> Result<JsValue, RestError> {
         let id = self.next_id.get().wrapping_add(1);
         self.next_id.set(id);
-        let res = callback_with_abort(
-            self.timeouts.rest_ms,
-            start,
-            Some(&mut |reject| {
-                self.in_flight
-                    .borrow_mut()
-                    .push((id, method.to_string(), reject))
-            }),
-        )
+        let res = callback_with_abort(self.timeouts.rest_ms, start, |reject| {
+            self.in_flight
+                .borrow_mut()
+                .push((id, method.to_string(), reject))
+        })
         .await;
         self.in_flight.borrow_mut().retain(|(i, _, _)| *i != id);
         res.map_err(|e| ended_to_rest(method, e))
@@ -496,36 +435,24 @@ impl Bx24Portal {
     /// `BX24.placement.call(cmd, params, cb)` with a timeout.
     pub async fn placement_call(&self, cmd: &str, params: &Value) -> Result<Value, PortalError> {
         let params = to_js(params);
-        let v = callback_with_timeout(self.timeouts.placement_ms, &mut |cb| {
+        let v = callback_with_timeout(self.timeouts.placement_ms, |cb| {
             bx_placement_call(cmd, &params, cb)
         })
         .await
         .map_err(PortalError::from)?;
-        placement_answer(&v)
-    }
-
-    /// The first `getStatus`: the early start's answer when there is one to take (asked before
-    /// the WebAssembly ran, and no event since) — at once, with no wait, when it is there —
-    /// else a fresh one.
-    async fn first_status(&self) -> Result<Value, PortalError> {
-        if !self.status_taken.replace(true) {
-            let got = boot_call("takeStatus", &JsValue::UNDEFINED).unwrap_or_default();
-            if got.is_object() {
-                return placement_answer(&Reflect::get(&got, &"v".into()).unwrap_or_default());
-            }
-            let ms = self.timeouts.placement_ms;
-            if got.as_string().as_deref() == Some("pending")
-                && let Ok(p) = boot_call("whenStatus", &ms.into())
-            {
-                // Asked early and still unanswered: as a fresh call would have timed out.
-                return match JsFuture::from(Promise::resolve(&p)).await {
-                    Ok(v) => placement_answer(&v),
-                    Err(_) => Err(PortalError::Timeout(ms)),
-                };
-            }
+        let v = to_json(&v).map_err(PortalError::Library)?;
+        // Errors come back in the same callback: [{"result":"error","errorCode":"Call card is undefined"}]
+        if let Some(code) = v
+            .as_array()
+            .and_then(|a| a.first())
+            .filter(|f| f.get("result").and_then(|r| r.as_str()) == Some("error"))
+            .and_then(|f| f.get("errorCode"))
+        {
+            return Err(PortalError::Refused(
+                code.as_str().unwrap_or("error").chars().take(80).collect(),
+            ));
         }
-        self.placement_call("getStatus", &serde_json::json!({}))
-            .await
+        Ok(v)
     }
 
     /// `BX24.callBatch(calls, cb, halt)`: the library's own batch. Each key's `ajaxResult` is
@@ -538,9 +465,7 @@ impl Bx24Portal {
     ) -> Result<Vec<(String, Result<RestAnswer, RestError>)>, RestError> {
         let calls = to_js(calls);
         let v = self
-            .rest_call("batch", &mut |cb| {
-                bx_call_batch(&calls, cb, halt).map(|_| ())
-            })
+            .rest_call("batch", |cb| bx_call_batch(&calls, cb, halt).map(|_| ()))
             .await?;
         let keys = js_sys::Object::keys(v.unchecked_ref::<js_sys::Object>());
         Ok(keys
@@ -552,23 +477,6 @@ impl Bx24Portal {
             })
             .collect())
     }
-}
-
-/// A placement command's answer: errors come in the same callback.
-fn placement_answer(v: &JsValue) -> Result<Value, PortalError> {
-    let v = to_json(v).map_err(PortalError::Library)?;
-    // Errors come back in the same callback: [{"result":"error","errorCode":"Call card is undefined"}]
-    if let Some(code) = v
-        .as_array()
-        .and_then(|a| a.first())
-        .filter(|f| f.get("result").and_then(|r| r.as_str()) == Some("error"))
-        .and_then(|f| f.get("errorCode"))
-    {
-        return Err(PortalError::Refused(
-            code.as_str().unwrap_or("error").chars().take(80).collect(),
-        ));
-    }
-    Ok(v)
 }
 
 impl Default for Bx24Portal {
@@ -667,7 +575,9 @@ impl Portal for Bx24Portal {
 
     fn get_status(&self) -> Fut<'_, Result<CallStatus, PortalError>> {
         Box::pin(async move {
-            let v = self.first_status().await?;
+            let v = self
+                .placement_call("getStatus", &serde_json::json!({}))
+                .await?;
             decode_call_status(&v).map_err(PortalError::Decode)
         })
     }
@@ -677,48 +587,44 @@ impl Portal for Bx24Portal {
         if self.subscribed.replace(true) {
             return; // bindEvent has no unbind: binding again would double every event.
         }
-        // One dispatcher `(event, first, second)`: handed to the early start, which bound the
-        // events before the WebAssembly ran (and holds what came meanwhile), or bound here once
-        // per event with the event's name as its first argument.
         let s = self.sink.clone();
-        let dispatch = Closure::<dyn FnMut(JsValue, JsValue, JsValue)>::new(
-            move |name: JsValue, a: JsValue, b: JsValue| {
-                let name = name.as_string().unwrap_or_default();
-                let first = to_json(&a);
-                let ev = match name.as_str() {
-                    "CallCard::CallStateChanged" => {
-                        let second = if b.is_undefined() {
-                            None
-                        } else {
-                            to_json(&b).ok()
-                        };
-                        decode_state_changed(&first.unwrap_or(Value::Null), second.as_ref())
-                    }
-                    "CallCard::EntityChanged" => first
-                        .map_err(|_| crate::model::DecodeError::Shape {
-                            expected: "object",
-                            got: "non-JSON",
-                        })
-                        .and_then(|v| decode_entity_changed(&v)),
-                    "CallCard::BeforeClose" => Ok(CallEvent::BeforeClose),
-                    _ => return,
-                };
-                deliver(&s, ev);
-            },
-        );
-        let f: &Function = dispatch.as_ref().unchecked_ref();
-        if !boot_call("listen", f).is_ok_and(|v| v.is_truthy()) {
-            for name in [
-                "CallCard::CallStateChanged",
-                "CallCard::EntityChanged",
-                "CallCard::BeforeClose",
-            ] {
-                if let Err(e) = bx_bind_event(name, &f.bind1(&JsValue::NULL, &name.into())) {
-                    log::warn!("bindEvent {name} failed: {}", describe(&e));
-                }
+        let state = Closure::<dyn FnMut(JsValue, JsValue)>::new(move |a: JsValue, b: JsValue| {
+            let first = to_json(&a).unwrap_or(Value::Null);
+            let second = if b.is_undefined() {
+                None
+            } else {
+                to_json(&b).ok()
+            };
+            deliver(&s, decode_state_changed(&first, second.as_ref()));
+        });
+        let s = self.sink.clone();
+        let entity = Closure::<dyn FnMut(JsValue)>::new(move |a: JsValue| {
+            deliver(
+                &s,
+                to_json(&a)
+                    .map_err(|_| crate::model::DecodeError::Shape {
+                        expected: "object",
+                        got: "non-JSON",
+                    })
+                    .and_then(|v| decode_entity_changed(&v)),
+            );
+        });
+        let s = self.sink.clone();
+        let close = Closure::<dyn FnMut(JsValue)>::new(move |_a: JsValue| {
+            deliver(&s, Ok(CallEvent::BeforeClose))
+        });
+        for (name, cb) in [
+            ("CallCard::CallStateChanged", state.as_ref().clone()),
+            ("CallCard::EntityChanged", entity.as_ref().clone()),
+            ("CallCard::BeforeClose", close.as_ref().clone()),
+        ] {
+            if let Err(e) = bx_bind_event(name, &cb) {
+                log::warn!("bindEvent {name} failed: {}", describe(&e));
             }
         }
-        dispatch.forget();
+        state.forget();
+        entity.forget();
+        close.forget();
     }
 
     fn call(&self, method: &str, params: &Value) -> Fut<'_, Result<RestAnswer, RestError>> {
@@ -726,7 +632,7 @@ impl Portal for Bx24Portal {
         let params = to_js(params);
         Box::pin(async move {
             let res = self
-                .rest_call(&method, &mut |cb| {
+                .rest_call(&method, |cb| {
                     bx_call_method(&method, &params, cb).map(|_| ())
                 })
                 .await?;
@@ -737,7 +643,7 @@ impl Portal for Bx24Portal {
     fn refresh_auth(&self) -> Fut<'_, Result<(), PortalError>> {
         Box::pin(async move {
             // The callback gets the new auth object: it is not read, so no token passes here.
-            callback_with_timeout(self.timeouts.refresh_ms, &mut |cb| {
+            callback_with_timeout(self.timeouts.refresh_ms, |cb| {
                 bx_refresh_auth(cb).map(|_| ())
             })
             .await
@@ -792,7 +698,7 @@ impl Portal for Bx24Portal {
     fn set_app_option(&self, name: &str, value: &str) -> Fut<'_, Result<(), PortalError>> {
         let (name, value) = (name.to_string(), value.to_string());
         Box::pin(async move {
-            callback_with_timeout(self.timeouts.placement_ms, &mut |cb| {
+            callback_with_timeout(self.timeouts.placement_ms, |cb| {
                 bx_app_option_set(&name, &value, cb).map(|_| ())
             })
             .await

@@ -105,13 +105,9 @@ pub async fn wait_for_bitrix(timing: WaitTiming, lang: Lang, library_url: &str) 
     let mut init_error: Option<String> = None;
     let mut started = crate::browser::perf_now();
     let mut shown: Option<View> = None;
-    // index.html's early start has called (or will call) `init` itself: its answer is used, and
-    // the wait wakes as soon as it comes. After a Retry the card calls `init` itself.
-    let mut boot = bx24::boot();
     loop {
         if retry.replace(false) {
             init_error = None;
-            boot = None;
             if probe() != Library::Present {
                 reload_library(library_url);
             }
@@ -129,15 +125,8 @@ pub async fn wait_for_bitrix(timing: WaitTiming, lang: Lang, library_url: &str) 
                 Err(CallFail::QueryError) => init_error = Some("Query error!".into()),
             }
         }
-        let early = boot.as_ref().map(bx24::boot_init);
-        match &early {
-            Some(Ok(true)) => break,
-            Some(Err(Some(e))) if init_error.is_none() => init_error = Some(e.clone()),
-            _ => {}
-        }
         let lib = probe();
-        let early_asked = matches!(early, Some(Err(_)));
-        if lib == Library::Present && !init_running && !early_asked && init_error.is_none() {
+        if lib == Library::Present && !init_running && init_error.is_none() {
             init_running = true;
             let answer = answer.clone();
             wasm_bindgen_futures::spawn_local(async move {
@@ -151,10 +140,7 @@ pub async fn wait_for_bitrix(timing: WaitTiming, lang: Lang, library_url: &str) 
             render(v, lang, init_error.as_deref(), &on_retry);
             shown = Some(v);
         }
-        match (&boot, &early) {
-            (Some(_), Some(Ok(false) | Err(None))) => bx24::boot_sleep(POLL_MS).await,
-            _ => TimeoutFuture::new(POLL_MS).await,
-        }
+        TimeoutFuture::new(POLL_MS).await;
     }
     // No Retry button may outlive its handler.
     if matches!(shown, Some(View::Failed(_))) {
