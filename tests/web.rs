@@ -1156,6 +1156,8 @@ async fn glance_notes_and_an_unbound_number_in_one_request_each() {
     .await;
     assert!(!m.text("last-call-ago").is_empty());
     assert!(m.text("last-contact-tasks").contains("open task"));
+    // The history list is drawn from the same answer, in a render of its own.
+    until("history", || m.count("history-item") > 0).await;
     assert_eq!(m.count("history-item"), 5);
     m.click("history-all");
     until("notes", || {
