@@ -35,12 +35,14 @@ run() {
   printf '== %s: exit %s, %s passed, %s failed, %ss\n' "$name" "$rc" "$p" "$f" "$(( $(date +%s) - t0 ))"
 }
 
-run fmt none cargo fmt --check
-run clippy-host none cargo clippy --all-targets --quiet -- -D warnings
+run fmt none cargo fmt --all --check
+# The core is pure: no browser crate may reach it, even indirectly (docs/ARCHITECTURE.md).
+run core-is-pure none bash scripts/check_core_deps.sh
+run clippy-host none cargo clippy --workspace --all-targets --quiet -- -D warnings
 run clippy-wasm none cargo clippy --target wasm32-unknown-unknown --lib --bins --quiet -- -D warnings
 run clippy-wasm-settings none cargo clippy --target wasm32-unknown-unknown --bins --features settings --quiet -- -D warnings
 run clippy-wasm-demo none cargo clippy --target wasm32-unknown-unknown --all-targets --features demo --quiet -- -D warnings
-run host-tests cargo cargo test --quiet
+run host-tests cargo cargo test --workspace --quiet
 run fake-bx24-selftest node node --test tests/support/
 # Another origin for the browser tests' cross-origin library (tests/web.rs): http://localhost:8019.
 python3 scripts/xorigin_fixture.py 8019 & xorigin_pid=$!

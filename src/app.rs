@@ -2,7 +2,6 @@
 
 use leptos::prelude::*;
 
-use crate::browser;
 use crate::components::bindings::Bindings;
 use crate::components::call_header::CallHeader;
 use crate::components::campaign::Campaign;
@@ -14,9 +13,10 @@ use crate::components::history::History;
 #[cfg(any(feature = "demo", feature = "settings"))]
 use crate::components::install_page::InstallPage;
 use crate::components::wrapup::WrapupPanel;
-use crate::i18n::{T, tr};
-use crate::portal::start::Chosen;
+use crate::frame::browser;
+use crate::frame::start::Chosen;
 use crate::state::Store;
+use callcard_core::i18n::{T, tr};
 
 /// The card for a chosen portal.
 #[component]

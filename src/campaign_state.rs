@@ -5,17 +5,17 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::browser::{self, Area};
-use crate::campaign::{
+use crate::frame::browser::{self, Area};
+use crate::state::Store;
+use callcard_core::campaign::{
     self, CachePlan, CallList, Detection, Intent, ItemPages, ListItem, ListRead, ListStatus,
     PageAnswer, Progress, Refusal, decode_choice, encode_choice,
 };
-use crate::i18n::{Lang, T, tr};
-use crate::model::{CallStatus, EntityRef};
-use crate::rest::batch::Batch;
-use crate::rest::limiter::Priority;
-use crate::rest::{BatchAnswer, RestError};
-use crate::state::Store;
+use callcard_core::i18n::{Lang, T, tr};
+use callcard_core::model::{CallStatus, EntityRef};
+use callcard_core::rest::batch::Batch;
+use callcard_core::rest::limiter::Priority;
+use callcard_core::rest::{BatchAnswer, RestError};
 
 /// How many of the user's newest lists detection looks into.
 const DETECT_LISTS: usize = 10;
@@ -119,7 +119,7 @@ pub fn add_pages(batch: &mut Batch, id: u64, starts: &[u64]) {
 /// deal while the card reports its contact or company. (Not the client's company: a company list
 /// holding it says nothing about a campaign calling the contact.)
 fn who(status: &CallStatus) -> Vec<EntityRef> {
-    use crate::model::EntityKind::{Company, Contact, Lead};
+    use callcard_core::model::EntityKind::{Company, Contact, Lead};
     status
         .entity
         .into_iter()
@@ -347,7 +347,7 @@ impl Campaign {
             .get("a_me")?
             .result
             .get("ID")
-            .and_then(|v| crate::model::value::value_u64(v).ok().flatten());
+            .and_then(|v| callcard_core::model::value::value_u64(v).ok().flatten());
         let lists = campaign::decode_lists(&a.get("b_lists")?.result);
         let open_lists = a
             .get("c_open")

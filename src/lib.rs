@@ -1,25 +1,19 @@
-//! callcard: a Bitrix24 call-card tab. The pure domain, REST logic and demo simulation build on
-//! any target (host-tested); the browser side (bindings, state, components) only on wasm32.
+//! callcard: a Bitrix24 call-card tab, the WebAssembly app. The pure core (domain, REST policy,
+//! features' rules, texts) is the `callcard-core` crate and the demo simulation `callcard-sim`;
+//! this crate is the browser side: the boundary to the page (`frame`), state and views.
 
-pub mod campaign;
-pub mod history;
-pub mod i18n;
-pub mod model;
-pub mod portal;
-pub mod refresh;
-pub mod rest;
-pub mod storage;
-pub mod view_model;
-pub mod wrapup;
+use callcard_core::i18n;
+#[cfg(target_arch = "wasm32")]
+use callcard_core::portal;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;
 #[cfg(target_arch = "wasm32")]
-pub mod browser;
-#[cfg(target_arch = "wasm32")]
 pub mod campaign_state;
 #[cfg(target_arch = "wasm32")]
 pub mod components;
+#[cfg(target_arch = "wasm32")]
+pub mod frame;
 #[cfg(target_arch = "wasm32")]
 pub mod state;
 #[cfg(target_arch = "wasm32")]
@@ -46,12 +40,12 @@ pub fn start() {
         web_sys::console::error_1(&wasm_bindgen::JsValue::from_str(&text));
         show_fatal(&text);
     }));
-    log::set_logger(&browser::CONSOLE)
+    log::set_logger(&frame::browser::CONSOLE)
         .map(|()| log::set_max_level(log::LevelFilter::Info))
         .ok();
     // Leptos sets up its executor when mounting; until then use the plain wasm-bindgen one.
     wasm_bindgen_futures::spawn_local(async {
-        let chosen = match portal::start::choose().await {
+        let chosen = match frame::start::choose().await {
             Ok(Some(c)) => c,
             // Handed over to the demo build, which mounts itself.
             Ok(None) => return,
@@ -61,7 +55,7 @@ pub fn start() {
         // own, so an operator's card never carries it (7.7 KiB brotli): hand over, as to the demo.
         #[cfg(not(any(feature = "demo", feature = "settings")))]
         if !chosen.portal.placement().is_call_card() {
-            browser::load_build(browser::Build::Settings);
+            frame::browser::load_build(frame::browser::Build::Settings);
             return;
         }
         remove_boot_placeholder();

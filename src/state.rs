@@ -9,20 +9,20 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::browser::{self, Area};
-use crate::i18n::{Lang, locale_for};
-use crate::model::call::decode_call_status;
-use crate::model::crm::{Person, StageBook, decode_users};
-use crate::model::{CallEvent, CallState, CallStatus};
-use crate::portal::{Portal, PortalError};
-use crate::refresh::{self, CardData};
-use crate::rest::client::{Notice, RestClient};
-use crate::rest::coalesce::{Coalescer, Go};
-use crate::rest::error::ErrorClass;
-use crate::rest::limiter::{LimiterConfig, Priority};
-use crate::rest::{BatchAnswer, RestError};
-use crate::storage::{self, Scope};
-pub use crate::view_model::CallProgress;
+use crate::frame::browser::{self, Area};
+use callcard_core::i18n::{Lang, locale_for};
+use callcard_core::model::call::decode_call_status;
+use callcard_core::model::crm::{Person, StageBook, decode_users};
+use callcard_core::model::{CallEvent, CallState, CallStatus};
+use callcard_core::portal::{Portal, PortalError};
+use callcard_core::refresh::{self, CardData};
+use callcard_core::rest::client::{Notice, RestClient};
+use callcard_core::rest::coalesce::{Coalescer, Go};
+use callcard_core::rest::error::ErrorClass;
+use callcard_core::rest::limiter::{LimiterConfig, Priority};
+use callcard_core::rest::{BatchAnswer, RestError};
+use callcard_core::storage::{self, Scope};
+pub use callcard_core::view_model::CallProgress;
 
 /// What went wrong, as far as the operator needs to know.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,11 +61,11 @@ pub struct Store {
     /// Bumped by every `CallStateChanged`, so a slower `getStatus` cannot undo a newer state.
     state_events: StoredValue<u64>,
     stages: StoredValue<StageBook>,
-    /// Whose data the kept values are (portal and user), see `crate::storage`.
+    /// Whose data the kept values are (portal and user), see `callcard_core::storage`.
     scope: StoredValue<Scope>,
 }
 
-/// Names of the kept values (their keys add namespace, portal and user: `crate::storage`).
+/// Names of the kept values (their keys add namespace, portal and user: `callcard_core::storage`).
 const STAGE_CACHE: &str = "stages.v2";
 const USER_CACHE: &str = "users.v2";
 /// After a call ends the portal files its activity; the history is read again this much later.
@@ -140,7 +140,7 @@ impl Store {
         }
     }
 
-    /// A kept value of this portal and user (see `crate::storage`); none while the user is
+    /// A kept value of this portal and user (see `callcard_core::storage`); none while the user is
     /// unknown.
     pub fn kept(&self, area: Area, name: &str) -> Option<String> {
         let key = self.scope.with_value(|s| s.key(name))?;
@@ -158,7 +158,7 @@ impl Store {
     pub fn portal_host(&self) -> String {
         self.scope.with_value(|s| {
             if s.is_demo() {
-                crate::portal::demo::DEMO_HOST.to_string()
+                callcard_sim::DEMO_HOST.to_string()
             } else {
                 s.portal_host().to_string()
             }
@@ -437,7 +437,7 @@ impl Store {
         }
         // In a campaign the pages the chosen list's cache must re-check ride along (up to the
         // batch's 50 commands, see `campaign::recheck_starts`): "Next" costs no request of its own.
-        let room = crate::rest::batch::MAX_COMMANDS.saturating_sub(plan.batch.len());
+        let room = callcard_core::rest::batch::MAX_COMMANDS.saturating_sub(plan.batch.len());
         let pages = if plan.batch.is_empty() {
             None
         } else {
@@ -495,7 +495,7 @@ impl Store {
     fn fail(&self, e: RestError) {
         log::warn!(
             "refresh failed: {}",
-            crate::rest::retry::describe_for_log(&e)
+            callcard_core::rest::retry::describe_for_log(&e)
         );
         // The same error again (a retry that failed) changes nothing on screen: the banner keeps
         // its nodes and the keyboard focus stays on its Retry.
@@ -608,7 +608,7 @@ impl Store {
         let mut missing: Vec<u64> = Vec::new();
         self.data.with_untracked(|d| {
             let Some(d) = d else { return };
-            if let crate::refresh::ClientSlot::Loaded(c) = &d.client
+            if let callcard_core::refresh::ClientSlot::Loaded(c) = &d.client
                 && let Some(p) = &c.responsible
                 && !known.iter().any(|k| k.id == p.id)
             {

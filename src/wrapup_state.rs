@@ -7,13 +7,13 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::browser::{self, Area};
-use crate::model::{CallStatus, EntityRef};
-use crate::refresh::ClientSlot;
-use crate::rest::error::ErrorClass;
-use crate::rest::limiter::Priority;
+use crate::frame::browser::{self, Area};
 use crate::state::Store;
-use crate::wrapup::{
+use callcard_core::model::{CallStatus, EntityRef};
+use callcard_core::refresh::ClientSlot;
+use callcard_core::rest::error::ErrorClass;
+use callcard_core::rest::limiter::Priority;
+use callcard_core::wrapup::{
     self, CallFacts, Callback, DRAFT_OPTION, Draft, Part, RESULTS_OPTION, ResultChoice,
     SaveOutcome, SavePlan, TodoSpec,
 };

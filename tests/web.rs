@@ -6,12 +6,12 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use callcard::model::{CallEvent, CallState, EntityKind, EntityRef, PhoneNumber};
-use callcard::portal::bx24::{self, Bx24Portal, CallFail, Timeouts};
-use callcard::portal::demo_portal::DemoPortal;
-use callcard::portal::start::Chosen;
-use callcard::portal::{Portal, PortalError};
-use callcard::rest::{Batch, RestError};
+use callcard::frame::bx24::{self, Bx24Portal, CallFail, Timeouts};
+use callcard::frame::demo_portal::DemoPortal;
+use callcard::frame::start::Chosen;
+use callcard_core::model::{CallEvent, CallState, EntityKind, EntityRef, PhoneNumber};
+use callcard_core::portal::{Portal, PortalError};
+use callcard_core::rest::{Batch, RestError};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::GetUntracked;
 use serde_json::json;
@@ -177,7 +177,7 @@ async fn http_5xx_throws_inside_the_library_and_the_call_fails_at_once() {
         js_sys::Date::now() - started < 2_000.0,
         "waited for the timeout"
     );
-    assert_eq!(e.class(), callcard::rest::ErrorClass::Unavailable);
+    assert_eq!(e.class(), callcard_core::rest::ErrorClass::Unavailable);
     // The next call works again: nothing was left hanging.
     assert!(p.call("user.current", &json!({})).await.is_ok());
 }
@@ -199,7 +199,7 @@ fn install_watcher() {
 fn call_later(
     p: &Rc<Bx24Portal>,
     method: &'static str,
-) -> Rc<RefCell<Option<Result<callcard::rest::RestAnswer, RestError>>>> {
+) -> Rc<RefCell<Option<Result<callcard_core::rest::RestAnswer, RestError>>>> {
     let out = Rc::new(RefCell::new(None));
     let (p, o) = (p.clone(), out.clone());
     wasm_bindgen_futures::spawn_local(async move {
@@ -245,7 +245,7 @@ async fn the_xhr_watchers_report_fails_that_methods_calls_at_once_with_the_statu
             description: String::new()
         }
     );
-    assert_eq!(e.class(), callcard::rest::ErrorClass::RateLimited);
+    assert_eq!(e.class(), callcard_core::rest::ErrorClass::RateLimited);
     // A dropped connection, and a bare 5xx page: nothing known about the server.
     report("scope", 0, "");
     report("app.info", 502, "");
@@ -257,7 +257,7 @@ async fn the_xhr_watchers_report_fails_that_methods_calls_at_once_with_the_statu
     assert_eq!(e, RestError::Library("Query error! (no connection)".into()));
     let e = app.borrow_mut().take().unwrap().unwrap_err();
     assert_eq!(e, RestError::Library("Query error! (HTTP 502)".into()));
-    assert_eq!(e.class(), callcard::rest::ErrorClass::Unavailable);
+    assert_eq!(e.class(), callcard_core::rest::ErrorClass::Unavailable);
     assert!(
         js_sys::Date::now() - started < 2_000.0,
         "waited for the timeout"
@@ -374,10 +374,10 @@ async fn call_method_that_throws_synchronously() {
 async fn one_batch_with_references_is_one_request() {
     install_fake("{}");
     // Through the card's one REST client, as the card sends it.
-    let client = callcard::rest::client::RestClient::new(
+    let client = callcard_core::rest::client::RestClient::new(
         Rc::new(Bx24Portal::with_timeouts(fast())),
-        Rc::new(callcard::browser::BrowserClock),
-        callcard::rest::limiter::LimiterConfig::standard(),
+        Rc::new(callcard::frame::browser::BrowserClock),
+        callcard_core::rest::limiter::LimiterConfig::standard(),
     );
     let mut b = Batch::new();
     b.add(
@@ -397,7 +397,7 @@ async fn one_batch_with_references_is_one_request() {
     );
     let before = js("__fakeBx24.requests").as_f64().unwrap();
     let a = client
-        .batch(&b, callcard::rest::limiter::Priority::Interactive)
+        .batch(&b, callcard_core::rest::limiter::Priority::Interactive)
         .await
         .expect("batch");
     assert_eq!(js("__fakeBx24.requests").as_f64().unwrap() - before, 1.0);
@@ -845,7 +845,7 @@ fn restore_storage() {
 
 #[wasm_bindgen_test]
 fn refused_storage_keeps_values_in_memory_and_says_so() {
-    use callcard::browser::{Area, kept_get, kept_set, storage_works};
+    use callcard::frame::browser::{Area, kept_get, kept_set, storage_works};
     assert!(
         storage_works(Area::Local),
         "a same-origin test page has storage"
@@ -885,9 +885,9 @@ mod frame_wait {
     use std::cell::Cell;
     use std::rc::Rc;
 
-    use callcard::i18n::Lang;
-    use callcard::portal::start::wait_for_bitrix;
-    use callcard::portal::wait::WaitTiming;
+    use callcard::frame::start::wait_for_bitrix;
+    use callcard_core::i18n::Lang;
+    use callcard_core::portal::wait::WaitTiming;
     use gloo_timers::future::TimeoutFuture;
     use wasm_bindgen::JsCast;
     use wasm_bindgen_test::*;
@@ -954,7 +954,7 @@ mod frame_wait {
     async fn a_slow_init_says_waiting_after_the_delay_and_is_never_an_error() {
         clean();
         install_fake("{initDelayMs: 900}");
-        let t0 = callcard::browser::perf_now();
+        let t0 = callcard::frame::browser::perf_now();
         let done = spawn_wait(quick(), Lang::En, working_library_url());
         TimeoutFuture::new(60).await;
         assert!(
@@ -962,7 +962,7 @@ mod frame_wait {
             "no flicker on a fast start"
         );
         until("waiting", || hook("portal-waiting").is_some()).await;
-        assert!(callcard::browser::perf_now() - t0 >= 140.0);
+        assert!(callcard::frame::browser::perf_now() - t0 >= 140.0);
         let line = hook("portal-waiting").unwrap();
         assert_eq!(
             line.text_content().as_deref(),
@@ -976,7 +976,7 @@ mod frame_wait {
         // Past the give-up time: the library is there, so a slow init is no failure.
         assert!(hook("portal-failed").is_none());
         until("init answered", || done.get()).await;
-        assert!(callcard::browser::perf_now() - t0 >= 850.0);
+        assert!(callcard::frame::browser::perf_now() - t0 >= 850.0);
         assert!(hook("portal-failed").is_none());
         clean();
     }
@@ -1009,10 +1009,10 @@ mod frame_wait {
     #[wasm_bindgen_test]
     async fn no_library_fails_after_the_give_up_time_and_a_late_library_still_opens_the_card() {
         clean();
-        let t0 = callcard::browser::perf_now();
+        let t0 = callcard::frame::browser::perf_now();
         let done = spawn_wait(quick(), Lang::En, working_library_url());
         until("failed", || reason().as_deref() == Some("not-loaded")).await;
-        assert!(callcard::browser::perf_now() - t0 >= 390.0);
+        assert!(callcard::frame::browser::perf_now() - t0 >= 390.0);
         assert!(hook("portal-retry").is_some());
         // The wait goes on behind the error: the library arrives, init answers, no click needed.
         install_fake("{initDelayMs: 50}");

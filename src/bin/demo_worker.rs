@@ -2,7 +2,7 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    callcard::portal::demo_link::run_worker();
+    callcard::frame::demo_link::run_worker();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

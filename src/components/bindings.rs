@@ -3,11 +3,11 @@
 use leptos::prelude::*;
 
 use super::{kind_label, use_store};
-use crate::browser::format_money;
-use crate::i18n::{T, tr};
-use crate::model::{EntityRef, OtherItem};
-use crate::refresh::BindingView;
-use crate::view_model::other_item_label;
+use crate::frame::browser::format_money;
+use callcard_core::i18n::{T, tr};
+use callcard_core::model::{EntityRef, OtherItem};
+use callcard_core::refresh::BindingView;
+use callcard_core::view_model::other_item_label;
 
 /// The bindings block.
 #[component]

@@ -3,10 +3,10 @@
 use leptos::prelude::*;
 
 use super::{announce, use_store};
-use crate::i18n::{T, sip_reason, tr};
-use crate::model::phone::format_phone;
-use crate::model::{CallState, Direction, PhoneNumber};
-use crate::view_model::{badge, format_duration};
+use callcard_core::i18n::{T, sip_reason, tr};
+use callcard_core::model::phone::format_phone;
+use callcard_core::model::{CallState, Direction, PhoneNumber};
+use callcard_core::view_model::{badge, format_duration};
 
 /// The top block of the card. Its content is rendered from one reactive closure over the status,
 /// the progress and the clock: the block is small and has nothing focusable, and one closure
@@ -20,9 +20,9 @@ pub fn CallHeader() -> impl IntoView {
     let lang = store.lang;
 
     // The clock ticks once a second while the card lives; the interval is cleared on cleanup.
-    let now = RwSignal::new(crate::browser::now_ms());
+    let now = RwSignal::new(crate::frame::browser::now_ms());
     let handle = set_interval_with_handle(
-        move || now.set(crate::browser::now_ms()),
+        move || now.set(crate::frame::browser::now_ms()),
         std::time::Duration::from_millis(1000),
     )
     .ok();

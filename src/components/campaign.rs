@@ -13,11 +13,11 @@ use wasm_bindgen::JsCast;
 
 use super::dom::{add, attr, el, replace, text_el};
 use super::{kind_label, use_store};
-use crate::campaign::CallList;
 use crate::campaign_state::View;
-use crate::i18n::{T, tr};
-use crate::model::EntityKind;
 use crate::state::Store;
+use callcard_core::campaign::CallList;
+use callcard_core::i18n::{T, tr};
+use callcard_core::model::EntityKind;
 
 fn list_label(store: &Store, l: Option<&CallList>, id: u64) -> String {
     let kind = l
@@ -63,7 +63,8 @@ fn content(
     let lang = store.lang;
     let root = el("div", "cc-campaign__body");
     if let Some((read, expected, n)) = reading {
-        let text = crate::campaign::reading_text(lang, read.into(), expected.map(u64::from), n);
+        let text =
+            callcard_core::campaign::reading_text(lang, read.into(), expected.map(u64::from), n);
         let p = text_el("p", "cc-muted", &text);
         attr(&p, "data-testid", "campaign-reading");
         attr(&p, "role", "status");
@@ -155,7 +156,7 @@ fn content(
                 } else {
                     0
                 };
-                let tone = if b.status_id == crate::campaign::IN_WORK {
+                let tone = if b.status_id == callcard_core::campaign::IN_WORK {
                     "work".to_string()
                 } else {
                     (i % 5).to_string()
@@ -351,7 +352,7 @@ pub fn Campaign() -> impl IntoView {
             if let Some(a) = active.filter(|a| inside && a != block) {
                 want.set_value(focus_selector(&a));
             }
-            let t0 = crate::browser::perf_now();
+            let t0 = crate::frame::browser::perf_now();
             let node = content(&store, &ui.view, &ui.lists, ui.busy, ui.reading);
             replace(&div, Some(&node));
             if inside {
@@ -361,7 +362,7 @@ pub fn Campaign() -> impl IntoView {
                 }
             }
             // How long building the block took (µs), for the benchmark script.
-            let us = ((crate::browser::perf_now() - t0) * 1000.0) as u64;
+            let us = ((crate::frame::browser::perf_now() - t0) * 1000.0) as u64;
             attr(&node, "data-render-us", &us.to_string());
         }
     });

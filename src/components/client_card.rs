@@ -5,12 +5,12 @@ use leptos::prelude::*;
 use super::crm_match::CrmMatches;
 use super::last_contact::LastContact;
 use super::{kind_label, use_store};
-use crate::i18n::{T, tr};
-use crate::model::phone::{format_phone, tel_href};
-use crate::model::{EntityRef, PhoneNumber};
-use crate::refresh::{ClientSlot, ClientView};
-use crate::rest::error::ErrorClass;
-use crate::view_model::initials;
+use callcard_core::i18n::{T, tr};
+use callcard_core::model::phone::{format_phone, tel_href};
+use callcard_core::model::{EntityRef, PhoneNumber};
+use callcard_core::refresh::{ClientSlot, ClientView};
+use callcard_core::rest::error::ErrorClass;
+use callcard_core::view_model::initials;
 
 /// The client block.
 #[component]
@@ -62,7 +62,7 @@ pub fn ClientCard() -> impl IntoView {
             }
         });
         let phones = c.phones.iter().map(|p| {
-            let kind = p.kind.as_deref().map(|k| crate::i18n::phone_kind(lang, k)).unwrap_or_default();
+            let kind = p.kind.as_deref().map(|k| callcard_core::i18n::phone_kind(lang, k)).unwrap_or_default();
             view! {
                 <li class="cc-phone">
                     <a href=tel_href(&p.value) class="cc-phone__value">{format_phone(&p.value)}</a>

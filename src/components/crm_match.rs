@@ -5,9 +5,9 @@
 use leptos::prelude::*;
 
 use super::{kind_label, use_store};
-use crate::i18n::{T, tr};
-use crate::model::EntityRef;
-use crate::refresh::CrmMatch;
+use callcard_core::i18n::{T, tr};
+use callcard_core::model::EntityRef;
+use callcard_core::refresh::CrmMatch;
 
 /// The matches of the current refresh, when it searched.
 #[component]

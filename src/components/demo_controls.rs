@@ -5,11 +5,11 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use super::use_store;
-use crate::i18n::Lang;
-use crate::i18n::{T, tr};
-use crate::portal::demo::Scenario;
-use crate::portal::demo::config::{FAULT_PRESETS, with_faults};
-use crate::portal::demo_portal::DemoPortal;
+use crate::frame::demo_portal::DemoPortal;
+use callcard_core::i18n::Lang;
+use callcard_core::i18n::{T, tr};
+use callcard_sim::Scenario;
+use callcard_sim::config::{FAULT_PRESETS, with_faults};
 
 /// The banner and the scenario controls.
 #[component]
@@ -27,7 +27,7 @@ pub fn DemoControls(
     let ticker = demo.clone();
     Effect::new(move |_| {
         if let Some(at) = ticker.closes_at.get() {
-            let wait = (at - crate::browser::now_ms()).max(0.0) as u32 + 30;
+            let wait = (at - crate::frame::browser::now_ms()).max(0.0) as u32 + 30;
             let d = ticker.clone();
             leptos::task::spawn_local(async move {
                 gloo_timers::future::TimeoutFuture::new(wait).await;
@@ -38,7 +38,7 @@ pub fn DemoControls(
     // A closed card: the portal would remove the tab; the demo blanks it.
     Effect::new(move |_| {
         let c = closed.get();
-        crate::browser::body_class("cc-demo-card-closed", c);
+        crate::frame::browser::body_class("cc-demo-card-closed", c);
         if c {
             super::announce(tr(lang, T::DemoCardClosed));
         }
@@ -55,7 +55,7 @@ pub fn DemoControls(
         demo.clone(),
     );
     let campaign = scenario == Scenario::Campaign;
-    use crate::model::CallState::*;
+    use callcard_core::model::CallState::*;
     let scenario_links = Scenario::all()
         .iter()
         .map(|s| {

@@ -3,10 +3,10 @@
 use leptos::prelude::*;
 
 use super::use_store;
-use crate::i18n::{T, tr};
-use crate::rest::client::Notice;
-use crate::rest::error::ErrorClass;
 use crate::state::CardError;
+use callcard_core::i18n::{T, tr};
+use callcard_core::rest::client::Notice;
+use callcard_core::rest::error::ErrorClass;
 
 /// The text for an error, in the operator's words (never a code, never a token).
 pub fn error_text(err: &CardError) -> T {
@@ -69,7 +69,7 @@ pub fn RestStatus() -> impl IntoView {
     let lang = store.lang;
     move || {
         if let Some(Notice::Retrying { class, until_ms }) = store.notice.get() {
-            let secs = ((until_ms - crate::browser::now_ms()) / 1000.0)
+            let secs = ((until_ms - crate::frame::browser::now_ms()) / 1000.0)
                 .ceil()
                 .max(1.0) as u64;
             let lead = match class {

@@ -9,13 +9,13 @@ use leptos::prelude::*;
 
 use super::dom::{add, attr, el, replace, text_el};
 use super::use_store;
-use crate::browser::format_time;
-use crate::history::{
+use crate::frame::browser::format_time;
+use callcard_core::history::{
     ActivityKind, CallOutcome, Comment, Direction, Entry, HistoryItem, StatsState, Timeline,
 };
-use crate::i18n::{Lang, T, tr};
-use crate::model::crm::Person;
-use crate::view_model::format_duration;
+use callcard_core::i18n::{Lang, T, tr};
+use callcard_core::model::crm::Person;
+use callcard_core::view_model::format_duration;
 
 fn kind_text(item: &HistoryItem) -> T {
     match (item.kind, item.direction) {
@@ -110,7 +110,7 @@ fn row(
         if let Some(href) = c
             .record_url
             .as_ref()
-            .filter(|u| crate::history::recording_on_portal(u, portal_host))
+            .filter(|u| callcard_core::history::recording_on_portal(u, portal_host))
         {
             let a = text_el("a", "cc-link", tr(lang, T::Recording));
             attr(&a, "href", href);
@@ -174,7 +174,7 @@ pub const RECENT: usize = 5;
 
 /// What the list area shows for `history`: the [`RECENT`] newest entries, or all loaded ones.
 fn content(
-    history: &Option<Result<Timeline, crate::rest::ErrorClass>>,
+    history: &Option<Result<Timeline, callcard_core::rest::ErrorClass>>,
     all: bool,
     lang: Lang,
     locale: &str,

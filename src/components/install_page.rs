@@ -6,11 +6,11 @@ use serde_json::json;
 
 use super::error_banner::error_text;
 use super::{announce, use_store};
-use crate::i18n::{T, tr};
-use crate::rest::RestError;
-use crate::rest::limiter::Priority;
-use crate::rest::retry::outcome_unknown;
 use crate::state::CardError;
+use callcard_core::i18n::{T, tr};
+use callcard_core::rest::RestError;
+use callcard_core::rest::limiter::Priority;
+use callcard_core::rest::retry::outcome_unknown;
 
 /// The handler address to register: this page, without query or fragment.
 fn handler_url() -> String {
@@ -132,11 +132,11 @@ pub fn InstallPage() -> impl IntoView {
     };
 
     // The wrap-up's results (an app option: the same for every operator).
-    let results_text = RwSignal::new(crate::wrapup::results_text(
-        &crate::wrapup::results_from_option(
+    let results_text = RwSignal::new(callcard_core::wrapup::results_text(
+        &callcard_core::wrapup::results_from_option(
             store
                 .portal()
-                .app_option(crate::wrapup::RESULTS_OPTION)
+                .app_option(callcard_core::wrapup::RESULTS_OPTION)
                 .as_deref(),
             lang,
         ),
@@ -144,16 +144,16 @@ pub fn InstallPage() -> impl IntoView {
     let results_said = RwSignal::new(None::<bool>);
     let save_results = move |_| {
         let text = results_text.get_untracked();
-        let value = crate::wrapup::results_option_from_text(&text).unwrap_or_default();
+        let value = callcard_core::wrapup::results_option_from_text(&text).unwrap_or_default();
         spawn_local(async move {
             let ok = store
                 .portal()
-                .set_app_option(crate::wrapup::RESULTS_OPTION, &value)
+                .set_app_option(callcard_core::wrapup::RESULTS_OPTION, &value)
                 .await
                 .is_ok();
             if ok {
-                results_text.set(crate::wrapup::results_text(
-                    &crate::wrapup::results_from_option(Some(&value), lang),
+                results_text.set(callcard_core::wrapup::results_text(
+                    &callcard_core::wrapup::results_from_option(Some(&value), lang),
                 ));
             }
             results_said.set(Some(ok));

@@ -5,11 +5,13 @@
 use leptos::prelude::*;
 
 use super::use_store;
-use crate::browser::{format_clock, format_relative, format_time, now_ms, timezone_offset_min};
-use crate::history::{CallOutcome, Direction, Glance, ago, calendar_days};
-use crate::i18n::{Lang, T, open_tasks, tr};
-use crate::model::crm::Person;
-use crate::view_model::format_duration;
+use crate::frame::browser::{
+    format_clock, format_relative, format_time, now_ms, timezone_offset_min,
+};
+use callcard_core::history::{CallOutcome, Direction, Glance, ago, calendar_days};
+use callcard_core::i18n::{Lang, T, open_tasks, tr};
+use callcard_core::model::crm::Person;
+use callcard_core::view_model::format_duration;
 
 fn outcome(o: &CallOutcome) -> (T, &'static str) {
     match o {
@@ -89,7 +91,7 @@ pub fn LastContact() -> impl IntoView {
         let entity = store.status.with(|s| s.entity);
         store.data.with(|d| {
             let d = d.as_ref()?;
-            let same = matches!(&d.client, crate::refresh::ClientSlot::Loaded(c) if Some(c.entity) == entity);
+            let same = matches!(&d.client, callcard_core::refresh::ClientSlot::Loaded(c) if Some(c.entity) == entity);
             match (&d.history, same) {
                 (Some(Ok(t)), true) => Some(t.glance()),
                 _ => None,

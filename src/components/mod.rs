@@ -15,9 +15,9 @@ pub mod install_page;
 pub mod last_contact;
 pub mod wrapup;
 
-use crate::i18n::{T, tr};
-use crate::model::EntityKind;
 use crate::state::Store;
+use callcard_core::i18n::{T, tr};
+use callcard_core::model::EntityKind;
 use leptos::prelude::*;
 
 /// The store provided by `App`.

@@ -8,11 +8,11 @@ use wasm_bindgen::JsCast;
 
 use super::dom::{add, attr, el, replace};
 use super::{announce, kind_label, use_store};
-use crate::i18n::{Lang, T, tr};
-use crate::refresh::ClientSlot;
-use crate::rest::error::ErrorClass;
-use crate::wrapup::{self, Callback};
 use crate::wrapup_state::{Said, Wrapup};
+use callcard_core::i18n::{Lang, T, tr};
+use callcard_core::refresh::ClientSlot;
+use callcard_core::rest::error::ErrorClass;
+use callcard_core::wrapup::{self, Callback};
 
 fn said_text(lang: Lang, said: &Said, offset: i32) -> String {
     let t = |x| tr(lang, x);
@@ -244,7 +244,7 @@ pub fn WrapupPanel() -> impl IntoView {
         if let Some(e) = find(&sec, ".cc-wrapup__when") {
             let text = match wrapup::deadline(
                 &d.callback,
-                (crate::browser::now_ms() / 1000.0) as i64,
+                (crate::frame::browser::now_ms() / 1000.0) as i64,
                 offset,
             ) {
                 Ok(Some(at)) => format!("→ {}", wrapup::date_time_text(lang, at, offset)),
@@ -325,7 +325,7 @@ pub fn WrapupPanel() -> impl IntoView {
                     match &d.callback {
                         Callback::At(a) => Callback::At(a.clone()),
                         _ => {
-                            let now = (crate::browser::now_ms() / 1000.0) as i64;
+                            let now = (crate::frame::browser::now_ms() / 1000.0) as i64;
                             let base = wrapup::deadline(&Callback::TomorrowMorning, now, offset)
                                 .ok()
                                 .flatten()

@@ -22,24 +22,24 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestCaseResult, TestRunner};
 use serde_json::{Map, Number, Value, json};
 
-use callcard::campaign::{
+use callcard_core::campaign::{
     self, CallList, ListItem, ListStatus, decode_added, decode_choice, decode_items, decode_lists,
     decode_open_activity_lists, decode_statuses, encode_choice,
 };
-use callcard::history::{self, ActivityKind, CallOutcome, StatsAccess};
-use callcard::model::call::{
+use callcard_core::history::{self, ActivityKind, CallOutcome, StatsAccess};
+use callcard_core::model::call::{
     CallEvent, CallState, CallStatus, Direction, EntityChange, OtherItem, PhoneNumber,
     decode_call_status, decode_entity_changed, decode_placement_options_text, decode_state_changed,
 };
-use callcard::model::crm::{
+use callcard_core::model::crm::{
     CrmItem, Money, Person, Phone, StageBook, decode_item, decode_item_get, decode_item_list,
     decode_users,
 };
-use callcard::model::value::{opt_bool, opt_f64, opt_text, opt_u64};
-use callcard::model::{EntityKind, EntityRef};
-use callcard::refresh::{STAGE_CACHE_TTL_MS, stage_cache_read, stage_cache_value};
-use callcard::rest::batch::decode_answer;
-use callcard::rest::{RestAnswer, RestError};
+use callcard_core::model::value::{opt_bool, opt_f64, opt_text, opt_u64};
+use callcard_core::model::{EntityKind, EntityRef};
+use callcard_core::refresh::{STAGE_CACHE_TTL_MS, stage_cache_read, stage_cache_value};
+use callcard_core::rest::batch::decode_answer;
+use callcard_core::rest::{RestAnswer, RestError};
 
 // ---------------------------------------------------------------------------------------------
 // The runner
@@ -1093,7 +1093,7 @@ impl Dice {
     }
 }
 
-fn encode_batch(a: &callcard::rest::BatchAnswer) -> Value {
+fn encode_batch(a: &callcard_core::rest::BatchAnswer) -> Value {
     let mut results = Map::new();
     let mut nexts = Map::new();
     let mut totals = Map::new();
@@ -1124,7 +1124,7 @@ fn encode_batch(a: &callcard::rest::BatchAnswer) -> Value {
 /// A batch answer in key order, without timings: what two decodings must agree on.
 type SortedBatch = (Vec<(String, RestAnswer)>, Vec<(String, String)>);
 
-fn sorted_batch(a: &callcard::rest::BatchAnswer) -> SortedBatch {
+fn sorted_batch(a: &callcard_core::rest::BatchAnswer) -> SortedBatch {
     let mut r: Vec<(String, RestAnswer)> = a
         .results
         .iter()
@@ -2145,7 +2145,7 @@ fn comments_decode_to_the_intended_meaning() {
 
 #[test]
 fn findbycomm_decodes_to_the_intended_meaning() {
-    use callcard::refresh::decode_findbycomm;
+    use callcard_core::refresh::decode_findbycomm;
     check("findbycomm", 300, dice(), |mut d| {
         let kinds = [EntityKind::Contact, EntityKind::Company, EntityKind::Lead];
         let mut map = Map::new();

@@ -20,8 +20,8 @@ use super::sim::{
     select_fields, sort_rows, to_u64, values_of,
 };
 use super::sim_timeline::NewTodo;
-use crate::model::call::Direction;
-use crate::model::entity::{EntityKind, EntityRef};
+use callcard_core::model::call::Direction;
+use callcard_core::model::entity::{EntityKind, EntityRef};
 
 /// Activity ids of the generated history start here; the sim's own calls get ids from 12 000 up,
 /// above every generated one.
@@ -678,7 +678,7 @@ fn activity_fields(f: ActivityFacts) -> Map<String, Value> {
 mod tests {
     #[test]
     fn recordings_are_on_the_demo_portals_host() {
-        assert!(crate::history::recording_on_portal(
+        assert!(callcard_core::history::recording_on_portal(
             &format!("{}1.mp3", super::RECORD_BASE),
             super::super::DEMO_HOST
         ));
@@ -688,14 +688,14 @@ mod tests {
 
     use serde_json::{Value, json};
 
-    use crate::history::{
+    use crate::{DemoConfig, Sim};
+    use callcard_core::history::{
         self, ActivityKind, CallOutcome, Direction as HDir, StatsAccess, StatsState, Timeline,
     };
-    use crate::model::call::decode_call_status;
-    use crate::model::entity::{EntityKind, EntityRef};
-    use crate::portal::demo::{DemoConfig, Sim};
-    use crate::rest::batch::{Batch, decode_answer};
-    use crate::rest::paging::Reason;
+    use callcard_core::model::call::decode_call_status;
+    use callcard_core::model::entity::{EntityKind, EntityRef};
+    use callcard_core::rest::batch::{Batch, decode_answer};
+    use callcard_core::rest::paging::Reason;
 
     fn sim(query: &str) -> Sim {
         Sim::new(&DemoConfig::from_query(query))

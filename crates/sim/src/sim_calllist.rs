@@ -29,7 +29,7 @@ use super::sim::{
     DIRECTORIES, Fault, Reply, arg, iso, paged, passes, select_fields, sort_rows, to_i64, to_u64,
     values_of,
 };
-use crate::model::entity::{EntityKind, EntityRef};
+use callcard_core::model::entity::{EntityKind, EntityRef};
 
 /// The demo's current user.
 pub(super) const ME: u64 = 1;
@@ -958,9 +958,9 @@ impl CallLists {
 #[cfg(test)]
 mod tests {
     use super::super::{DemoConfig, Sim, SimEvent};
-    use crate::campaign::{self, Detection, ItemPages, ListItem, ListRead, Progress};
-    use crate::model::call::decode_call_status;
-    use crate::model::entity::{EntityKind, EntityRef};
+    use callcard_core::campaign::{self, Detection, ItemPages, ListItem, ListRead, Progress};
+    use callcard_core::model::call::decode_call_status;
+    use callcard_core::model::entity::{EntityKind, EntityRef};
     use serde_json::{Value, json};
 
     fn sim(q: &str) -> Sim {
@@ -1462,7 +1462,7 @@ mod tests {
         let get = ok(&mut s, campaign::list_get_query(6))["result"].clone();
         assert_eq!(get["WEBFORM_ID"], Value::Null);
         // Through a batch, form-encoded like the card sends it.
-        let mut b = crate::rest::batch::Batch::new();
+        let mut b = callcard_core::rest::batch::Batch::new();
         let (m, p) = campaign::update_params(&main, &wanted, Some(3)).unwrap();
         b.add("upd", m, p);
         let (m, p) = campaign::list_get_query(6);

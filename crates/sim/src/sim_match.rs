@@ -11,7 +11,7 @@
 use serde_json::{Map, Value};
 
 use super::sim::{Crm, Fault, Reply, arg, values_of};
-use crate::model::entity::EntityKind;
+use callcard_core::model::entity::EntityKind;
 
 /// The most values one call may ask about, and the most ids one type answers.
 const LIMIT: usize = 20;
@@ -132,7 +132,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::portal::demo::{DemoConfig, Sim};
+    use crate::{DemoConfig, Sim};
 
     fn sim() -> Sim {
         Sim::new(&DemoConfig::from_query("lang=en&seed=4"))
@@ -281,9 +281,9 @@ mod tests {
     /// has the number and no client; the batch searches the number and names what it finds.
     #[test]
     fn the_unbound_scenario_shows_whose_number_it_is_in_one_batch() {
-        use crate::model::call::{PhoneNumber, decode_call_status};
-        use crate::model::crm::StageBook;
-        use crate::rest::batch::decode_answer;
+        use callcard_core::model::call::{PhoneNumber, decode_call_status};
+        use callcard_core::model::crm::StageBook;
+        use callcard_core::rest::batch::decode_answer;
         for lang in ["en", "ru"] {
             let mut s = Sim::new(&DemoConfig::from_query(&format!(
                 "lang={lang}&scenario=unbound&seed=2"
@@ -293,7 +293,7 @@ mod tests {
             let PhoneNumber::Known(number) = &status.phone else {
                 panic!("{lang}: the unbound call has a number: {:?}", status.phone)
             };
-            let plan = crate::refresh::plan(&status, &StageBook::default());
+            let plan = callcard_core::refresh::plan(&status, &StageBook::default());
             let methods: Vec<&str> = plan
                 .batch
                 .commands
@@ -315,7 +315,7 @@ mod tests {
             assert_eq!(params.len(), 1, "one request");
             let body = s.rest("batch", &params[0]).unwrap();
             let answer = decode_answer(&body["result"]).unwrap();
-            let data = crate::refresh::decode(&plan, &answer, &StageBook::default());
+            let data = callcard_core::refresh::decode(&plan, &answer, &StageBook::default());
             let matches = data.matches.expect("asked").expect("answered");
             assert!(
                 !matches.is_empty(),
@@ -344,7 +344,9 @@ mod tests {
             // The lists of types with no match listed nothing (the reference resolved to "").
             for kind in [EntityKind::Lead, EntityKind::Company] {
                 if !matches.iter().any(|m| m.entity.kind == kind) {
-                    let got = answer.get(&crate::refresh::key::match_names(kind)).unwrap();
+                    let got = answer
+                        .get(&callcard_core::refresh::key::match_names(kind))
+                        .unwrap();
                     assert_eq!(got.result["items"], json!([]), "{lang} {kind:?}");
                 }
             }
@@ -352,10 +354,10 @@ mod tests {
         // A stranger: asked, nobody.
         let mut s = Sim::new(&DemoConfig::from_query("scenario=unknown"));
         let status = decode_call_status(&s.status()).unwrap();
-        let plan = crate::refresh::plan(&status, &StageBook::default());
+        let plan = callcard_core::refresh::plan(&status, &StageBook::default());
         let body = s.rest("batch", &plan.batch.to_params()[0]).unwrap();
         let answer = decode_answer(&body["result"]).unwrap();
-        let data = crate::refresh::decode(&plan, &answer, &StageBook::default());
+        let data = callcard_core::refresh::decode(&plan, &answer, &StageBook::default());
         assert_eq!(data.matches, Some(Ok(Vec::new())));
     }
 
@@ -363,14 +365,14 @@ mod tests {
     /// into the history by time, with their authors among the portal's users.
     #[test]
     fn the_showcase_refresh_merges_seeded_comments() {
-        use crate::history::Entry;
-        use crate::model::call::decode_call_status;
-        use crate::model::crm::StageBook;
-        use crate::rest::batch::decode_answer;
+        use callcard_core::history::Entry;
+        use callcard_core::model::call::decode_call_status;
+        use callcard_core::model::crm::StageBook;
+        use callcard_core::rest::batch::decode_answer;
         let mut s = Sim::new(&DemoConfig::from_query("lang=ru"));
         let status = decode_call_status(&s.status()).unwrap();
         assert!(status.entity.is_some());
-        let plan = crate::refresh::plan(&status, &StageBook::default());
+        let plan = callcard_core::refresh::plan(&status, &StageBook::default());
         assert!(
             plan.batch
                 .commands
@@ -387,7 +389,7 @@ mod tests {
         assert_eq!(params.len(), 1);
         let body = s.rest("batch", &params[0]).unwrap();
         let answer = decode_answer(&body["result"]).unwrap();
-        let data = crate::refresh::decode(&plan, &answer, &StageBook::default());
+        let data = callcard_core::refresh::decode(&plan, &answer, &StageBook::default());
         assert_eq!(data.matches, None);
         let t = data.history.unwrap().unwrap();
         assert!(!t.comments().is_empty(), "seeded comments");

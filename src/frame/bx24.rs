@@ -13,10 +13,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use super::{EventSink, Fut, Placement, Portal, PortalError};
-use crate::model::call::{decode_call_status, decode_entity_changed, decode_state_changed};
-use crate::model::{CallEvent, CallStatus};
-use crate::rest::{RestAnswer, RestError};
+use callcard_core::model::call::{decode_call_status, decode_entity_changed, decode_state_changed};
+use callcard_core::model::{CallEvent, CallStatus};
+use callcard_core::portal::{EventSink, Fut, Placement, Portal, PortalError};
+use callcard_core::rest::{RestAnswer, RestError};
 
 #[wasm_bindgen]
 extern "C" {
@@ -275,7 +275,7 @@ pub fn read_ajax_result(res: &JsValue) -> Result<RestAnswer, RestError> {
     let next = if more {
         answer
             .get("next")
-            .and_then(|n| crate::model::value::value_u64(n).ok().flatten())
+            .and_then(|n| callcard_core::model::value::value_u64(n).ok().flatten())
     } else {
         None
     };
@@ -528,7 +528,7 @@ impl From<CallFail> for PortalError {
 
 fn deliver(
     sink: &Rc<RefCell<Option<EventSink>>>,
-    ev: Result<CallEvent, crate::model::DecodeError>,
+    ev: Result<CallEvent, callcard_core::model::DecodeError>,
 ) {
     match ev {
         Ok(ev) => {
@@ -602,7 +602,7 @@ impl Portal for Bx24Portal {
             deliver(
                 &s,
                 to_json(&a)
-                    .map_err(|_| crate::model::DecodeError::Shape {
+                    .map_err(|_| callcard_core::model::DecodeError::Shape {
                         expected: "object",
                         got: "non-JSON",
                     })

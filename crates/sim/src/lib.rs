@@ -1,7 +1,7 @@
 //! The demo portal: a simulated call card + CRM that answers REST in the real shapes.
 //!
-//! `sim` is pure Rust (host-tested). In the browser it runs in a Web Worker (`protocol` is the
-//! worker's whole logic; `portal::demo_link` the transport), and `portal::demo_portal` adds
+//! The simulation is pure Rust (host-tested). In the browser it runs in a Web Worker (`protocol` is the
+//! worker's whole logic; `frame::demo_link` in the app the transport), and `frame::demo_portal` adds
 //! latency, delivers events and counts requests.
 
 pub mod config;

@@ -18,11 +18,11 @@ use super::sim_calllist::{self, CallLists, Setup};
 use super::sim_history::{EndedCall, History};
 use super::sim_match;
 use super::sim_timeline::{self, AutoClose, CloseStep, Timeline};
-use crate::model::call::{CallState, Direction};
-use crate::model::entity::{EntityKind, EntityRef};
-use crate::model::value::{parse_decimal, value_u64};
-use crate::rest::batch::MAX_COMMANDS;
-use crate::rest::query;
+use callcard_core::model::call::{CallState, Direction};
+use callcard_core::model::entity::{EntityKind, EntityRef};
+use callcard_core::model::value::{parse_decimal, value_u64};
+use callcard_core::rest::batch::MAX_COMMANDS;
+use callcard_core::rest::query;
 
 /// What the call card tells the app on its own, as the browser wrapper delivers it.
 #[derive(Debug, Clone, PartialEq)]
@@ -2531,11 +2531,11 @@ impl Sim {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::call::{
+    use callcard_core::model::call::{
         CallEvent, CallStatus, PhoneNumber, decode_call_status, decode_entity_changed,
         decode_placement_options_text, decode_state_changed,
     };
-    use crate::rest::batch::{Batch, decode_answer};
+    use callcard_core::rest::batch::{Batch, decode_answer};
 
     fn sim(query: &str) -> Sim {
         Sim::new(&DemoConfig::from_query(query))

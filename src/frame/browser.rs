@@ -172,7 +172,7 @@ pub fn kept_set(area: Area, key: &str, value: &str) {
 /// The portal named by the frame's `window.name` (`DOMAIN|PROTOCOL|APP_SID`), if any.
 pub fn frame_portal() -> Option<String> {
     let name = web_sys::window()?.name().ok()?;
-    crate::storage::portal_of_frame_name(&name).map(str::to_string)
+    callcard_core::storage::portal_of_frame_name(&name).map(str::to_string)
 }
 
 /// Sets a class on `<body>` (theme, language) once at start.
@@ -223,12 +223,12 @@ impl log::Log for ConsoleLog {
 /// The browser's clock for the REST client: `Date.now()`, `setTimeout`, `Math.random()`.
 pub struct BrowserClock;
 
-impl crate::rest::client::Clock for BrowserClock {
+impl callcard_core::rest::client::Clock for BrowserClock {
     fn now_ms(&self) -> f64 {
         now_ms()
     }
 
-    fn sleep(&self, ms: u64) -> crate::portal::Fut<'static, ()> {
+    fn sleep(&self, ms: u64) -> callcard_core::portal::Fut<'static, ()> {
         // `setTimeout` takes a signed 32-bit delay: a longer one wraps to 0 and would spin.
         let ms = ms.min(i32::MAX as u64) as u32;
         Box::pin(gloo_timers::future::TimeoutFuture::new(ms))

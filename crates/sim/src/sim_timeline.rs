@@ -15,8 +15,8 @@ use serde_json::{Map, Value, json};
 use super::sim::{
     Crm, Fault, Lang, Reply, Text, arg, field, iso, midnight, object, paged, sort_rows,
 };
-use crate::model::entity::{EntityKind, EntityRef};
-use crate::rest::operating::parse_iso8601_ms;
+use callcard_core::model::entity::{EntityKind, EntityRef};
+use callcard_core::rest::operating::parse_iso8601_ms;
 
 /// Comment ids start here (other items' comments leave gaps below).
 const FIRST_COMMENT_ID: u64 = 400;
@@ -387,7 +387,7 @@ impl AutoClose {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::portal::demo::{DemoConfig, Sim};
+    use crate::{DemoConfig, Sim};
 
     fn sim() -> Sim {
         Sim::new(&DemoConfig::from_query("lang=en"))

@@ -10,13 +10,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{Value, json};
 
-use super::demo::protocol::{self, events_from_json};
-use super::demo::{DemoConfig, SimEvent};
 use super::demo_link::WorkerLink;
-use super::{EventSink, Fut, Placement, Portal, PortalError};
-use crate::model::CallStatus;
-use crate::model::call::{decode_call_status, decode_entity_changed, decode_state_changed};
-use crate::rest::{RestAnswer, RestError};
+use callcard_core::model::CallStatus;
+use callcard_core::model::call::{decode_call_status, decode_entity_changed, decode_state_changed};
+use callcard_core::portal::{EventSink, Fut, Placement, Portal, PortalError};
+use callcard_core::rest::{RestAnswer, RestError};
+use callcard_sim::protocol::{self, events_from_json};
+use callcard_sim::{DemoConfig, SimEvent};
 
 /// How messages reach the simulation. A trait object, so that the app binary (which only ever
 /// builds the worker transport) does not carry the simulation itself.
@@ -124,7 +124,7 @@ impl DemoPortal {
 
     /// Waits out the REST timeout the real boundary would, and reports it.
     async fn silent(&self, method: String) -> RestError {
-        let after_ms = crate::portal::bx24::Timeouts::default().rest_ms;
+        let after_ms = crate::frame::bx24::Timeouts::default().rest_ms;
         TimeoutFuture::new(after_ms).await;
         RestError::Timeout { method, after_ms }
     }
@@ -169,7 +169,7 @@ impl DemoPortal {
         let Some(sink) = sink else { return };
         for ev in events {
             let decoded = match ev {
-                SimEvent::BeforeClose => Ok(crate::model::CallEvent::BeforeClose),
+                SimEvent::BeforeClose => Ok(callcard_core::model::CallEvent::BeforeClose),
                 // No event reaches an app whose frame the portal removed.
                 SimEvent::Closed => continue,
                 SimEvent::StateChanged { state, failed_code } => {
@@ -312,18 +312,19 @@ impl Portal for DemoPortal {
     // The portal keeps user options on its side; the demo keeps them in the demo's namespace.
     fn user_option(&self, name: &str) -> Option<String> {
         let key = format!("callcard-demo/options/{name}");
-        crate::browser::kept_get(crate::browser::Area::Local, &key)
+        crate::frame::browser::kept_get(crate::frame::browser::Area::Local, &key)
     }
 
     fn set_user_option(&self, name: &str, value: &str) {
         let key = format!("callcard-demo/options/{name}");
-        crate::browser::kept_set(crate::browser::Area::Local, &key, value);
+        crate::frame::browser::kept_set(crate::frame::browser::Area::Local, &key, value);
     }
 
     // The app's options (the administrator's settings), in the demo's namespace too.
     fn app_option(&self, name: &str) -> Option<String> {
         let key = format!("callcard-demo/app/{name}");
-        crate::browser::kept_get(crate::browser::Area::Local, &key).filter(|v| !v.is_empty())
+        crate::frame::browser::kept_get(crate::frame::browser::Area::Local, &key)
+            .filter(|v| !v.is_empty())
     }
 
     fn set_app_option(&self, name: &str, value: &str) -> Fut<'_, Result<(), PortalError>> {
@@ -331,7 +332,7 @@ impl Portal for DemoPortal {
         let value = value.to_string();
         Box::pin(async move {
             self.latency().await;
-            crate::browser::kept_set(crate::browser::Area::Local, &key, &value);
+            crate::frame::browser::kept_set(crate::frame::browser::Area::Local, &key, &value);
             Ok(())
         })
     }

@@ -3,7 +3,7 @@
 //! The URL is typed by hand and shared as links, so every value is read leniently: anything
 //! unknown or malformed falls back to its default instead of failing the demo.
 
-use crate::rest::query::decode_component;
+use callcard_core::rest::query::decode_component;
 
 /// The call the demo starts with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -264,7 +264,7 @@ impl FailRule {
         let code = canonical_code(parts.next()?.trim())?;
         // serde_json's number parser (via parse_decimal), not str::parse: this runs in the card
         // too, and one float parser in the WebAssembly is enough.
-        let ratio: f64 = crate::model::value::parse_decimal(parts.next()?)?;
+        let ratio: f64 = callcard_core::model::value::parse_decimal(parts.next()?)?;
         if ratio.is_nan() {
             return None;
         }

@@ -1,5 +1,6 @@
 //! The app's port to Bitrix24: one [`Portal`] interface, two implementations — the real portal
-//! (`bx24`, wasm only) and the simulated demo portal (`demo`, whose core is host-testable).
+//! (the app's `frame::bx24`) and the simulated demo portal (the app's `frame::demo_portal`
+//! over the `callcard-sim` crate).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -11,17 +12,7 @@ use thiserror::Error;
 use crate::model::{CallEvent, CallStatus, DecodeError};
 use crate::rest::{RestAnswer, RestError};
 
-pub mod demo;
 pub mod wait;
-
-#[cfg(target_arch = "wasm32")]
-pub mod bx24;
-#[cfg(target_arch = "wasm32")]
-pub mod demo_link;
-#[cfg(all(target_arch = "wasm32", feature = "demo"))]
-pub mod demo_portal;
-#[cfg(target_arch = "wasm32")]
-pub mod start;
 
 /// A future that lives on the browser's one thread.
 pub type Fut<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;

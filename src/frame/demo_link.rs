@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use super::demo::protocol;
+use callcard_sim::protocol;
 
 /// Where Trunk puts the worker's loader (`data-type="worker"`, `data-loader-shim`).
 const WORKER_URL: &str = "./demo_worker_loader.js";

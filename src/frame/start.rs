@@ -12,12 +12,12 @@ use js_sys::Reflect;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use super::Portal;
 use super::bx24::{self, Bx24Portal, CallFail};
 #[cfg(feature = "demo")]
 use super::demo_portal::DemoPortal;
-use super::wait::{self, Failure, Library, View, WaitTiming};
-use crate::i18n::{self, Lang, T};
+use callcard_core::i18n::{self, Lang, T};
+use callcard_core::portal::Portal;
+use callcard_core::portal::wait::{self, Failure, Library, View, WaitTiming};
 
 /// The portal the app runs on, and the demo handle when it is the demo.
 #[derive(Clone)]
@@ -103,7 +103,7 @@ pub async fn wait_for_bitrix(timing: WaitTiming, lang: Lang, library_url: &str) 
     let answer: Rc<RefCell<Option<Result<(), CallFail>>>> = Rc::new(RefCell::new(None));
     let mut init_running = false;
     let mut init_error: Option<String> = None;
-    let mut started = crate::browser::perf_now();
+    let mut started = crate::frame::browser::perf_now();
     let mut shown: Option<View> = None;
     loop {
         if retry.replace(false) {
@@ -112,7 +112,7 @@ pub async fn wait_for_bitrix(timing: WaitTiming, lang: Lang, library_url: &str) 
                 reload_library(library_url);
             }
             // Straight to "Waiting…": the click is answered at once.
-            started = crate::browser::perf_now() - f64::from(timing.show_after_ms);
+            started = crate::frame::browser::perf_now() - f64::from(timing.show_after_ms);
         }
         let answered = answer.borrow_mut().take();
         if let Some(result) = answered {
@@ -134,7 +134,7 @@ pub async fn wait_for_bitrix(timing: WaitTiming, lang: Lang, library_url: &str) 
                 *answer.borrow_mut() = Some(r);
             });
         }
-        let elapsed = (crate::browser::perf_now() - started).max(0.0) as u32;
+        let elapsed = (crate::frame::browser::perf_now() - started).max(0.0) as u32;
         let v = wait::view(elapsed, lib, init_error.is_some(), &timing);
         if shown != Some(v) {
             render(v, lang, init_error.as_deref(), &on_retry);
@@ -308,6 +308,6 @@ async fn demo(query: &str) -> Result<Option<Chosen>, String> {
 async fn demo(_query: &str) -> Result<Option<Chosen>, String> {
     let w = web_sys::window().ok_or("no window")?;
     let _ = Reflect::set(&w, &HANDOFF_REASON.into(), &"".into());
-    crate::browser::load_build(crate::browser::Build::Demo);
+    crate::frame::browser::load_build(crate::frame::browser::Build::Demo);
     Ok(None)
 }
