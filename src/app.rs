@@ -2,20 +2,20 @@
 
 use leptos::prelude::*;
 
-use crate::components::bindings::Bindings;
-use crate::components::call_header::CallHeader;
-use crate::components::campaign::Campaign;
-use crate::components::client_card::ClientCard;
+use crate::call::header::CallHeader;
+use crate::campaign::view::Campaign;
+use crate::client::bindings::Bindings;
+use crate::client::card::ClientCard;
 #[cfg(feature = "demo")]
-use crate::components::demo_controls::DemoControls;
-use crate::components::error_banner::{ErrorBanner, RestStatus};
-use crate::components::history::History;
-#[cfg(any(feature = "demo", feature = "settings"))]
-use crate::components::install_page::InstallPage;
-use crate::components::wrapup::WrapupPanel;
+use crate::demo::controls::DemoControls;
 use crate::frame::browser;
 use crate::frame::start::Chosen;
-use crate::state::Store;
+use crate::history::view::History;
+#[cfg(any(feature = "demo", feature = "settings"))]
+use crate::install::page::InstallPage;
+use crate::store::Store;
+use crate::ui::error_banner::{ErrorBanner, RestStatus};
+use crate::wrapup::view::WrapupPanel;
 use callcard_core::i18n::{T, tr};
 
 /// The card for a chosen portal.

@@ -9,15 +9,25 @@ use callcard_core::portal;
 #[cfg(target_arch = "wasm32")]
 pub mod app;
 #[cfg(target_arch = "wasm32")]
-pub mod campaign_state;
+pub mod call;
 #[cfg(target_arch = "wasm32")]
-pub mod components;
+pub mod campaign;
+#[cfg(target_arch = "wasm32")]
+pub mod client;
+#[cfg(all(target_arch = "wasm32", feature = "demo"))]
+pub mod demo;
 #[cfg(target_arch = "wasm32")]
 pub mod frame;
 #[cfg(target_arch = "wasm32")]
-pub mod state;
+pub mod history;
+#[cfg(all(target_arch = "wasm32", any(feature = "demo", feature = "settings")))]
+pub mod install;
 #[cfg(target_arch = "wasm32")]
-pub mod wrapup_state;
+pub mod store;
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
+#[cfg(target_arch = "wasm32")]
+pub mod wrapup;
 
 /// Whether the card has been mounted (a panic after that means it stopped working mid-use).
 #[cfg(target_arch = "wasm32")]

@@ -674,7 +674,7 @@ async fn install_page_binds_the_tab() {
     })
     .await;
     let a = demo.call("placement.get", &json!({})).await.unwrap();
-    assert!(callcard::components::install_page::has_call_card(&a.result));
+    assert!(callcard::install::page::has_call_card(&a.result));
 }
 
 // ---------- the rest of the boundary's surface ----------

@@ -1,5 +1,5 @@
 //! The refresh pipeline's pure half: what one refresh asks for (one `batch`), and what the
-//! answer means for the screen. The browser half (`state.rs`) only sends and stores.
+//! answer means for the screen. The browser half (`src/store.rs` in the app) only sends and stores.
 
 use serde_json::{Value, json};
 

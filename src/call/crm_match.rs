@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::{kind_label, use_store};
+use crate::ui::{kind_label, use_store};
 use callcard_core::i18n::{T, tr};
 use callcard_core::model::EntityRef;
 use callcard_core::refresh::CrmMatch;

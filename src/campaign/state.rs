@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::frame::browser::{self, Area};
-use crate::state::Store;
+use crate::store::Store;
 use callcard_core::campaign::{
     self, CachePlan, CallList, Detection, Intent, ItemPages, ListItem, ListRead, ListStatus,
     PageAnswer, Progress, Refusal, decode_choice, encode_choice,

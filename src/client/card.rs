@@ -2,9 +2,9 @@
 
 use leptos::prelude::*;
 
-use super::crm_match::CrmMatches;
 use super::last_contact::LastContact;
-use super::{kind_label, use_store};
+use crate::call::crm_match::CrmMatches;
+use crate::ui::{kind_label, use_store};
 use callcard_core::i18n::{T, tr};
 use callcard_core::model::phone::{format_phone, tel_href};
 use callcard_core::model::{EntityRef, PhoneNumber};

@@ -1,15 +1,15 @@
 //! The client's history: recent calls and activities, newest first, with call facts from the
 //! call statistics where the user may read them, and "show more" for older pages.
 //!
-//! The rows are built with [`super::dom`] inside one effect: they are replaced as a whole when
+//! The rows are built with [`crate::ui::dom`] inside one effect: they are replaced as a whole when
 //! the page changes, and generic view code per row shape would cost kilobytes of download.
 
 use leptos::html;
 use leptos::prelude::*;
 
-use super::dom::{add, attr, el, replace, text_el};
-use super::use_store;
 use crate::frame::browser::format_time;
+use crate::ui::dom::{add, attr, el, replace, text_el};
+use crate::ui::use_store;
 use callcard_core::history::{
     ActivityKind, CallOutcome, Comment, Direction, Entry, HistoryItem, StatsState, Timeline,
 };

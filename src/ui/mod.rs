@@ -1,21 +1,10 @@
-//! One component a file. Each reads the shared [`Store`](crate::state::Store) from context.
+//! What every feature's view shares: the store handle, the live region, the entity labels, the
+//! error banner and the small DOM builder.
 
-pub mod bindings;
-pub mod call_header;
-pub mod campaign;
-pub mod client_card;
-pub mod crm_match;
-#[cfg(feature = "demo")]
-pub mod demo_controls;
 pub mod dom;
 pub mod error_banner;
-pub mod history;
-#[cfg(any(feature = "demo", feature = "settings"))]
-pub mod install_page;
-pub mod last_contact;
-pub mod wrapup;
 
-use crate::state::Store;
+use crate::store::Store;
 use callcard_core::i18n::{T, tr};
 use callcard_core::model::EntityKind;
 use leptos::prelude::*;

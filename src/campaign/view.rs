@@ -1,7 +1,7 @@
 //! The campaign block: where the operator stands in the call list (campaign mode), or which of
 //! their call lists hold the client, with add, remove and "new list" (outside it).
 //!
-//! The content is rebuilt whole with [`super::dom`] in one effect; clicks and the picker are
+//! The content is rebuilt whole with [`crate::ui::dom`] in one effect; clicks and the picker are
 //! handled by one delegated listener (`data-action`, `data-list`). Keyboard focus survives the
 //! rebuild: the control that had it is found again in the new content (the same `data-testid`
 //! and `data-list`, or the same list's other action), else focus goes to the action's result
@@ -11,10 +11,10 @@ use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::dom::{add, attr, el, replace, text_el};
-use super::{kind_label, use_store};
-use crate::campaign_state::View;
-use crate::state::Store;
+use crate::campaign::state::View;
+use crate::store::Store;
+use crate::ui::dom::{add, attr, el, replace, text_el};
+use crate::ui::{kind_label, use_store};
 use callcard_core::campaign::CallList;
 use callcard_core::i18n::{T, tr};
 use callcard_core::model::EntityKind;

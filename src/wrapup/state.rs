@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::frame::browser::{self, Area};
-use crate::state::Store;
+use crate::store::Store;
 use callcard_core::model::{CallStatus, EntityRef};
 use callcard_core::refresh::ClientSlot;
 use callcard_core::rest::error::ErrorClass;

@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
-use super::{kind_label, use_store};
 use crate::frame::browser::format_money;
+use crate::ui::{kind_label, use_store};
 use callcard_core::i18n::{T, tr};
 use callcard_core::model::{EntityRef, OtherItem};
 use callcard_core::refresh::BindingView;

@@ -4,9 +4,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::json;
 
-use super::error_banner::error_text;
-use super::{announce, use_store};
-use crate::state::CardError;
+use crate::store::CardError;
+use crate::ui::error_banner::error_text;
+use crate::ui::{announce, use_store};
 use callcard_core::i18n::{T, tr};
 use callcard_core::rest::RestError;
 use callcard_core::rest::limiter::Priority;

@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
-use super::use_store;
-use crate::state::CardError;
+use crate::store::CardError;
+use crate::ui::use_store;
 use callcard_core::i18n::{T, tr};
 use callcard_core::rest::client::Notice;
 use callcard_core::rest::error::ErrorClass;

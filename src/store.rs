@@ -48,11 +48,11 @@ pub struct Store {
     /// "Show more" of the history is loading.
     pub history_busy: RwSignal<bool>,
     /// Campaign mode and call lists.
-    pub campaign: crate::campaign_state::Campaign,
+    pub campaign: crate::campaign::state::Campaign,
     /// What the REST client is waiting for on the operator's behalf ("busy, retrying in 3 s").
     pub notice: RwSignal<Option<Notice>>,
     /// The wrap-up after a call: draft, hold on auto-close, save.
-    pub wrapup: crate::wrapup_state::Wrapup,
+    pub wrapup: crate::wrapup::state::Wrapup,
     portal: StoredValue<Rc<dyn Portal>, LocalStorage>,
     client: StoredValue<Rc<RestClient>, LocalStorage>,
     /// Turns a burst of events into at most two refreshes.
@@ -127,9 +127,9 @@ impl Store {
             error: RwSignal::new(None),
             users: RwSignal::new(users),
             history_busy: RwSignal::new(false),
-            campaign: crate::campaign_state::Campaign::new(),
+            campaign: crate::campaign::state::Campaign::new(),
             notice,
-            wrapup: crate::wrapup_state::Wrapup::new(),
+            wrapup: crate::wrapup::state::Wrapup::new(),
             portal: StoredValue::new_local(portal),
             client: StoredValue::new_local(client),
             coalescer: StoredValue::new(Coalescer::new(REFRESH_GAP_MS)),
@@ -444,7 +444,7 @@ impl Store {
             self.campaign.pages_for_refresh(&self, room)
         };
         if let Some((id, starts)) = &pages {
-            crate::campaign_state::add_pages(&mut plan.batch, *id, starts);
+            crate::campaign::state::add_pages(&mut plan.batch, *id, starts);
         }
         let answer = if plan.batch.is_empty() {
             Ok(BatchAnswer::default())
@@ -655,7 +655,7 @@ impl Store {
             self.campaign.refresh(self);
         } else if matches!(
             self.campaign.ui.try_with_untracked(|u| u.view.clone()),
-            Some(crate::campaign_state::View::Lists(_))
+            Some(crate::campaign::state::View::Lists(_))
         ) {
             self.campaign.load_lists(self);
         }

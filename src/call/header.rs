@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::{announce, use_store};
+use crate::ui::{announce, use_store};
 use callcard_core::i18n::{T, sip_reason, tr};
 use callcard_core::model::phone::format_phone;
 use callcard_core::model::{CallState, Direction, PhoneNumber};

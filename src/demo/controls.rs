@@ -4,8 +4,8 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use super::use_store;
 use crate::frame::demo_portal::DemoPortal;
+use crate::ui::use_store;
 use callcard_core::i18n::Lang;
 use callcard_core::i18n::{T, tr};
 use callcard_sim::Scenario;
@@ -40,7 +40,7 @@ pub fn DemoControls(
         let c = closed.get();
         crate::frame::browser::body_class("cc-demo-card-closed", c);
         if c {
-            super::announce(tr(lang, T::DemoCardClosed));
+            crate::ui::announce(tr(lang, T::DemoCardClosed));
         }
     });
     let state = move || store.status.with(|s| s.state);

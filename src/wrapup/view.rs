@@ -6,9 +6,9 @@ use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::dom::{add, attr, el, replace};
-use super::{announce, kind_label, use_store};
-use crate::wrapup_state::{Said, Wrapup};
+use crate::ui::dom::{add, attr, el, replace};
+use crate::ui::{announce, kind_label, use_store};
+use crate::wrapup::state::{Said, Wrapup};
 use callcard_core::i18n::{Lang, T, tr};
 use callcard_core::refresh::ClientSlot;
 use callcard_core::rest::error::ErrorClass;
@@ -17,8 +17,8 @@ use callcard_core::wrapup::{self, Callback};
 fn said_text(lang: Lang, said: &Said, offset: i32) -> String {
     let t = |x| tr(lang, x);
     let reason = |c: ErrorClass| {
-        t(crate::components::error_banner::error_text(
-            &crate::state::CardError::Rest(c),
+        t(crate::ui::error_banner::error_text(
+            &crate::store::CardError::Rest(c),
         ))
     };
     match said {

@@ -1,0 +1,6 @@
+//! The client on the line: the card, its bindings (deals, leads, …) and the last-contact line.
+//! Domain: `callcard_core::model::crm`.
+
+pub mod bindings;
+pub mod card;
+pub mod last_contact;
