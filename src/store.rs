@@ -10,10 +10,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::frame::browser::{self, Area};
+use callcard_core::call::decode_call_status;
+use callcard_core::call::{CallEvent, CallState, CallStatus};
+use callcard_core::client::{Person, StageBook, decode_users};
 use callcard_core::i18n::{Lang, locale_for};
-use callcard_core::model::call::decode_call_status;
-use callcard_core::model::crm::{Person, StageBook, decode_users};
-use callcard_core::model::{CallEvent, CallState, CallStatus};
 use callcard_core::portal::{Portal, PortalError};
 use callcard_core::refresh::{self, CardData};
 use callcard_core::rest::client::{Notice, RestClient};

@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 
 use crate::ui::{announce, use_store};
+use callcard_core::call::{CallState, Direction, PhoneNumber};
 use callcard_core::i18n::{T, sip_reason, tr};
 use callcard_core::model::phone::format_phone;
-use callcard_core::model::{CallState, Direction, PhoneNumber};
 use callcard_core::view_model::{badge, format_duration};
 
 /// The top block of the card. Its content is rendered from one reactive closure over the status,

@@ -7,12 +7,13 @@ use leptos::task::spawn_local;
 
 use crate::frame::browser::{self, Area};
 use crate::store::Store;
+use callcard_core::call::CallStatus;
 use callcard_core::campaign::{
     self, CachePlan, CallList, Detection, Intent, ItemPages, ListItem, ListRead, ListStatus,
     PageAnswer, Progress, Refusal, decode_choice, encode_choice,
 };
 use callcard_core::i18n::{Lang, T, tr};
-use callcard_core::model::{CallStatus, EntityRef};
+use callcard_core::model::EntityRef;
 use callcard_core::rest::batch::Batch;
 use callcard_core::rest::limiter::Priority;
 use callcard_core::rest::{BatchAnswer, RestError};

@@ -4,8 +4,9 @@ use leptos::prelude::*;
 
 use crate::frame::browser::format_money;
 use crate::ui::{kind_label, use_store};
+use callcard_core::call::OtherItem;
 use callcard_core::i18n::{T, tr};
-use callcard_core::model::{EntityRef, OtherItem};
+use callcard_core::model::EntityRef;
 use callcard_core::refresh::BindingView;
 use callcard_core::view_model::other_item_label;
 

@@ -8,9 +8,9 @@ use crate::frame::browser::{
     format_clock, format_relative, format_time, now_ms, timezone_offset_min,
 };
 use crate::ui::use_store;
+use callcard_core::client::Person;
 use callcard_core::history::{CallOutcome, Direction, Glance, ago, calendar_days};
 use callcard_core::i18n::{Lang, T, open_tasks, tr};
-use callcard_core::model::crm::Person;
 use callcard_core::view_model::format_duration;
 
 fn outcome(o: &CallOutcome) -> (T, &'static str) {

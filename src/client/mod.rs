@@ -1,5 +1,5 @@
 //! The client on the line: the card, its bindings (deals, leads, …) and the last-contact line.
-//! Domain: `callcard_core::model::crm`.
+//! Domain: `callcard_core::client`.
 
 pub mod bindings;
 pub mod card;

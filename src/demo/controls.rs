@@ -55,7 +55,7 @@ pub fn DemoControls(
         demo.clone(),
     );
     let campaign = scenario == Scenario::Campaign;
-    use callcard_core::model::CallState::*;
+    use callcard_core::call::CallState::*;
     let scenario_links = Scenario::all()
         .iter()
         .map(|s| {

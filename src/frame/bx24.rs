@@ -13,8 +13,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use callcard_core::model::call::{decode_call_status, decode_entity_changed, decode_state_changed};
-use callcard_core::model::{CallEvent, CallStatus};
+use callcard_core::call::{CallEvent, CallStatus};
+use callcard_core::call::{decode_call_status, decode_entity_changed, decode_state_changed};
 use callcard_core::portal::{EventSink, Fut, Placement, Portal, PortalError};
 use callcard_core::rest::{RestAnswer, RestError};
 

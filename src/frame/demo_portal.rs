@@ -11,8 +11,8 @@ use leptos::task::spawn_local;
 use serde_json::{Value, json};
 
 use super::demo_link::WorkerLink;
-use callcard_core::model::CallStatus;
-use callcard_core::model::call::{decode_call_status, decode_entity_changed, decode_state_changed};
+use callcard_core::call::CallStatus;
+use callcard_core::call::{decode_call_status, decode_entity_changed, decode_state_changed};
 use callcard_core::portal::{EventSink, Fut, Placement, Portal, PortalError};
 use callcard_core::rest::{RestAnswer, RestError};
 use callcard_sim::protocol::{self, events_from_json};
@@ -169,7 +169,7 @@ impl DemoPortal {
         let Some(sink) = sink else { return };
         for ev in events {
             let decoded = match ev {
-                SimEvent::BeforeClose => Ok(callcard_core::model::CallEvent::BeforeClose),
+                SimEvent::BeforeClose => Ok(callcard_core::call::CallEvent::BeforeClose),
                 // No event reaches an app whose frame the portal removed.
                 SimEvent::Closed => continue,
                 SimEvent::StateChanged { state, failed_code } => {

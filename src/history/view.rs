@@ -10,11 +10,11 @@ use leptos::prelude::*;
 use crate::frame::browser::format_time;
 use crate::ui::dom::{add, attr, el, replace, text_el};
 use crate::ui::use_store;
+use callcard_core::client::Person;
 use callcard_core::history::{
     ActivityKind, CallOutcome, Comment, Direction, Entry, HistoryItem, StatsState, Timeline,
 };
 use callcard_core::i18n::{Lang, T, tr};
-use callcard_core::model::crm::Person;
 use callcard_core::view_model::format_duration;
 
 fn kind_text(item: &HistoryItem) -> T {

@@ -9,7 +9,8 @@ use leptos::task::spawn_local;
 
 use crate::frame::browser::{self, Area};
 use crate::store::Store;
-use callcard_core::model::{CallStatus, EntityRef};
+use callcard_core::call::CallStatus;
+use callcard_core::model::EntityRef;
 use callcard_core::refresh::ClientSlot;
 use callcard_core::rest::error::ErrorClass;
 use callcard_core::rest::limiter::Priority;

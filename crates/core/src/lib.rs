@@ -3,7 +3,9 @@
 //! is tested on the host. It cannot depend on `wasm-bindgen`, `web-sys`, `js-sys` or `leptos`
 //! (`scripts/test.sh` checks it with `cargo tree`).
 
+pub mod call;
 pub mod campaign;
+pub mod client;
 pub mod history;
 pub mod i18n;
 pub mod model;

@@ -3,13 +3,14 @@
 
 use serde_json::{Value, json};
 
-use crate::history::{self, ActivityPage, CommentPage, StatsAccess, Timeline};
-use crate::model::crm::{
+use crate::call::{CallStatus, PhoneNumber};
+use crate::client::{
     CrmItem, Money, Person, Phone, Stage, StageBook, decode_item_get, decode_item_list,
     decode_users,
 };
+use crate::history::{self, ActivityPage, CommentPage, StatsAccess, Timeline};
 use crate::model::value::{DecodeError, as_list, value_u64};
-use crate::model::{CallStatus, EntityKind, EntityRef, PhoneNumber};
+use crate::model::{EntityKind, EntityRef};
 use crate::rest::error::ErrorClass;
 use crate::rest::{Batch, BatchAnswer, RestError};
 
@@ -519,7 +520,7 @@ pub fn stage_cache_read(v: &Value, now_ms: f64) -> StageBook {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::call::decode_call_status;
+    use crate::call::decode_call_status;
     use crate::rest::batch::decode_answer;
 
     fn status() -> CallStatus {

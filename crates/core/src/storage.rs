@@ -12,7 +12,7 @@
 
 use serde_json::{Value, json};
 
-use crate::model::crm::Person;
+use crate::client::Person;
 
 /// Whose data a key holds.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! Pure decisions behind the screens (what a badge says, how a duration reads), host-tested.
 
+use crate::call::{CallState, Direction, OtherItem};
 use crate::i18n::{Lang, T, tr};
-use crate::model::{CallState, Direction, OtherItem};
 
 /// The live call beyond what `getStatus` says: what the card has seen happen.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -22,19 +22,19 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestCaseResult, TestRunner};
 use serde_json::{Map, Number, Value, json};
 
+use callcard_core::call::{
+    CallEvent, CallState, CallStatus, Direction, EntityChange, OtherItem, PhoneNumber,
+    decode_call_status, decode_entity_changed, decode_placement_options_text, decode_state_changed,
+};
 use callcard_core::campaign::{
     self, CallList, ListItem, ListStatus, decode_added, decode_choice, decode_items, decode_lists,
     decode_open_activity_lists, decode_statuses, encode_choice,
 };
-use callcard_core::history::{self, ActivityKind, CallOutcome, StatsAccess};
-use callcard_core::model::call::{
-    CallEvent, CallState, CallStatus, Direction, EntityChange, OtherItem, PhoneNumber,
-    decode_call_status, decode_entity_changed, decode_placement_options_text, decode_state_changed,
-};
-use callcard_core::model::crm::{
+use callcard_core::client::{
     CrmItem, Money, Person, Phone, StageBook, decode_item, decode_item_get, decode_item_list,
     decode_users,
 };
+use callcard_core::history::{self, ActivityKind, CallOutcome, StatsAccess};
 use callcard_core::model::value::{opt_bool, opt_f64, opt_text, opt_u64};
 use callcard_core::model::{EntityKind, EntityRef};
 use callcard_core::refresh::{STAGE_CACHE_TTL_MS, stage_cache_read, stage_cache_value};

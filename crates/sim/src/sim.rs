@@ -18,7 +18,7 @@ use super::sim_calllist::{self, CallLists, Setup};
 use super::sim_history::{EndedCall, History};
 use super::sim_match;
 use super::sim_timeline::{self, AutoClose, CloseStep, Timeline};
-use callcard_core::model::call::{CallState, Direction};
+use callcard_core::call::{CallState, Direction};
 use callcard_core::model::entity::{EntityKind, EntityRef};
 use callcard_core::model::value::{parse_decimal, value_u64};
 use callcard_core::rest::batch::MAX_COMMANDS;
@@ -2531,7 +2531,7 @@ impl Sim {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use callcard_core::model::call::{
+    use callcard_core::call::{
         CallEvent, CallStatus, PhoneNumber, decode_call_status, decode_entity_changed,
         decode_placement_options_text, decode_state_changed,
     };

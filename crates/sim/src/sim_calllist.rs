@@ -958,8 +958,8 @@ impl CallLists {
 #[cfg(test)]
 mod tests {
     use super::super::{DemoConfig, Sim, SimEvent};
+    use callcard_core::call::decode_call_status;
     use callcard_core::campaign::{self, Detection, ItemPages, ListItem, ListRead, Progress};
-    use callcard_core::model::call::decode_call_status;
     use callcard_core::model::entity::{EntityKind, EntityRef};
     use serde_json::{Value, json};
 

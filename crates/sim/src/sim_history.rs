@@ -20,7 +20,7 @@ use super::sim::{
     select_fields, sort_rows, to_u64, values_of,
 };
 use super::sim_timeline::NewTodo;
-use callcard_core::model::call::Direction;
+use callcard_core::call::Direction;
 use callcard_core::model::entity::{EntityKind, EntityRef};
 
 /// Activity ids of the generated history start here; the sim's own calls get ids from 12 000 up,
@@ -689,10 +689,10 @@ mod tests {
     use serde_json::{Value, json};
 
     use crate::{DemoConfig, Sim};
+    use callcard_core::call::decode_call_status;
     use callcard_core::history::{
         self, ActivityKind, CallOutcome, Direction as HDir, StatsAccess, StatsState, Timeline,
     };
-    use callcard_core::model::call::decode_call_status;
     use callcard_core::model::entity::{EntityKind, EntityRef};
     use callcard_core::rest::batch::{Batch, decode_answer};
     use callcard_core::rest::paging::Reason;

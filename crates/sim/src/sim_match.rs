@@ -281,8 +281,8 @@ mod tests {
     /// has the number and no client; the batch searches the number and names what it finds.
     #[test]
     fn the_unbound_scenario_shows_whose_number_it_is_in_one_batch() {
-        use callcard_core::model::call::{PhoneNumber, decode_call_status};
-        use callcard_core::model::crm::StageBook;
+        use callcard_core::call::{PhoneNumber, decode_call_status};
+        use callcard_core::client::StageBook;
         use callcard_core::rest::batch::decode_answer;
         for lang in ["en", "ru"] {
             let mut s = Sim::new(&DemoConfig::from_query(&format!(
@@ -365,9 +365,9 @@ mod tests {
     /// into the history by time, with their authors among the portal's users.
     #[test]
     fn the_showcase_refresh_merges_seeded_comments() {
+        use callcard_core::call::decode_call_status;
+        use callcard_core::client::StageBook;
         use callcard_core::history::Entry;
-        use callcard_core::model::call::decode_call_status;
-        use callcard_core::model::crm::StageBook;
         use callcard_core::rest::batch::decode_answer;
         let mut s = Sim::new(&DemoConfig::from_query("lang=ru"));
         let status = decode_call_status(&s.status()).unwrap();

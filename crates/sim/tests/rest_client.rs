@@ -108,7 +108,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use crate::virtual_time::{Task, VirtualTime};
-    use callcard_core::model::CallStatus;
+    use callcard_core::call::CallStatus;
     use callcard_core::portal::{EventSink, Placement, PortalError};
     use callcard_core::portal::{Fut, Portal};
     use callcard_core::rest::batch::{Batch, BatchAnswer};
@@ -159,7 +159,7 @@ mod tests {
         }
         fn get_status(&self) -> Fut<'_, Result<CallStatus, PortalError>> {
             Box::pin(async move {
-                callcard_core::model::call::decode_call_status(&self.sim.borrow().status())
+                callcard_core::call::decode_call_status(&self.sim.borrow().status())
                     .map_err(PortalError::Decode)
             })
         }
@@ -227,8 +227,8 @@ mod tests {
 
     /// The card's refresh batch for the sim's current call.
     fn refresh_batch(portal: &SimPortal) -> Batch {
-        let status = callcard_core::model::call::decode_call_status(&portal.sim.borrow().status())
-            .expect("status");
+        let status =
+            callcard_core::call::decode_call_status(&portal.sim.borrow().status()).expect("status");
         callcard_core::refresh::plan(&status, &Default::default()).batch
     }
 
@@ -481,9 +481,8 @@ mod tests {
         let last_shown = RefCell::new(None);
         // One refresh: read the status the sim has *now*, then one batch.
         let refresh = || async {
-            let status =
-                callcard_core::model::call::decode_call_status(&portal.sim.borrow().status())
-                    .expect("status");
+            let status = callcard_core::call::decode_call_status(&portal.sim.borrow().status())
+                .expect("status");
             let batch = callcard_core::refresh::plan(&status, &Default::default()).batch;
             if batch.is_empty() || client.batch(&batch, Priority::Interactive).await.is_ok() {
                 *last_shown.borrow_mut() = Some(status.entity);
@@ -542,7 +541,7 @@ mod tests {
         time.run(vec![driver]);
         assert_eq!(portal.sim.borrow().request_count(), 2);
         let status = portal.sim.borrow().status();
-        let expected = callcard_core::model::call::decode_call_status(&status).unwrap();
+        let expected = callcard_core::call::decode_call_status(&status).unwrap();
         assert_eq!(*last_shown.borrow(), Some(expected.entity));
     }
 

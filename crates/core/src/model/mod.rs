@@ -1,11 +1,10 @@
-//! The pure domain: call status, CRM records, phone numbers — lenient decoding, no web-sys.
+//! The vocabulary every feature shares: CRM entity kinds and references, phone-number
+//! formatting, and the lenient JSON readers the decoders are built on. The features' own
+//! records live in their folders (`call`, `client`, `history`, `campaign`, `wrapup`).
 
-pub mod call;
-pub mod crm;
 pub mod entity;
 pub mod phone;
 pub mod value;
 
-pub use call::{CallEvent, CallState, CallStatus, Direction, EntityChange, OtherItem, PhoneNumber};
 pub use entity::{EntityKind, EntityRef};
 pub use value::DecodeError;

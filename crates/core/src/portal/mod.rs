@@ -9,7 +9,8 @@ use std::rc::Rc;
 use serde_json::Value;
 use thiserror::Error;
 
-use crate::model::{CallEvent, CallStatus, DecodeError};
+use crate::call::{CallEvent, CallStatus};
+use crate::model::DecodeError;
 use crate::rest::{RestAnswer, RestError};
 
 pub mod wait;

@@ -8,8 +8,8 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::call::{Direction, PhoneNumber};
 use crate::i18n::Lang;
-use crate::model::call::{Direction, PhoneNumber};
 use crate::model::entity::{EntityKind, EntityRef};
 use crate::rest::batch::{Batch, BatchAnswer};
 use crate::rest::{RestError, retry};

@@ -1,9 +1,11 @@
-//! CRM records as the card shows them, decoded from `crm.item.*`, `user.get` and `crm.status.list`.
+//! The client on the line, as the card shows it: CRM records and their bindings, decoded from
+//! `crm.item.*` and `user.get`, and the stage book from `crm.status.list`. The app's side is
+//! `src/client/`.
 
 use serde_json::{Map, Value};
 
-use super::entity::{EntityKind, EntityRef};
-use super::value::{DecodeError, as_list, as_object, opt_array, opt_f64, opt_text, opt_u64};
+use crate::model::entity::{EntityKind, EntityRef};
+use crate::model::value::{DecodeError, as_list, as_object, opt_array, opt_f64, opt_text, opt_u64};
 
 /// A phone of a CRM record.
 #[derive(Debug, Clone, PartialEq, Eq)]

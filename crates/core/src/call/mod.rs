@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use super::entity::{EntityKind, EntityRef};
-use super::value::{
+use crate::model::entity::{EntityKind, EntityRef};
+use crate::model::value::{
     DecodeError, as_object, is_none_like, kind_of, opt_bool, opt_text, opt_u64, value_u64,
 };
 
