@@ -183,7 +183,7 @@ enum Failure {
 /// A readable text for a failed call-list request.
 fn error_text(e: &RestError, lang: Lang) -> &'static str {
     match e.code() {
-        Some(code) => campaign::campaign_error_text(code, lang),
+        Some(code) => tr(lang, campaign::error_text_key(code)),
         None => tr(lang, T::ErrUnavailable),
     }
 }
@@ -730,7 +730,7 @@ impl Campaign {
             if now.entity != Some(client) {
                 // Bound to the client the rows were shown for: a switched card is not it.
                 let r = Refusal::ClientChanged;
-                self.reload_with_note(&store, Some((r.code(), r.text(lang))))
+                self.reload_with_note(&store, Some((r.code(), tr(lang, r.text_key()))))
                     .await;
                 return;
             }
@@ -759,11 +759,11 @@ impl Campaign {
                 }
                 Err(Failure::Refused(Refusal::ChangedSinceShown)) => {
                     let r = Refusal::ChangedSinceShown;
-                    self.reload_with_note(&store, Some((r.code(), r.text(lang))))
+                    self.reload_with_note(&store, Some((r.code(), tr(lang, r.text_key()))))
                         .await;
                     return;
                 }
-                Err(Failure::Refused(r)) => Some((r.code(), r.text(lang))),
+                Err(Failure::Refused(r)) => Some((r.code(), tr(lang, r.text_key()))),
                 Err(Failure::Error(text)) => Some(("error", text)),
             };
             self.set_busy(false, note);
@@ -810,7 +810,7 @@ impl Campaign {
         let complete = fresh.complete(admin).map_err(Failure::Refused)?;
         let wanted = campaign::plan_update(list, &complete, intent).map_err(Failure::Refused)?;
         let (m, p) = campaign::update_params(list, &wanted, list.webform_id)
-            .map_err(|r| Failure::Error(campaign::campaign_error_text(r.code(), lang)))?;
+            .map_err(|r| Failure::Error(tr(lang, campaign::error_text_key(r.code()))))?;
         match store.client().call(m, &p, Priority::Interactive).await {
             Ok(_) => Ok(wanted),
             Err(e @ (RestError::Timeout { .. } | RestError::Library(_))) => {
@@ -843,7 +843,7 @@ impl Campaign {
             Err(r) => {
                 self.set_busy(
                     false,
-                    Some(("error", campaign::campaign_error_text(r.code(), lang))),
+                    Some(("error", tr(lang, campaign::error_text_key(r.code())))),
                 );
                 return;
             }

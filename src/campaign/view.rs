@@ -63,8 +63,7 @@ fn content(
     let lang = store.lang;
     let root = el("div", "cc-campaign__body");
     if let Some((read, expected, n)) = reading {
-        let text =
-            callcard_core::campaign::reading_text(lang, read.into(), expected.map(u64::from), n);
+        let text = callcard_core::i18n::reading_text(lang, read.into(), expected.map(u64::from), n);
         let p = text_el("p", "cc-muted", &text);
         attr(&p, "data-testid", "campaign-reading");
         attr(&p, "role", "status");

@@ -6,7 +6,6 @@ use leptos::prelude::*;
 
 use crate::frame::demo_portal::DemoPortal;
 use crate::ui::use_store;
-use callcard_core::i18n::Lang;
 use callcard_core::i18n::{T, tr};
 use callcard_sim::Scenario;
 use callcard_sim::config::{FAULT_PRESETS, with_faults};
@@ -47,7 +46,7 @@ pub fn DemoControls(
     let now = move || store.status.with_untracked(|s| s.state);
     let scenario = demo.config.scenario;
     let reason = demo.fallback_reason.clone();
-    let (d1, d2, d3, d4, d5) = (
+    let (for_answer, for_hangup, for_redial, for_switch, for_next) = (
         demo.clone(),
         demo.clone(),
         demo.clone(),
@@ -72,7 +71,7 @@ pub fn DemoControls(
     let fault_links = FAULT_PRESETS
         .iter()
         .map(|(id, q)| {
-            let label = fault_label(lang, id);
+            let label = tr(lang, fault_text(id));
             let href = with_faults(&search, q);
             let current = if q.is_empty() { !current_faults } else { search.contains(q) };
             view! { <a class="cc-demo__scenario" class:cc-demo__scenario--current=current data-testid=format!("demo-fault-{id}") href=href>{label}</a> }
@@ -90,19 +89,19 @@ pub fn DemoControls(
                 // moves on and it no longer applies (pressing it then does nothing).
                 <button type="button" class="cc-button cc-button--success" data-testid="demo-answer"
                     aria-disabled=move || (state() != Connecting).to_string()
-                    on:click=move |_| if now() == Connecting { d1.step("answer") }>{tr(lang, T::DemoAnswer)}</button>
+                    on:click=move |_| if now() == Connecting { for_answer.step("answer") }>{tr(lang, T::DemoAnswer)}</button>
                 <button type="button" class="cc-button cc-button--danger" data-testid="demo-hangup"
                     aria-disabled=move || (state() == Idle).to_string()
-                    on:click=move |_| if now() != Idle { d2.step("hangup") }>{tr(lang, T::DemoHangup)}</button>
+                    on:click=move |_| if now() != Idle { for_hangup.step("hangup") }>{tr(lang, T::DemoHangup)}</button>
                 <button type="button" class="cc-button" data-testid="demo-redial"
                     aria-disabled=move || (state() != Idle).to_string()
-                    on:click=move |_| if now() == Idle { d3.step("redial") }>{tr(lang, T::DemoRedial)}</button>
+                    on:click=move |_| if now() == Idle { for_redial.step("redial") }>{tr(lang, T::DemoRedial)}</button>
                 {campaign.then(|| view! {
                     <button type="button" class="cc-button cc-button--primary" data-testid="demo-next"
                         aria-disabled=move || (state() == Connected).to_string()
-                        on:click=move |_| if now() != Connected { d5.step("next") }>{tr(lang, T::DemoNext)}</button>
+                        on:click=move |_| if now() != Connected { for_next.step("next") }>{tr(lang, T::DemoNext)}</button>
                 })}
-                <button type="button" class="cc-button" data-testid="demo-switch-client" on:click=move |_| d4.step("switch")>
+                <button type="button" class="cc-button" data-testid="demo-switch-client" on:click=move |_| for_switch.step("switch")>
                     {tr(lang, T::DemoSwitch)}
                 </button>
                 <span class="cc-demo__counter" title=tr(lang, T::DemoRequests)>
@@ -137,15 +136,14 @@ pub fn DemoControls(
     }
 }
 
-/// The demo panel's names for the fault presets.
-fn fault_label(lang: Lang, id: &str) -> &'static str {
-    let (en, ru) = match id {
-        "storm" => ("503 storm 50 %", "шторм 503, 50 %"),
-        "expired" => ("token expires", "токен истекает"),
-        "stall" => ("no answer", "нет ответа"),
-        "denied" => ("no access", "нет доступа"),
-        "operating" => ("operation limit", "лимит времени"),
-        _ => ("none", "нет"),
-    };
-    if lang == Lang::Ru { ru } else { en }
+/// The key of the demo panel's name for a fault preset (the texts are in `callcard_core::i18n`).
+fn fault_text(id: &str) -> T {
+    match id {
+        "storm" => T::FaultStorm,
+        "expired" => T::FaultExpired,
+        "stall" => T::FaultStall,
+        "denied" => T::FaultDenied,
+        "operating" => T::FaultOperating,
+        _ => T::FaultNone,
+    }
 }

@@ -237,6 +237,22 @@ pub enum T {
     InstallResultsFailed,
     CardHeading,
     DemoPanel,
+    ListErrEntityType,
+    ListErrTypeMismatch,
+    ListErrAccess,
+    ListErrNotFound,
+    ListErrNoEntities,
+    ListErrEntityMissing,
+    ListErrWebform,
+    ListErrStatus,
+    ListErrArgument,
+    ListErrOther,
+    FaultStorm,
+    FaultExpired,
+    FaultStall,
+    FaultDenied,
+    FaultOperating,
+    FaultNone,
 }
 
 /// The text for `t` in `lang`.
@@ -409,6 +425,52 @@ pub fn tr(lang: Lang, t: T) -> &'static str {
         T::TabTitle => ("Client", "Клиент"),
         T::CardHeading => ("Call card", "Карточка звонка"),
         T::DemoPanel => ("Demo portal", "Демо-портал"),
+        T::ListErrEntityType => (
+            "Call lists made through the app can hold only contacts or companies.",
+            "Через приложение в обзвон можно добавлять только контакты или компании.",
+        ),
+        T::ListErrTypeMismatch => (
+            "This call list holds another type of client.",
+            "В этом обзвоне клиенты другого типа.",
+        ),
+        T::ListErrAccess => (
+            "You do not have access to these clients or to this call list.",
+            "Нет доступа к этим клиентам или к этому обзвону.",
+        ),
+        T::ListErrNotFound => (
+            "The call list was not found: it may have been deleted, or you have no access to it.",
+            "Обзвон не найден: возможно, он удалён или к нему нет доступа.",
+        ),
+        T::ListErrNoEntities => (
+            "The call list needs at least one client.",
+            "В обзвоне должен быть хотя бы один клиент.",
+        ),
+        T::ListErrEntityMissing => (
+            "Some of the clients no longer exist in the CRM.",
+            "Некоторых клиентов больше нет в CRM.",
+        ),
+        T::ListErrWebform => (
+            "The CRM form attached to the call list no longer exists.",
+            "CRM-форма, привязанная к обзвону, больше не существует.",
+        ),
+        T::ListErrStatus => (
+            "This call status does not exist.",
+            "Такого статуса обзвона нет.",
+        ),
+        T::ListErrArgument => (
+            "The request to the call list was incomplete.",
+            "Запрос к обзвону был неполным.",
+        ),
+        T::ListErrOther => (
+            "The portal could not change the call list.",
+            "Портал не смог выполнить действие с обзвоном.",
+        ),
+        T::FaultStorm => ("503 storm 50 %", "шторм 503, 50 %"),
+        T::FaultExpired => ("token expires", "токен истекает"),
+        T::FaultStall => ("no answer", "нет ответа"),
+        T::FaultDenied => ("no access", "нет доступа"),
+        T::FaultOperating => ("operation limit", "лимит времени"),
+        T::FaultNone => ("none", "нет"),
         T::CallDuration => ("Call duration", "Длительность звонка"),
         T::CampaignMode => ("Call campaign", "Обзвон"),
         T::StartFailed => (
@@ -606,6 +668,59 @@ pub fn tr(lang: Lang, t: T) -> &'static str {
     }
 }
 
+/// `n` with thousands grouped: `10,000` in English, `10 000` (no-break space) in Russian.
+pub fn group_digits(n: u64, lang: Lang) -> String {
+    let digits = n.to_string();
+    let sep = match lang {
+        Lang::En => ',',
+        Lang::Ru => '\u{a0}',
+    };
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The reading line: "Reading the call list… 4,000 of ~10,000" (`expected`: the size the list
+/// had when last read, `None` when unknown: "… 4,000 read"); `lists` > 1 says "lists".
+pub fn reading_text(lang: Lang, read: u64, expected: Option<u64>, lists: usize) -> String {
+    let mut out = String::from(tr(
+        lang,
+        if lists > 1 {
+            T::ReadingLists
+        } else {
+            T::ReadingList
+        },
+    ));
+    out.push(' ');
+    let n = group_digits(read, lang);
+    let so_far = tr(lang, T::ReadSoFar);
+    match (expected, lang) {
+        (Some(t), _) => {
+            out.push_str(&n);
+            out.push(' ');
+            out.push_str(tr(lang, T::Of));
+            out.push_str(" ~");
+            out.push_str(&group_digits(t.max(read), lang));
+        }
+        (None, Lang::En) => {
+            out.push_str(&n);
+            out.push(' ');
+            out.push_str(so_far);
+        }
+        (None, Lang::Ru) => {
+            out.push_str(so_far);
+            out.push(' ');
+            out.push_str(&n);
+        }
+    }
+    out
+}
+
 /// "2 open tasks" / "2 открытых дела": the count with its plural form.
 pub fn open_tasks(lang: Lang, n: usize) -> String {
     let word = match lang {
@@ -708,5 +823,34 @@ mod tests {
         assert_eq!(open_tasks(Lang::Ru, 12), "12 открытых дел");
         assert_eq!(open_tasks(Lang::Ru, 21), "21 открытое дело");
         assert_eq!(open_tasks(Lang::Ru, 24), "24 открытых дела");
+    }
+
+    #[test]
+    fn the_reading_line_in_both_languages() {
+        assert_eq!(group_digits(0, Lang::En), "0");
+        assert_eq!(group_digits(999, Lang::En), "999");
+        assert_eq!(group_digits(10_000, Lang::En), "10,000");
+        assert_eq!(group_digits(1_234_567, Lang::Ru), "1\u{a0}234\u{a0}567");
+        assert_eq!(
+            reading_text(Lang::En, 4_000, Some(10_000), 1),
+            "Reading the call list… 4,000 of ~10,000"
+        );
+        assert_eq!(
+            reading_text(Lang::Ru, 4_000, Some(10_000), 1),
+            "Читаю список обзвона… 4\u{a0}000 из ~10\u{a0}000"
+        );
+        assert_eq!(
+            reading_text(Lang::En, 2_500, None, 5),
+            "Reading the call lists… 2,500 read"
+        );
+        assert_eq!(
+            reading_text(Lang::Ru, 2_500, None, 5),
+            "Читаю списки обзвона… прочитано 2\u{a0}500"
+        );
+        // More read than expected (the list grew): never "12,000 of ~10,000".
+        assert_eq!(
+            reading_text(Lang::En, 12_000, Some(10_000), 1),
+            "Reading the call list… 12,000 of ~12,000"
+        );
     }
 }

@@ -5,62 +5,7 @@ use super::IN_WORK;
 use super::ListItem;
 use super::ListStatus;
 use super::detect::find_in;
-use crate::i18n::Lang;
 use crate::model::entity::EntityRef;
-
-/// `n` with thousands grouped: `10,000` in English, `10 000` (no-break space) in Russian.
-pub fn group_digits(n: u64, lang: Lang) -> String {
-    let digits = n.to_string();
-    let sep = match lang {
-        Lang::En => ',',
-        Lang::Ru => '\u{a0}',
-    };
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(sep);
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// The reading line: "Reading the call list… 4,000 of ~10,000" (`expected`: the size the list
-/// had when last read, `None` when unknown: "… 4,000 read"); `lists` > 1 says "lists".
-pub fn reading_text(lang: Lang, read: u64, expected: Option<u64>, lists: usize) -> String {
-    use crate::i18n::{T, tr};
-    let mut out = String::from(tr(
-        lang,
-        if lists > 1 {
-            T::ReadingLists
-        } else {
-            T::ReadingList
-        },
-    ));
-    out.push(' ');
-    let n = group_digits(read, lang);
-    let so_far = tr(lang, T::ReadSoFar);
-    match (expected, lang) {
-        (Some(t), _) => {
-            out.push_str(&n);
-            out.push(' ');
-            out.push_str(tr(lang, T::Of));
-            out.push_str(" ~");
-            out.push_str(&group_digits(t.max(read), lang));
-        }
-        (None, Lang::En) => {
-            out.push_str(&n);
-            out.push(' ');
-            out.push_str(so_far);
-        }
-        (None, Lang::Ru) => {
-            out.push_str(so_far);
-            out.push(' ');
-            out.push_str(&n);
-        }
-    }
-    out
-}
 
 /// One status's share of a list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,35 +131,6 @@ mod tests {
     use crate::campaign::*;
 
     use crate::campaign::fixtures::*;
-
-    #[test]
-    fn the_reading_line_in_both_languages() {
-        assert_eq!(group_digits(0, Lang::En), "0");
-        assert_eq!(group_digits(999, Lang::En), "999");
-        assert_eq!(group_digits(10_000, Lang::En), "10,000");
-        assert_eq!(group_digits(1_234_567, Lang::Ru), "1\u{a0}234\u{a0}567");
-        assert_eq!(
-            reading_text(Lang::En, 4_000, Some(10_000), 1),
-            "Reading the call list… 4,000 of ~10,000"
-        );
-        assert_eq!(
-            reading_text(Lang::Ru, 4_000, Some(10_000), 1),
-            "Читаю список обзвона… 4\u{a0}000 из ~10\u{a0}000"
-        );
-        assert_eq!(
-            reading_text(Lang::En, 2_500, None, 5),
-            "Reading the call lists… 2,500 read"
-        );
-        assert_eq!(
-            reading_text(Lang::Ru, 2_500, None, 5),
-            "Читаю списки обзвона… прочитано 2\u{a0}500"
-        );
-        // More read than expected (the list grew): never "12,000 of ~10,000".
-        assert_eq!(
-            reading_text(Lang::En, 12_000, Some(10_000), 1),
-            "Reading the call list… 12,000 of ~12,000"
-        );
-    }
 
     #[test]
     fn progress_with_custom_and_unknown_statuses() {

@@ -8,10 +8,10 @@ use super::CallList;
 use super::ListItem;
 use super::commands::Command;
 use super::pages::ListRead;
-use crate::i18n::Lang;
+use crate::i18n::T;
 use crate::model::entity::{EntityKind, EntityRef};
 
-/// Why a change to a list's composition is not sent. Each has a text ([`Refusal::text`]).
+/// Why a change to a list's composition is not sent. Each has a text ([`Refusal::text_key`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
     /// The read proved members the user may not read: the update would delete them.
@@ -51,21 +51,18 @@ impl Refusal {
         }
     }
 
-    pub fn text(self, lang: Lang) -> &'static str {
-        use crate::i18n::{T, tr};
+    /// The key of the refusal's text in [`crate::i18n`].
+    pub fn text_key(self) -> T {
         match self {
-            Refusal::Hidden => tr(lang, T::ListHiddenMembers),
-            Refusal::Uncertain => tr(lang, T::ListReadUncertain),
-            Refusal::Incomplete => tr(lang, T::ListReadIncomplete),
-            Refusal::KindMismatch => campaign_error_text(
-                "Discrepancy between the type of call participants and incoming type",
-                lang,
-            ),
-            Refusal::NotWritable => campaign_error_text("ENTITY_TYPE_ERROR", lang),
-            Refusal::Empty => campaign_error_text("ENTITIES_ERROR", lang),
-            Refusal::NothingToDo => tr(lang, T::ListAlreadyThat),
-            Refusal::ChangedSinceShown => tr(lang, T::ListChangedSinceShown),
-            Refusal::ClientChanged => tr(lang, T::ListClientChanged),
+            Refusal::Hidden => T::ListHiddenMembers,
+            Refusal::Uncertain => T::ListReadUncertain,
+            Refusal::Incomplete => T::ListReadIncomplete,
+            Refusal::KindMismatch => T::ListErrTypeMismatch,
+            Refusal::NotWritable => T::ListErrEntityType,
+            Refusal::Empty => T::ListErrNoEntities,
+            Refusal::NothingToDo => T::ListAlreadyThat,
+            Refusal::ChangedSinceShown => T::ListChangedSinceShown,
+            Refusal::ClientChanged => T::ListClientChanged,
         }
     }
 }
@@ -204,7 +201,7 @@ pub enum WriteRefusal {
 }
 
 impl WriteRefusal {
-    /// The portal's code for the same refusal, for [`campaign_error_text`].
+    /// The portal's code for the same refusal, for [`error_text_key`].
     pub fn code(self) -> &'static str {
         match self {
             WriteRefusal::EntityType => "ENTITY_TYPE_ERROR",
@@ -373,86 +370,38 @@ pub fn took_effect_add(
         .max()
 }
 
-/// What the operator is told about a call-list error code (`error` of the answer). The portal
+/// The key of the text ([`crate::i18n`]) the operator is told for a call-list error code (`error`
+/// of the answer). The portal
 /// sometimes sends the description in `error` (`"Incorrect list id"`), so the documented
 /// descriptions are read too; anything else gets a general text.
-pub fn campaign_error_text(code: &str, lang: Lang) -> &'static str {
+pub fn error_text_key(code: &str) -> T {
     let c = code.trim();
     let is = |s: &str| c.eq_ignore_ascii_case(s);
-    let key = if is("ENTITY_TYPE_ERROR")
-        || is("Incorrect entity type")
-        || is("EntityType is incorrect")
-    {
-        1
+    if is("ENTITY_TYPE_ERROR") || is("Incorrect entity type") || is("EntityType is incorrect") {
+        T::ListErrEntityType
     } else if is("Discrepancy between the type of call participants and incoming type") {
-        2
+        T::ListErrTypeMismatch
     } else if is("ACCESS_ERROR") || is("Access denied") || is("ACCESS_DENIED") {
-        3
+        T::ListErrAccess
     } else if is("LIST_ID_ERROR")
         || is("Incorrect list id")
         || is("Incorrect list id or access denied")
         || is("Call list is not found")
         || is("List id should be positive")
     {
-        4
+        T::ListErrNotFound
     } else if is("ENTITIES_ERROR") || is("Entities is not array") {
-        5
+        T::ListErrNoEntities
     } else if is("ENTITY_ERROR") || is("Incorrect entities id") {
-        6
+        T::ListErrEntityMissing
     } else if is("WEBFORM_ERROR") || is("Incorrect webform id") {
-        7
+        T::ListErrWebform
     } else if is("STATUS_ERROR") || is("Incorrect status") {
-        8
+        T::ListErrStatus
     } else if is("ERROR_ARGUMENT") || is("Invalid parameters") || is("Invalid parameters.") {
-        9
+        T::ListErrArgument
     } else {
-        0
-    };
-    let (en, ru) = match key {
-        1 => (
-            "Call lists made through the app can hold only contacts or companies.",
-            "Через приложение в обзвон можно добавлять только контакты или компании.",
-        ),
-        2 => (
-            "This call list holds another type of client.",
-            "В этом обзвоне клиенты другого типа.",
-        ),
-        3 => (
-            "You do not have access to these clients or to this call list.",
-            "Нет доступа к этим клиентам или к этому обзвону.",
-        ),
-        4 => (
-            "The call list was not found: it may have been deleted, or you have no access to it.",
-            "Обзвон не найден: возможно, он удалён или к нему нет доступа.",
-        ),
-        5 => (
-            "The call list needs at least one client.",
-            "В обзвоне должен быть хотя бы один клиент.",
-        ),
-        6 => (
-            "Some of the clients no longer exist in the CRM.",
-            "Некоторых клиентов больше нет в CRM.",
-        ),
-        7 => (
-            "The CRM form attached to the call list no longer exists.",
-            "CRM-форма, привязанная к обзвону, больше не существует.",
-        ),
-        8 => (
-            "This call status does not exist.",
-            "Такого статуса обзвона нет.",
-        ),
-        9 => (
-            "The request to the call list was incomplete.",
-            "Запрос к обзвону был неполным.",
-        ),
-        _ => (
-            "The portal could not change the call list.",
-            "Портал не смог выполнить действие с обзвоном.",
-        ),
-    };
-    match lang {
-        Lang::En => en,
-        Lang::Ru => ru,
+        T::ListErrOther
     }
 }
 
@@ -461,6 +410,7 @@ mod tests {
     use super::*;
     use crate::campaign::fixtures::*;
     use crate::campaign::*;
+    use crate::i18n::{Lang, tr};
     use crate::model::entity::{EntityKind, EntityRef};
     use serde_json::json;
 
@@ -551,7 +501,7 @@ mod tests {
         ];
         let mut seen = Vec::new();
         for r in all {
-            let (en, ru) = (r.text(Lang::En), r.text(Lang::Ru));
+            let (en, ru) = (tr(Lang::En, r.text_key()), tr(Lang::Ru, r.text_key()));
             assert!(en.is_ascii() && en.ends_with('.'), "{r:?}: {en}");
             assert!(ru.chars().any(|c| ('а'..='я').contains(&c)), "{r:?}");
             assert!(!seen.contains(&en), "{r:?} shares a text");
@@ -730,12 +680,12 @@ mod tests {
             "STATUS_ERROR",
             "ERROR_ARGUMENT",
         ];
-        let fallback_en = campaign_error_text("SOMETHING_NEW", Lang::En);
-        let fallback_ru = campaign_error_text("SOMETHING_NEW", Lang::Ru);
+        let fallback_en = tr(Lang::En, error_text_key("SOMETHING_NEW"));
+        let fallback_ru = tr(Lang::Ru, error_text_key("SOMETHING_NEW"));
         let mut seen = Vec::new();
         for code in codes {
-            let en = campaign_error_text(code, Lang::En);
-            let ru = campaign_error_text(code, Lang::Ru);
+            let en = tr(Lang::En, error_text_key(code));
+            let ru = tr(Lang::Ru, error_text_key(code));
             assert_ne!(en, fallback_en, "{code}");
             assert_ne!(ru, fallback_ru, "{code}");
             assert!(ru.chars().any(|c| ('а'..='я').contains(&c)), "{code}: {ru}");
@@ -745,17 +695,19 @@ mod tests {
         }
         // The portal's descriptions in `error`, as the docs' examples show them.
         assert_eq!(
-            campaign_error_text("Incorrect list id", Lang::En),
-            campaign_error_text("LIST_ID_ERROR", Lang::En)
+            tr(Lang::En, error_text_key("Incorrect list id")),
+            tr(Lang::En, error_text_key("LIST_ID_ERROR"))
         );
         assert_eq!(
-            campaign_error_text("incorrect status", Lang::Ru),
-            campaign_error_text("STATUS_ERROR", Lang::Ru)
+            tr(Lang::Ru, error_text_key("incorrect status")),
+            tr(Lang::Ru, error_text_key("STATUS_ERROR"))
         );
         assert_ne!(
-            campaign_error_text(
-                "Discrepancy between the type of call participants and incoming type",
-                Lang::En
+            tr(
+                Lang::En,
+                error_text_key(
+                    "Discrepancy between the type of call participants and incoming type"
+                ),
             ),
             fallback_en
         );
