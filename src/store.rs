@@ -17,7 +17,7 @@ use callcard_core::i18n::{Lang, locale_for};
 use callcard_core::portal::{Portal, PortalError};
 use callcard_core::refresh::{self, CardData};
 use callcard_core::rest::client::{Notice, RestClient};
-use callcard_core::rest::coalesce::{Coalescer, Go};
+use callcard_core::rest::coalesce::{Coalescer, WhenToSend};
 use callcard_core::rest::error::ErrorClass;
 use callcard_core::rest::limiter::{LimiterConfig, Priority};
 use callcard_core::rest::{BatchAnswer, RestError};
@@ -345,14 +345,14 @@ impl Store {
         let go = self
             .coalescer
             .try_update_value(|c| c.ask(browser::now_ms()))
-            .unwrap_or(Go::Merged);
+            .unwrap_or(WhenToSend::Merged);
         self.follow(go);
     }
 
-    fn follow(self, go: Go) {
+    fn follow(self, go: WhenToSend) {
         match go {
-            Go::Now => spawn_local(self.run()),
-            Go::Later(ms) => spawn_local(async move {
+            WhenToSend::Now => spawn_local(self.run()),
+            WhenToSend::Later(ms) => spawn_local(async move {
                 gloo_timers::future::TimeoutFuture::new(ms as u32).await;
                 if self
                     .coalescer
@@ -362,7 +362,7 @@ impl Store {
                     self.run().await;
                 }
             }),
-            Go::Merged => {}
+            WhenToSend::Merged => {}
         }
     }
 

@@ -8,8 +8,9 @@ use crate::frame::browser::{
     format_clock, format_relative, format_time, now_ms, timezone_offset_min,
 };
 use crate::ui::use_store;
+use callcard_core::call::Direction;
 use callcard_core::client::Person;
-use callcard_core::history::{CallOutcome, Direction, Glance, ago, calendar_days};
+use callcard_core::history::{CallOutcome, Glance, ago, calendar_days};
 use callcard_core::i18n::{Lang, T, open_tasks, tr};
 use callcard_core::view_model::format_duration;
 
@@ -57,8 +58,8 @@ fn call_line(g: &Glance, lang: Lang, locale: &str, users: &[Person], now: f64) -
         .and_then(|id| users.iter().find(|p| p.id == id))
         .map(|p| p.name.clone());
     let dir = match c.direction {
-        Direction::Incoming => tr(lang, T::Incoming),
-        Direction::Outgoing => tr(lang, T::Outgoing),
+        Direction::Incoming | Direction::IncomingTransfer => tr(lang, T::Incoming),
+        Direction::Outgoing | Direction::Callback => tr(lang, T::Outgoing),
         Direction::Unknown => "",
     };
     let chip = c.outcome.as_ref().map(|o| {

@@ -10,9 +10,10 @@ use leptos::prelude::*;
 use crate::frame::browser::format_time;
 use crate::ui::dom::{add, attr, el, replace, text_el};
 use crate::ui::use_store;
+use callcard_core::call::Direction;
 use callcard_core::client::Person;
 use callcard_core::history::{
-    ActivityKind, CallOutcome, Comment, Direction, Entry, HistoryItem, StatsState, Timeline,
+    ActivityKind, CallOutcome, Comment, Entry, HistoryItem, StatsState, Timeline,
 };
 use callcard_core::i18n::{Lang, T, tr};
 use callcard_core::view_model::format_duration;
@@ -48,8 +49,8 @@ fn row(
     portal_host: &str,
 ) -> web_sys::Element {
     let dir = match item.direction {
-        Direction::Incoming => "incoming",
-        Direction::Outgoing => "outgoing",
+        Direction::Incoming | Direction::IncomingTransfer => "incoming",
+        Direction::Outgoing | Direction::Callback => "outgoing",
         Direction::Unknown => "none",
     };
     let li = el("li", "cc-history__item");

@@ -1671,9 +1671,9 @@ fn activities_decode_to_the_intended_meaning() {
                 }
             };
             let dir = match direction {
-                1 => history::Direction::Incoming,
-                2 => history::Direction::Outgoing,
-                _ => history::Direction::Unknown,
+                1 => callcard_core::call::Direction::Incoming,
+                2 => callcard_core::call::Direction::Outgoing,
+                _ => callcard_core::call::Direction::Unknown,
             };
             want.push((
                 id,
@@ -1775,9 +1775,9 @@ fn statistics_decode_to_the_intended_meaning() {
             let record = (url.to_ascii_lowercase().starts_with("https://") && !url.contains('@'))
                 .then(|| url.to_string());
             let dir = match call_type {
-                1 | 4 => history::Direction::Outgoing,
-                2 | 3 => history::Direction::Incoming,
-                _ => history::Direction::Unknown,
+                1 | 4 => callcard_core::call::Direction::Outgoing,
+                2 | 3 => callcard_core::call::Direction::Incoming,
+                _ => callcard_core::call::Direction::Unknown,
             };
             want.push((activity, duration, outcome, record, dir));
         }
@@ -2234,7 +2234,7 @@ fn list_pages(members: &[(u64, &'static str)], hidden: &[u64]) -> Vec<(u64, Opti
         let rows: Vec<Value> = members
             .iter()
             .skip(start)
-            .take(campaign::PAGE_SIZE)
+            .take(campaign::CALL_LIST_PAGE_ROWS)
             .filter(|(id, _)| !hidden.contains(id))
             .map(|(id, st)| json!({"ID": id, "STATUS": st, "ENTITY_TYPE": "3"}))
             .collect();
@@ -2243,7 +2243,7 @@ fn list_pages(members: &[(u64, &'static str)], hidden: &[u64]) -> Vec<(u64, Opti
             start as u64,
             (!rows.is_empty()).then_some(Value::Array(rows)),
         ));
-        start += campaign::PAGE_SIZE;
+        start += campaign::CALL_LIST_PAGE_ROWS;
     }
     out
 }
@@ -2289,7 +2289,11 @@ fn the_page_cache_takes_statuses_and_never_keeps_another_composition() {
         sorted.sort_unstable();
         sorted.dedup();
         prop_assert_eq!(sorted.len(), starts.len(), "no page twice");
-        prop_assert!(starts.iter().all(|s| s % campaign::PAGE_SIZE as u64 == 0));
+        prop_assert!(
+            starts
+                .iter()
+                .all(|s| s % campaign::CALL_LIST_PAGE_ROWS as u64 == 0)
+        );
         // The portal now: the called client's status set, maybe another change.
         let mut now = members.clone();
         let ids: Vec<u64> = cache.items().iter().map(|i| i.entity_id).collect();
@@ -2341,7 +2345,7 @@ fn the_page_cache_takes_statuses_and_never_keeps_another_composition() {
         // Every item on a re-read page has the portal's status now: the called client's too.
         for (i, item) in merged.items().iter().enumerate() {
             let on_reread = starts.iter().any(|s| {
-                let (lo, hi) = (*s as usize, *s as usize + campaign::PAGE_SIZE);
+                let (lo, hi) = (*s as usize, *s as usize + campaign::CALL_LIST_PAGE_ROWS);
                 // Positions in the portal's order: the item's member index.
                 let pos = now
                     .iter()

@@ -689,9 +689,10 @@ mod tests {
     use serde_json::{Value, json};
 
     use crate::{DemoConfig, Sim};
+    use callcard_core::call::Direction as HDir;
     use callcard_core::call::decode_call_status;
     use callcard_core::history::{
-        self, ActivityKind, CallOutcome, Direction as HDir, StatsAccess, StatsState, Timeline,
+        self, ActivityKind, CallOutcome, StatsAccess, StatsState, Timeline,
     };
     use callcard_core::model::entity::{EntityKind, EntityRef};
     use callcard_core::rest::batch::{Batch, decode_answer};

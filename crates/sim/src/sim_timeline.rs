@@ -16,7 +16,7 @@ use super::sim::{
     Crm, Fault, Lang, Reply, Text, arg, field, iso, midnight, object, paged, sort_rows,
 };
 use callcard_core::model::entity::{EntityKind, EntityRef};
-use callcard_core::rest::operating::parse_iso8601_ms;
+use callcard_core::model::time::parse_iso8601_ms;
 
 /// Comment ids start here (other items' comments leave gaps below).
 const FIRST_COMMENT_ID: u64 = 400;

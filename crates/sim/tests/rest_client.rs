@@ -113,7 +113,7 @@ mod tests {
     use callcard_core::portal::{Fut, Portal};
     use callcard_core::rest::batch::{Batch, BatchAnswer};
     use callcard_core::rest::client::*;
-    use callcard_core::rest::coalesce::{Coalescer, Go};
+    use callcard_core::rest::coalesce::{Coalescer, WhenToSend};
     use callcard_core::rest::limiter::{LimiterConfig, Priority};
     use callcard_core::rest::{ErrorClass, RestAnswer, RestError};
     use callcard_sim::DemoConfig;
@@ -501,12 +501,12 @@ mod tests {
                     portal.sim.borrow_mut().switch_client();
                     events += 1;
                     match coalescer.borrow_mut().ask(now) {
-                        Go::Now => {
+                        WhenToSend::Now => {
                             running.set(true);
                             in_flight = Some(Box::pin(refresh()));
                         }
-                        Go::Later(ms) => pending_timer.set(Some(now + ms as f64)),
-                        Go::Merged => {}
+                        WhenToSend::Later(ms) => pending_timer.set(Some(now + ms as f64)),
+                        WhenToSend::Merged => {}
                     }
                 }
                 if let Some(t) = pending_timer.get()
@@ -524,12 +524,12 @@ mod tests {
                     in_flight = None;
                     running.set(false);
                     match coalescer.borrow_mut().finish(time.now()) {
-                        Go::Now => {
+                        WhenToSend::Now => {
                             running.set(true);
                             in_flight = Some(Box::pin(refresh()));
                         }
-                        Go::Later(ms) => pending_timer.set(Some(time.now() + ms as f64)),
-                        Go::Merged => {}
+                        WhenToSend::Later(ms) => pending_timer.set(Some(time.now() + ms as f64)),
+                        WhenToSend::Merged => {}
                     }
                 }
                 if events == 10 && in_flight.is_none() && pending_timer.get().is_none() {

@@ -54,7 +54,8 @@ impl CallState {
     }
 }
 
-/// Who called whom.
+/// Who called whom: the live call's direction, and the history's (activities and statistics
+/// number it differently; [`Direction::from_activity`], [`Direction::from_call_type`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Direction {
     Incoming,
@@ -89,6 +90,27 @@ impl Direction {
     }
     pub fn is_incoming(self) -> bool {
         matches!(self, Direction::Incoming | Direction::IncomingTransfer)
+    }
+
+    /// The history's activity `DIRECTION`: 1 incoming, 2 outgoing (only those two, or
+    /// [`Direction::Unknown`]).
+    pub fn from_activity(code: Option<u64>) -> Direction {
+        match code {
+            Some(1) => Direction::Incoming,
+            Some(2) => Direction::Outgoing,
+            _ => Direction::Unknown,
+        }
+    }
+
+    /// The statistics' `CALL_TYPE`, numbered the other way round: 1 outgoing, 2 incoming, 3 incoming redirected, 4 callback (an
+    /// outgoing call the portal places). Only [`Direction::Incoming`], [`Direction::Outgoing`]
+    /// or [`Direction::Unknown`], as the history shows them.
+    pub fn from_call_type(code: Option<u64>) -> Direction {
+        match code {
+            Some(1 | 4) => Direction::Outgoing,
+            Some(2 | 3) => Direction::Incoming,
+            _ => Direction::Unknown,
+        }
     }
 }
 

@@ -41,8 +41,9 @@ pub use write::*;
 
 use crate::model::entity::EntityKind;
 
-/// Rows per page of `crm.calllist.list` and `crm.calllist.items.get`.
-pub const PAGE_SIZE: usize = 50;
+/// Rows per page of `crm.calllist.list` and `crm.calllist.items.get` (no `next`, no `total`;
+/// see [`ItemPages`]).
+pub const CALL_LIST_PAGE_ROWS: usize = 50;
 /// The status of an item still to be called. Every other status counts as done.
 pub const IN_WORK: &str = "IN_WORK";
 /// `PROVIDER_ID` (and `PROVIDER_TYPE_ID`) of a call list's activity.

@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
+use super::CALL_LIST_PAGE_ROWS;
 use super::ListItem;
-use super::PAGE_SIZE;
 use super::commands::decode_items;
 use crate::model::value::as_list;
 
@@ -88,7 +88,7 @@ impl ItemPages {
             return Vec::new();
         }
         (0..n as u64)
-            .map(|i| self.next + i * PAGE_SIZE as u64)
+            .map(|i| self.next + i * CALL_LIST_PAGE_ROWS as u64)
             .collect()
     }
 
@@ -96,7 +96,7 @@ impl ItemPages {
         self.ends.push(self.items.len());
         self.raws.push(raw);
         self.pages += 1;
-        self.next += PAGE_SIZE as u64;
+        self.next += CALL_LIST_PAGE_ROWS as u64;
         if self.empty_run >= END_PROBE {
             self.done = true;
         } else if self.pages >= MAX_PAGES {
@@ -107,7 +107,7 @@ impl ItemPages {
 
     fn empty_page(&mut self) {
         self.empty_run += 1;
-        self.missing_since_rows += PAGE_SIZE;
+        self.missing_since_rows += CALL_LIST_PAGE_ROWS;
         self.page_done(0);
     }
 
@@ -135,7 +135,7 @@ impl ItemPages {
         }
         // Rows after short or empty pages: what those pages lacked was left out, not the end.
         self.hidden_at_least += self.missing_since_rows;
-        self.missing_since_rows = PAGE_SIZE.saturating_sub(raw.len());
+        self.missing_since_rows = CALL_LIST_PAGE_ROWS.saturating_sub(raw.len());
         self.empty_run = 0;
         self.undecoded += raw.len() - page.len();
         self.last_ids = ids;
@@ -272,7 +272,11 @@ impl ItemPages {
                 want.push(k);
             }
         }
-        Some(want.iter().map(|k| (*k * PAGE_SIZE) as u64).collect())
+        Some(
+            want.iter()
+                .map(|k| (*k * CALL_LIST_PAGE_ROWS) as u64)
+                .collect(),
+        )
     }
 
     /// The cache with the re-read pages applied (new statuses), or `None` when the list's
@@ -283,10 +287,10 @@ impl ItemPages {
             return None;
         }
         for (start, answer) in answers {
-            if !start.is_multiple_of(PAGE_SIZE as u64) {
+            if !start.is_multiple_of(CALL_LIST_PAGE_ROWS as u64) {
                 return None;
             }
-            let k = usize::try_from(*start / PAGE_SIZE as u64).ok()?;
+            let k = usize::try_from(*start / CALL_LIST_PAGE_ROWS as u64).ok()?;
             let (lo, hi, raw) = match self.ends.get(k) {
                 Some(hi) => (
                     k.checked_sub(1).map_or(0, |j| self.ends[j]),
@@ -360,7 +364,7 @@ mod tests {
         let rows: Vec<Value> = list
             .iter()
             .skip(start as usize)
-            .take(PAGE_SIZE)
+            .take(CALL_LIST_PAGE_ROWS)
             .filter(|id| !hidden.contains(id))
             .map(|id| json!({"ID": id, "STATUS": "IN_WORK", "ENTITY_TYPE": 3}))
             .collect();
@@ -516,7 +520,7 @@ mod tests {
             assert!(pages <= MAX_PAGES + 50);
         }
         let read = p.into_read();
-        assert_eq!(read.items.len(), MAX_PAGES * PAGE_SIZE);
+        assert_eq!(read.items.len(), MAX_PAGES * CALL_LIST_PAGE_ROWS);
         assert_eq!((read.cut, read.ended), (Some(Cut::PageCap), false));
         assert_eq!(read.complete(true), Err(Refusal::Incomplete));
         // Rows without ID or STATUS are counted: such a read cannot be written from.
@@ -546,7 +550,7 @@ mod tests {
             let rows: Vec<Value> = ids
                 .iter()
                 .skip(start)
-                .take(PAGE_SIZE)
+                .take(CALL_LIST_PAGE_ROWS)
                 .filter(|(id, _)| !hidden.contains(id))
                 .map(|(id, st)| json!({"ID": id.to_string(), "STATUS": st, "ENTITY_TYPE": 3}))
                 .collect();
@@ -557,7 +561,7 @@ mod tests {
                 empties = 0;
                 out.push((start as u64, Some(Value::Array(rows))));
             }
-            start += PAGE_SIZE;
+            start += CALL_LIST_PAGE_ROWS;
         }
         out
     }

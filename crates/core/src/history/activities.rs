@@ -3,9 +3,10 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::call::Direction;
 use crate::model::entity::EntityRef;
+use crate::model::time::parse_iso8601_ms;
 use crate::model::value::{DecodeError, as_list, opt_text, opt_u64};
-use crate::rest::operating::parse_iso8601_ms;
 
 /// The activity fields [`decode_activities`] reads; nothing else is asked for.
 const ACTIVITY_SELECT: &[&str] = &[
@@ -36,35 +37,6 @@ pub fn activity_query(entity: EntityRef, before_id: Option<u64>) -> (&'static st
         "crm.activity.list",
         json!({"order": {"ID": "DESC"}, "filter": filter, "select": ACTIVITY_SELECT, "start": -1}),
     )
-}
-
-/// Which way a call (or an email) went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    Incoming,
-    Outgoing,
-    Unknown,
-}
-
-impl Direction {
-    /// Activity `DIRECTION`: 1 incoming, 2 outgoing.
-    pub fn from_activity(code: Option<u64>) -> Direction {
-        match code {
-            Some(1) => Direction::Incoming,
-            Some(2) => Direction::Outgoing,
-            _ => Direction::Unknown,
-        }
-    }
-
-    /// Statistics `CALL_TYPE`: 1 outgoing, 2 incoming, 3 incoming redirected, 4 callback (an
-    /// outgoing call the portal places).
-    pub fn from_call_type(code: Option<u64>) -> Direction {
-        match code {
-            Some(1 | 4) => Direction::Outgoing,
-            Some(2 | 3) => Direction::Incoming,
-            _ => Direction::Unknown,
-        }
-    }
 }
 
 /// What kind of activity a timeline entry is (`TYPE_ID`, reference §4.2).

@@ -5,8 +5,8 @@ use serde_json::{Value, json};
 
 use super::activities::{number, text};
 use crate::model::entity::EntityRef;
+use crate::model::time::parse_iso8601_ms;
 use crate::model::value::{DecodeError, as_list};
-use crate::rest::operating::parse_iso8601_ms;
 
 /// The comment fields [`decode_comments`] reads (`FILES` is not shown, so not asked for).
 const COMMENT_SELECT: &[&str] = &["ID", "CREATED", "AUTHOR_ID", "COMMENT"];

@@ -2,7 +2,7 @@
 //! moment was ([`ago`], [`calendar_days`]).
 
 use super::activities::CallOutcome;
-use super::activities::Direction;
+use crate::call::Direction;
 
 /// The last call, as "at a glance" tells it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,7 +78,7 @@ pub fn calendar_days(now_ms: f64, at_ms: i64, offset_min: f64) -> i64 {
 mod tests {
     use super::*;
 
-    use crate::rest::operating::parse_iso8601_ms;
+    use crate::model::time::parse_iso8601_ms;
 
     #[test]
     fn ago_picks_the_largest_unit() {

@@ -5,8 +5,8 @@ use serde_json::{Map, Value, json};
 
 use super::activities::CallFacts;
 use super::activities::CallOutcome;
-use super::activities::Direction;
 use super::activities::{number, text};
+use crate::call::Direction;
 use crate::model::entity::EntityRef;
 use crate::model::value::{DecodeError, as_list};
 use crate::rest::error::{ErrorClass, RestAnswer, RestError};

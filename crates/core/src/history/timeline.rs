@@ -13,7 +13,7 @@ use super::glance::LastCall;
 use super::statistics::StatRow;
 use super::statistics::StatsAccess;
 use super::statistics::StatsState;
-use crate::rest::paging::{PAGE_SIZE, Reason};
+use crate::rest::paging::{LIST_PAGE_ROWS, Reason};
 
 /// One line of the history: an activity or a comment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,7 +134,7 @@ impl Timeline {
             return;
         };
         self.comment_rows += page.rows;
-        self.comments_more = page.rows >= PAGE_SIZE && !page.items.is_empty();
+        self.comments_more = page.rows >= LIST_PAGE_ROWS && !page.items.is_empty();
         for c in page.items {
             self.insert_comment(c);
         }
@@ -277,7 +277,7 @@ impl Timeline {
         }
         self.end = if page.rows == 0 {
             Some(Reason::Empty)
-        } else if page.rows < PAGE_SIZE {
+        } else if page.rows < LIST_PAGE_ROWS {
             Some(Reason::ShortPage)
         } else if !advanced {
             Some(Reason::CursorStuck)
@@ -321,6 +321,7 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::call::Direction;
     use crate::history::fixtures::*;
     use crate::history::*;
 
@@ -328,7 +329,7 @@ mod tests {
     use serde_json::Value;
     use serde_json::json;
 
-    use crate::rest::operating::parse_iso8601_ms;
+    use crate::model::time::parse_iso8601_ms;
 
     fn stat(activity: u64, code: &str, duration: &str) -> Value {
         json!({"ID": (activity + 9000).to_string(), "CALL_TYPE": "2", "CALL_DURATION": duration,

@@ -4,6 +4,7 @@
 
 pub mod entity;
 pub mod phone;
+pub mod time;
 pub mod value;
 
 pub use entity::{EntityKind, EntityRef};

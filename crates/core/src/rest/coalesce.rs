@@ -7,9 +7,9 @@
 //! while the timer is armed merges into it. The follow-up reads the newest state when it starts,
 //! so nothing asked for is lost.
 
-/// What the caller should do now.
+/// When to send the refresh just asked for ([`Coalescer::ask`], [`Coalescer::finish`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Go {
+pub enum WhenToSend {
     /// Start a refresh now (and call [`Coalescer::finish`] when it is done).
     Now,
     /// Arm a timer; call [`Coalescer::fire`] after this many ms.
@@ -40,27 +40,27 @@ impl Coalescer {
     }
 
     /// A refresh is wanted at `now_ms`.
-    pub fn ask(&mut self, now_ms: f64) -> Go {
+    pub fn ask(&mut self, now_ms: f64) -> WhenToSend {
         if self.armed {
-            return Go::Merged;
+            return WhenToSend::Merged;
         }
         if self.running {
             self.follow_up = true;
-            return Go::Merged;
+            return WhenToSend::Merged;
         }
         self.start_or_arm(now_ms)
     }
 
-    fn start_or_arm(&mut self, now_ms: f64) -> Go {
+    fn start_or_arm(&mut self, now_ms: f64) -> WhenToSend {
         match self.last_start {
             Some(t) if now_ms - t < self.gap_ms => {
                 self.armed = true;
-                Go::Later((t + self.gap_ms - now_ms).ceil().max(1.0) as u64)
+                WhenToSend::Later((t + self.gap_ms - now_ms).ceil().max(1.0) as u64)
             }
             _ => {
                 self.running = true;
                 self.last_start = Some(now_ms);
-                Go::Now
+                WhenToSend::Now
             }
         }
     }
@@ -81,10 +81,10 @@ impl Coalescer {
     }
 
     /// The running refresh ended (answered, failed, or became stale).
-    pub fn finish(&mut self, now_ms: f64) -> Go {
+    pub fn finish(&mut self, now_ms: f64) -> WhenToSend {
         self.running = false;
         if !self.follow_up || self.armed {
-            return Go::Merged;
+            return WhenToSend::Merged;
         }
         self.follow_up = false;
         self.start_or_arm(now_ms)
@@ -121,18 +121,22 @@ mod tests {
                 c.finish(now)
             } else if timer == Some(now) {
                 timer = None;
-                if c.fire(now) { Go::Now } else { Go::Merged }
+                if c.fire(now) {
+                    WhenToSend::Now
+                } else {
+                    WhenToSend::Merged
+                }
             } else {
                 next_event += 1;
                 c.ask(now)
             };
             match go {
-                Go::Now => {
+                WhenToSend::Now => {
                     starts.push(now);
                     running_until = Some(now + takes_ms);
                 }
-                Go::Later(ms) => timer = Some(now + ms as f64),
-                Go::Merged => {}
+                WhenToSend::Later(ms) => timer = Some(now + ms as f64),
+                WhenToSend::Merged => {}
             }
         }
         assert!(!c.busy());
@@ -178,6 +182,6 @@ mod tests {
     fn a_stray_timer_does_nothing() {
         let mut c = Coalescer::new(1000.0);
         assert!(!c.fire(5.0));
-        assert_eq!(c.finish(5.0), Go::Merged);
+        assert_eq!(c.finish(5.0), WhenToSend::Merged);
     }
 }

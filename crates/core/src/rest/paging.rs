@@ -15,8 +15,10 @@ use serde_json::{Map, Value, json};
 
 use crate::model::value::value_u64;
 
-/// Rows per page the portal sends; fewer means the last page.
-pub const PAGE_SIZE: usize = 50;
+/// Rows per page of a Bitrix24 list method (`*.list` with `start`/`next`: `crm.activity.list`,
+/// `crm.timeline.comment.list`, …); fewer means the last page. The call-list methods have their
+/// own: `campaign::CALL_LIST_PAGE_ROWS`.
+pub const LIST_PAGE_ROWS: usize = 50;
 /// Default hard caps (a card never needs more; a runaway loop costs operating time).
 pub const DEFAULT_MAX_PAGES: u32 = 200;
 pub const DEFAULT_MAX_ROWS: usize = 10_000;
@@ -234,7 +236,7 @@ impl CursorPager {
             return self.finish(Reason::CursorStuck);
         }
         self.last_id = Some(max);
-        if rows.len() < PAGE_SIZE {
+        if rows.len() < LIST_PAGE_ROWS {
             return self.finish(Reason::ShortPage);
         }
         self.tally.more_or_cap()

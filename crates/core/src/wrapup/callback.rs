@@ -4,11 +4,11 @@
 use super::MORNING_HOUR;
 use super::NIGHT_ENDS_HOUR;
 use super::clock::Local;
-use super::clock::civil_from_days;
+
 use super::clock::local_of;
 use super::clock::parse_local_input;
 use super::clock::unix_of;
-use crate::rest::operating::days_from_civil;
+use crate::model::time::{civil_from_days, days_from_civil};
 
 /// When to call back.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -2,7 +2,7 @@
 //! of a Unix moment and back, ISO 8601 in the zone, and the `datetime-local` input's text.
 
 use crate::i18n::Lang;
-use crate::rest::operating::days_from_civil;
+use crate::model::time::{civil_from_days, days_from_civil};
 
 /// The UTC offset (minutes) of an ISO 8601 date with an offset (`…+03:00`, `…Z`).
 pub fn utc_offset_min(iso: &str) -> Option<i32> {
@@ -29,18 +29,6 @@ pub fn utc_offset_min(iso: &str) -> Option<i32> {
     }
     let (h, m): (i32, i32) = (z[..2].parse().ok()?, z[2..].parse().ok()?);
     (h <= 14 && m < 60).then_some(sign * (h * 60 + m))
-}
-
-pub(super) fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 /// A wall-clock moment in the portal's zone.

@@ -199,7 +199,7 @@ pub fn find_todo(rows: &Value, title: &str, deadline_secs: i64) -> Option<u64> {
                 .is_some_and(|s| same_text(s, title))
                 && r.get("DEADLINE")
                     .and_then(Value::as_str)
-                    .and_then(crate::rest::operating::parse_iso8601_ms)
+                    .and_then(crate::model::time::parse_iso8601_ms)
                     .is_some_and(|ms| (ms / 1000.0).floor() as i64 == deadline_secs)
         })
         .and_then(|r| r.get("ID").and_then(id_in))
