@@ -17,19 +17,20 @@ pub enum Detection {
     Many(Vec<u64>),
 }
 
-/// Where `who` stands in a list: the index of the first item that is one of them.
+/// Where the client stands in a list: the index of the first item that is one of `client_refs`.
 ///
-/// `who` is the current client first, then the call's bindings: lists of deals, quotes or
+/// `client_refs` are the current client first, then the call's bindings: lists of deals, quotes or
 /// invoices hold the deal, while the card reports its contact or company as the client.
 /// An item without a type takes the list's.
-pub fn find_in(items: &[ListItem], list_type_id: u64, who: &[EntityRef]) -> Option<usize> {
+pub fn find_in(items: &[ListItem], list_type_id: u64, client_refs: &[EntityRef]) -> Option<usize> {
     items.iter().position(|item| {
         let type_id = if item.entity_type_id == 0 {
             list_type_id
         } else {
             item.entity_type_id
         };
-        who.iter()
+        client_refs
+            .iter()
             .any(|w| w.id == item.entity_id && u64::from(w.kind.type_id()) == type_id)
     })
 }
@@ -38,7 +39,7 @@ pub fn find_in(items: &[ListItem], list_type_id: u64, who: &[EntityRef]) -> Opti
 ///
 /// * `candidates`: the user's recent lists (any entity type).
 /// * `items_by_list`: the items read for those lists (a list without an entry is not a match).
-/// * `who`: the client, then the call's bindings (see [`find_in`]).
+/// * `client_refs`: the client, then the call's bindings (see [`find_in`]).
 /// * `open_activity_lists`: lists with an open call-list activity of the user, newest first.
 /// * `remembered`: the user's last choice ([`decode_choice`]).
 ///
@@ -51,7 +52,7 @@ pub fn find_in(items: &[ListItem], list_type_id: u64, who: &[EntityRef]) -> Opti
 pub fn detect(
     candidates: &[CallList],
     items_by_list: &[(u64, Vec<ListItem>)],
-    who: &[EntityRef],
+    client_refs: &[EntityRef],
     open_activity_lists: &[u64],
     remembered: Option<u64>,
 ) -> Detection {
@@ -60,7 +61,7 @@ pub fn detect(
         let contains = items_by_list
             .iter()
             .find(|(id, _)| *id == list.id)
-            .is_some_and(|(_, items)| find_in(items, list.entity_type_id, who).is_some());
+            .is_some_and(|(_, items)| find_in(items, list.entity_type_id, client_refs).is_some());
         if contains && !matching.contains(&list.id) {
             matching.push(list.id);
         }
@@ -149,25 +150,25 @@ mod tests {
                 }],
             ),
         ];
-        let who = [contact(15)];
+        let client_refs = [contact(15)];
         // Two lists hold the client; no activity: newest first.
         assert_eq!(
-            detect(&lists, &by_list, &who, &[], None),
+            detect(&lists, &by_list, &client_refs, &[], None),
             Detection::Many(vec![7, 6])
         );
         // The open activity's list comes first.
         assert_eq!(
-            detect(&lists, &by_list, &who, &[4, 6], None),
+            detect(&lists, &by_list, &client_refs, &[4, 6], None),
             Detection::Many(vec![6, 7])
         );
         // Remembered and containing the client: no question.
         assert_eq!(
-            detect(&lists, &by_list, &who, &[6], Some(7)),
+            detect(&lists, &by_list, &client_refs, &[6], Some(7)),
             Detection::One(7)
         );
         // Remembered but not containing the client, while others do: ranked as usual.
         assert_eq!(
-            detect(&lists, &by_list, &who, &[], Some(9)),
+            detect(&lists, &by_list, &client_refs, &[], Some(9)),
             Detection::Many(vec![7, 6])
         );
         // One match.
@@ -200,8 +201,11 @@ mod tests {
             Detection::None
         );
         // A deal list matches through the call's bindings (a contact with deal 41).
-        let who = [contact(99), EntityRef::new(EntityKind::Deal, 41)];
-        assert_eq!(detect(&lists, &by_list, &who, &[], None), Detection::One(4));
+        let client_refs = [contact(99), EntityRef::new(EntityKind::Deal, 41)];
+        assert_eq!(
+            detect(&lists, &by_list, &client_refs, &[], None),
+            Detection::One(4)
+        );
         // Lists without items read are not matches.
         assert_eq!(
             detect(&lists, &[], &[contact(15)], &[6], None),

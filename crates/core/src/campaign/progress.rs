@@ -45,14 +45,14 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Counts `items` in one pass. `list_type_id` and `who` locate the client (see [`find_in`]).
+    /// Counts `items` in one pass. `list_type_id` and `client_refs` locate the client (see [`find_in`]).
     /// Allocation is per distinct status, not per item, so 10,000 items cost a few comparisons
     /// each.
     pub fn compute(
         items: &[ListItem],
         statuses: &[ListStatus],
         list_type_id: u64,
-        who: &[EntityRef],
+        client_refs: &[EntityRef],
     ) -> Progress {
         let mut bars: Vec<Bar> = Vec::with_capacity(statuses.len() + 2);
         for s in statuses {
@@ -105,7 +105,7 @@ impl Progress {
                 remaining += 1;
             }
             if position.is_none()
-                && find_in(std::slice::from_ref(item), list_type_id, who).is_some()
+                && find_in(std::slice::from_ref(item), list_type_id, client_refs).is_some()
             {
                 position = Some((i, item.status.clone()));
             }
