@@ -1,5 +1,5 @@
-//! Dates and times, pure: the ISO 8601 parser for the portal's date-times and the civil-date
-//! arithmetic (days since 1970-01-01 and back) every feature and the simulation share.
+//! Dates and times, pure: the ISO 8601 parser for the portal's date-times, the UTC offset they
+//! carry, and the civil-date arithmetic (days since 1970-01-01 and back) every feature and the simulation share.
 
 /// Parses `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM|±HHMM)` (a space instead of `T` is accepted)
 /// into Unix ms. Without a zone the value is ambiguous (portal time) and is rejected.
@@ -93,6 +93,33 @@ pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// The UTC offset (minutes) of an ISO 8601 date with an offset (`…+03:00`, `…Z`).
+pub fn utc_offset_min(iso: &str) -> Option<i32> {
+    let s = iso.trim();
+    if s.len() < 20 || !s.is_ascii() {
+        return None;
+    }
+    let tail = &s[19..];
+    let tail = tail
+        .strip_prefix('.')
+        .map(|r| r.trim_start_matches(|c: char| c.is_ascii_digit()))
+        .unwrap_or(tail);
+    if tail.eq_ignore_ascii_case("z") {
+        return Some(0);
+    }
+    let sign = match tail.as_bytes().first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let z = tail[1..].replace(':', "");
+    if z.len() != 4 || !z.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let (h, m): (i32, i32) = (z[..2].parse().ok()?, z[2..].parse().ok()?);
+    (h <= 14 && m < 60).then_some(sign * (h * 60 + m))
+}
+
 /// The civil date `(year, month, day)` of a day count since 1970-01-01: the inverse of
 /// [`days_from_civil`] (Howard Hinnant's `civil_from_days`).
 pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
@@ -160,6 +187,18 @@ mod tests {
         ] {
             assert_eq!(parse_iso8601_ms(s), None, "{s}");
         }
+    }
+
+    #[test]
+    fn offsets_from_rest_dates() {
+        assert_eq!(utc_offset_min("2026-12-01T14:48:42+03:00"), Some(180));
+        assert_eq!(utc_offset_min("2026-12-01T06:48:42-05:00"), Some(-300));
+        assert_eq!(utc_offset_min("2026-12-01T11:48:42+05:30"), Some(330));
+        assert_eq!(utc_offset_min("2026-12-01T11:48:42.123+0100"), Some(60));
+        assert_eq!(utc_offset_min("2026-12-01T11:48:42Z"), Some(0));
+        assert_eq!(utc_offset_min("2026-12-01T11:48:42"), None);
+        assert_eq!(utc_offset_min("2026-12-01T11:48:42+25:00"), None);
+        assert_eq!(utc_offset_min("garbage"), None);
     }
 
     #[test]

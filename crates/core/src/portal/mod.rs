@@ -2,8 +2,6 @@
 //! (the app's `frame::bx24`) and the simulated demo portal (the app's `frame::demo_portal`
 //! over the `callcard-sim` crate).
 
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 
 use serde_json::Value;
@@ -11,12 +9,12 @@ use thiserror::Error;
 
 use crate::call::{CallEvent, CallStatus};
 use crate::model::DecodeError;
+use crate::rest::transport::Transport;
 use crate::rest::{RestAnswer, RestError};
 
 pub mod wait;
 
-/// A future that lives on the browser's one thread.
-pub type Fut<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+pub use crate::rest::transport::Fut;
 
 /// Where `CallCard::*` events are delivered.
 pub type EventSink = Rc<dyn Fn(CallEvent)>;
@@ -69,7 +67,9 @@ impl PortalError {
 }
 
 /// Everything the app needs from a portal. Implemented by the real `BX24` wrapper and the demo.
-pub trait Portal {
+/// Every portal is the REST client's [`Transport`] (the impl below): [`Portal::call`] and
+/// [`Portal::refresh_auth`].
+pub trait Portal: Transport {
     /// The placement snapshot taken when the tab opened.
     fn placement(&self) -> Placement;
     /// The portal's language code (`ru`, `en`, `ua`, …).
@@ -108,5 +108,16 @@ pub trait Portal {
     /// when the portal confirms.
     fn set_app_option(&self, _name: &str, _value: &str) -> Fut<'_, Result<(), PortalError>> {
         Box::pin(async { Err(PortalError::Refused("appOption".into())) })
+    }
+}
+
+/// The REST client's view of a portal: its request and its token refresh.
+impl<P: Portal + ?Sized> Transport for P {
+    fn send(&self, method: &str, params: &Value) -> Fut<'_, Result<RestAnswer, RestError>> {
+        self.call(method, params)
+    }
+
+    fn renew_token(&self) -> Fut<'_, Result<(), String>> {
+        Box::pin(async move { self.refresh_auth().await.map_err(|e| e.describe_for_log()) })
     }
 }

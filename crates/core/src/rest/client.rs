@@ -21,7 +21,7 @@ use super::error::{ErrorClass, RestAnswer, RestError};
 use super::limiter::{LeakyBucket, LimiterConfig, Priority};
 use super::operating::{DEFAULT_LIMIT_MS, OperatingTracker};
 use super::retry::{self, Decision, RetryContext};
-use crate::portal::{Fut, Portal};
+use super::transport::{Fut, Transport};
 
 /// How often a sleeping retry asks whether its answer is still wanted.
 pub const WANTED_CHECK_MS: u64 = 100;
@@ -66,16 +66,20 @@ struct State {
 
 /// The per-frame REST client.
 pub struct RestClient {
-    portal: Rc<dyn Portal>,
+    transport: Rc<dyn Transport>,
     clock: Rc<dyn Clock>,
     state: RefCell<State>,
     notices: RefCell<Option<NoticeSink>>,
 }
 
 impl RestClient {
-    pub fn new(portal: Rc<dyn Portal>, clock: Rc<dyn Clock>, limits: LimiterConfig) -> RestClient {
+    pub fn new(
+        transport: Rc<dyn Transport>,
+        clock: Rc<dyn Clock>,
+        limits: LimiterConfig,
+    ) -> RestClient {
         RestClient {
-            portal,
+            transport,
             clock,
             state: RefCell::new(State {
                 bucket: LeakyBucket::new(limits),
@@ -216,7 +220,7 @@ impl RestClient {
                 st.sent += 1;
                 st.auth_epoch
             };
-            let result = self.portal.call(method, params).await;
+            let result = self.transport.send(method, params).await;
             let now = self.clock.now_ms();
             let err = match result {
                 Ok(answer) => {
@@ -227,7 +231,7 @@ impl RestClient {
                         .as_ref()
                         .and_then(|t| t.get("date_start"))
                         .and_then(Value::as_str)
-                        .and_then(crate::wrapup::utc_offset_min)
+                        .and_then(crate::model::time::utc_offset_min)
                     {
                         st.portal_offset_min = Some(off);
                     }
@@ -382,10 +386,10 @@ impl RestClient {
             self.clock.sleep(50).await;
         }
         self.state.borrow_mut().refreshing = true;
-        let ok = match self.portal.refresh_auth().await {
+        let ok = match self.transport.renew_token().await {
             Ok(()) => true,
-            Err(e) => {
-                log::warn!("token refresh failed: {}", e.describe_for_log());
+            Err(line) => {
+                log::warn!("token refresh failed: {line}");
                 false
             }
         };

@@ -10,6 +10,7 @@ pub mod operating;
 pub mod paging;
 pub mod query;
 pub mod retry;
+pub mod transport;
 
 pub use batch::{Batch, BatchAnswer};
 pub use error::{ErrorClass, RestAnswer, RestError};

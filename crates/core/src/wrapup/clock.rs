@@ -4,33 +4,6 @@
 use crate::i18n::Lang;
 use crate::model::time::{civil_from_days, days_from_civil};
 
-/// The UTC offset (minutes) of an ISO 8601 date with an offset (`…+03:00`, `…Z`).
-pub fn utc_offset_min(iso: &str) -> Option<i32> {
-    let s = iso.trim();
-    if s.len() < 20 || !s.is_ascii() {
-        return None;
-    }
-    let tail = &s[19..];
-    let tail = tail
-        .strip_prefix('.')
-        .map(|r| r.trim_start_matches(|c: char| c.is_ascii_digit()))
-        .unwrap_or(tail);
-    if tail.eq_ignore_ascii_case("z") {
-        return Some(0);
-    }
-    let sign = match tail.as_bytes().first()? {
-        b'+' => 1,
-        b'-' => -1,
-        _ => return None,
-    };
-    let z = tail[1..].replace(':', "");
-    if z.len() != 4 || !z.bytes().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let (h, m): (i32, i32) = (z[..2].parse().ok()?, z[2..].parse().ok()?);
-    (h <= 14 && m < 60).then_some(sign * (h * 60 + m))
-}
-
 /// A wall-clock moment in the portal's zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Local {
@@ -155,18 +128,6 @@ mod tests {
     use crate::wrapup::fixtures::*;
 
     use crate::i18n::Lang;
-
-    #[test]
-    fn offsets_from_rest_dates() {
-        assert_eq!(utc_offset_min("2026-12-01T14:48:42+03:00"), Some(180));
-        assert_eq!(utc_offset_min("2026-12-01T06:48:42-05:00"), Some(-300));
-        assert_eq!(utc_offset_min("2026-12-01T11:48:42+05:30"), Some(330));
-        assert_eq!(utc_offset_min("2026-12-01T11:48:42.123+0100"), Some(60));
-        assert_eq!(utc_offset_min("2026-12-01T11:48:42Z"), Some(0));
-        assert_eq!(utc_offset_min("2026-12-01T11:48:42"), None);
-        assert_eq!(utc_offset_min("2026-12-01T11:48:42+25:00"), None);
-        assert_eq!(utc_offset_min("garbage"), None);
-    }
 
     #[test]
     fn wall_clock_round_trips_and_iso_in_zone() {

@@ -4,7 +4,7 @@
 //! that tells whether a save of unknown outcome took effect, and the draft kept as it is typed.
 //!
 //! Time: the portal's zone is a fixed UTC offset in minutes (learned from the `time.date_start`
-//! of a REST answer, see [`utc_offset_min`]); everything here takes it as a parameter.
+//! of a REST answer, see [`crate::model::time::utc_offset_min`]); everything here takes it as a parameter.
 
 mod callback;
 mod clock;
