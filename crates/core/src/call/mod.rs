@@ -594,7 +594,7 @@ mod tests {
         assert!(!s.call_list_mode);
     }
 
-    /// The reference §2.3 variant with an integer activity id.
+    /// The `CallCard::EntityChanged` variant whose activity id is an integer (not a string).
     #[test]
     fn reference_get_status_sample_with_activity() {
         let v = json!({"CALL_ID":"E45D40253D1C2D2F.1774588815.822533","PHONE_NUMBER":"+19999999666","LINE_NUMBER":"reg151083","LINE_NAME":"",

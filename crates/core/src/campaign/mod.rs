@@ -1,14 +1,14 @@
 //! Campaign mode ("обзвон"): which call list the operator is working through, how far the
 //! campaign has come, and changes to a list's composition — all pure, built on any target.
 //!
-//! The `CALL_CARD` tab is told only `CALL_LIST_MODE`, never the list id (reference §0.3, §3.2),
-//! so the list is found: the user's recent lists (`crm.calllist.list`) whose items
+//! The `CALL_CARD` tab is told only `CALL_LIST_MODE`, never the list id (the placement's
+//! options carry no list field, and no call-card event names one), so the list is found: the user's recent lists (`crm.calllist.list`) whose items
 //! (`crm.calllist.items.get`) contain the current client, and the user's open call-list activity
 //! (`crm.activity.list`, `PROVIDER_ID = CALL_LIST`, whose `ASSOCIATED_ENTITY_ID` is the list id).
 //! [`detect`] ranks what was found; [`Progress::compute`] counts one list.
 //!
-//! Paging, as the portal implements it (the seed's example shows neither `next` nor `total`, and
-//! the method's source confirms there are none): `crm.calllist.items.get` and
+//! Paging, as the portal implements it (the documented example shows neither `next` nor `total`,
+//! and the method's source confirms there are none): `crm.calllist.items.get` and
 //! `crm.calllist.list` return at most 50 rows from `start`, with **no `next` and no `total`**;
 //! an `items.get` page with nothing on it fails with 403 `ACCESS_ERROR`. [`ItemPages`] follows
 //! those rules. Items the user may not read are left out of a page *after* it was cut, so a

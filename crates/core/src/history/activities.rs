@@ -39,7 +39,8 @@ pub fn activity_query(entity: EntityRef, before_id: Option<u64>) -> (&'static st
     )
 }
 
-/// What kind of activity a timeline entry is (`TYPE_ID`, reference §4.2).
+/// What kind of activity a timeline entry is (`TYPE_ID`: 1 meeting, 2 call, 3 task, 4 email, 6 a provider's
+/// activity such as a to-do).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ActivityKind {
     Call,

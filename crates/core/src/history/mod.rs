@@ -14,7 +14,8 @@
 //!   (a per-key error in the batch) the timeline still works and claims nothing about calls.
 //!
 //! Note the two methods number call directions the other way round: activity `DIRECTION` 1 is
-//! incoming, statistics `CALL_TYPE` 1 is outgoing (reference §4.2, §4.3).
+//! incoming, statistics `CALL_TYPE` 1 is outgoing ([`crate::call::Direction::from_activity`],
+//! [`crate::call::Direction::from_call_type`]).
 //!
 //! Everything here is pure (host-tested); the card sends the queries and renders [`Timeline`].
 

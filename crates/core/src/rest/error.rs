@@ -126,7 +126,8 @@ impl RestError {
     }
 }
 
-/// The error table: documented codes first (reference §6.5 and the call-list codes in §3.1),
+/// The error table: documented codes first (the REST error codes and the
+/// `crm.calllist.*` ones),
 /// then the HTTP status for anything unknown.
 pub fn classify(status: u16, code: &str) -> ErrorClass {
     match code {

@@ -1,4 +1,5 @@
-//! Client-side rate limiting: a leaky bucket that mirrors the portal's own (reference §6.1), with
+//! Client-side rate limiting: a leaky bucket that mirrors the portal's own (Bitrix24 limits
+//! each app per portal with a leaky bucket of its own: a burst, then a steady drain), with
 //! a reserve that background work leaves to what the operator is waiting for. (The queueing
 //! itself is the REST client's: `rest::client` waits for a slot, background after interactive.)
 //!
@@ -6,7 +7,7 @@
 //! the behaviour is the same on the host, in tests and in the browser, and every wait is exact.
 //!
 //! Why a bucket of our own when the portal already has one: the portal answers an overflow with
-//! HTTP 503, and the classic library *throws* on 5xx and never calls back (§1.3). A request that
+//! HTTP 503, and the classic library (`BX24.callMethod`) *throws* on 5xx and never calls back. A request that
 //! overflows the server bucket therefore looks like a hang. Not overflowing it is the only
 //! reliable way to get answers.
 
@@ -28,7 +29,8 @@ pub const RESTORE_STEP_SHARE: f64 = 0.1;
 pub const BACKGROUND_RESERVE_SHARE: f64 = 0.1;
 
 /// The portal's bucket: `burst` requests may be sent at once; the counter drains by
-/// `drain_per_sec` (reference §6.1: X and Y).
+/// `drain_per_sec` (the documented figures: a burst of 50 and 2 per second on standard plans,
+/// [`LimiterConfig::standard`]; more on enterprise ones, [`LimiterConfig::enterprise`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LimiterConfig {
     pub burst: f64,
@@ -142,7 +144,7 @@ impl LeakyBucket {
     }
 
     /// A 503 `QUERY_LIMIT_EXCEEDED`: the server's bucket is fuller than ours thinks (other tabs,
-    /// other apps on the same IP share it, §6.1). Ours is treated as full; a second 503 within
+    /// other apps on the same IP share it). Ours is treated as full; a second 503 within
     /// [`RATE_LIMIT_WINDOW_MS`] means our drain estimate is too optimistic, so it is lowered.
     pub fn on_rate_limited(&mut self, now_ms: f64) {
         self.leak(now_ms);

@@ -1,10 +1,10 @@
-//! Per-method "operating" time (reference §6.2): the portal sums the server time each method
+//! Per-method "operating" time: the portal sums the server time each method
 //! spent for this app over 10 one-minute buckets and blocks the method with 429
 //! `OPERATION_TIME_LIMIT` once the sum passes the limit (480 s in the cloud example). The
 //! server sends no `Retry-After`, so the only way to avoid the block is to read `time.operating`
 //! and `time.operating_reset_at` from good answers and slow down before reaching it.
 //!
-//! Same thresholds as the official SDK (§7): nothing below 80 % of the limit, a short adaptive
+//! Same thresholds as the official PHP SDK's: nothing below 80 % of the limit, a short adaptive
 //! pause `(reset − now) × 0.01` (≤ 7 s) from 80 %, and a full wait until reset + 1 s from
 //! limit − 5 s. State for a method is dropped once its reset time has passed.
 
@@ -65,7 +65,8 @@ impl OperatingTracker {
     }
 
     /// Reads a `time` object from an answer of `method`. Fields the portal did not send, or sent
-    /// in a form we can not read, leave the state as it was: the counters are optional (§8.17).
+    /// in a form we can not read, leave the state as it was: the counters are optional (older and
+    /// self-hosted portals send no `operating` fields).
     pub fn record(&mut self, method: &str, time: &Value, now_ms: f64) {
         let Some(operating_s) = time.get("operating").and_then(seconds) else {
             return;
@@ -165,7 +166,7 @@ fn seconds(v: &Value) -> Option<f64> {
 }
 
 /// `operating_reset_at` as Unix ms: Unix seconds (integer, float or numeric string) or an
-/// ISO 8601 date-time string (one documented sample uses it, §6.3).
+/// ISO 8601 date-time string (one documented sample uses it).
 pub fn unix_ms(v: &Value) -> Option<f64> {
     if let Some(s) = seconds(v) {
         return Some(s * 1000.0);

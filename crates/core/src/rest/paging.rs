@@ -8,7 +8,8 @@
 //!
 //! Both stop on every way a page can fail to make progress (the official SDK's loop can run
 //! forever when a method ignores the `>ID` filter, and stops silently when the row id key
-//! differs from the filter key; reference §8.13–15). Pages run one after another by
+//! differs from the filter key, e.g. `id` in the rows of `crm.item.list`
+//! against an `ID` filter). Pages run one after another by
 //! construction: the next parameters depend on the previous answer.
 
 use serde_json::{Map, Value, json};
@@ -389,7 +390,7 @@ mod tests {
         let mut p = CursorPager::new(json!({}));
         assert_eq!(p.accept(&[]), Step::Done(Reason::Empty));
         let mut p = CursorPager::new(json!({}));
-        // Row id under `id` while the pager reads `ID` (§8.13): stop loudly, not after 50 rows.
+        // Row id under `id` while the pager reads `ID`: stop loudly, not after 50 rows.
         let rows: Vec<_> = (1..=50).map(|i| json!({"id": i})).collect();
         assert_eq!(p.accept(&rows), Step::Done(Reason::Unreadable));
         assert_eq!(p.done(), Some(Reason::Unreadable));

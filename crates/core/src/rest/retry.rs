@@ -1,11 +1,12 @@
 //! What to do after a failed REST call: retry, refresh the token, wait for the method's
-//! operating window, check before re-sending, or give up (reference §6.5 and §7).
+//! operating window, check before re-sending, or give up (by the REST error codes, as the
+//! official PHP SDK does, and stricter about writes).
 //!
 //! Pure: the caller passes the attempt number, a jitter value in `[0, 1)` and what it knows
 //! (drain rate, the method's `operating_reset_at`, whether it already refreshed the token).
 //!
 //! Beyond the official SDK: a write that timed out is never re-sent blindly. The classic
-//! library turns every 5xx and dropped connection into a throw or silence (§1.3), so "no
+//! library turns every 5xx and dropped connection into a throw or silence, so "no
 //! answer" says nothing about whether `crm.activity.add` took effect; re-sending it creates
 //! duplicates. Such calls get [`Decision::VerifyBeforeRetry`].
 
@@ -79,7 +80,7 @@ const WRITE_SUFFIXES: [&str; 9] = [
     ".attachrecord",
 ];
 
-/// True when sending `method` twice is harmless. Writes (see [`WRITE_SUFFIXES`]) are not, and
+/// True when sending `method` twice is harmless. Writes (see `WRITE_SUFFIXES`) are not, and
 /// neither is a bare `batch`, whose commands are unknown here (use [`batch_is_idempotent`]).
 pub fn is_idempotent(method: &str) -> bool {
     let m = method.trim().to_ascii_lowercase();

@@ -68,7 +68,7 @@ pub fn compose_comment(
     out
 }
 
-/// The to-do's title: "Call back: <client>" / "Перезвонить: <клиент>".
+/// The to-do's title: `"Call back: <client>"` / `"Перезвонить: <клиент>"`.
 pub fn todo_title(lang: Lang, client: Option<&str>) -> String {
     let base = match lang {
         Lang::En => "Call back",
