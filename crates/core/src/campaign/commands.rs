@@ -33,7 +33,7 @@ pub fn list_get_query(list_id: u64) -> Command {
     ("crm.calllist.get", json!({"ID": list_id}))
 }
 
-/// One page of a list's participants from `start` (see [`ItemPages`]), optionally of one status.
+/// One page of a list's participants from `start` (see [`ItemPages`](crate::campaign::ItemPages)), optionally of one status.
 pub fn items_query(list_id: u64, status: Option<&str>, start: u64) -> Command {
     let mut p = json!({"LIST_ID": list_id, "start": start});
     if let Some(s) = status {

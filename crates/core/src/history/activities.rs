@@ -23,7 +23,7 @@ const ACTIVITY_SELECT: &[&str] = &[
 
 /// `crm.activity.list` for `entity`'s activities, newest id first, 50 a page. `before_id: None`
 /// is the first page (`start=-1`: no `total`, much cheaper); `Some(id)` the page of activities
-/// older than `id` ([`Timeline::next_cursor`]).
+/// older than `id` ([`Timeline::next_cursor`](crate::history::Timeline::next_cursor)).
 pub fn activity_query(entity: EntityRef, before_id: Option<u64>) -> (&'static str, Value) {
     let mut filter = Map::new();
     filter.insert(

@@ -79,7 +79,7 @@ pub fn plain_text(s: &str) -> String {
     out.trim().to_string()
 }
 
-/// Reads `crm.timeline.comment.list`'s `result` as leniently as [`decode_activities`]: ids as
+/// Reads `crm.timeline.comment.list`'s `result` as leniently as [`decode_activities`](crate::history::decode_activities): ids as
 /// numbers or strings, a row without a usable id (or not an object) skipped, PHP's empty map
 /// as no rows. Only a `result` that is not a list is an error.
 pub fn decode_comments(result: &Value) -> Result<CommentPage, DecodeError> {

@@ -14,7 +14,7 @@ use crate::rest::error::{ErrorClass, RestAnswer, RestError};
 /// `voximplant.statistic.get` for the calls with `entity` (the statistics know only the one CRM
 /// item a call was made with, so a company's history does not see calls made to its contacts),
 /// latest activity first, 50 rows. With `before_activity_id` (the same cursor as
-/// [`activity_query`]) it covers the calls of the next activity page.
+/// [`activity_query`](crate::history::activity_query)) it covers the calls of the next activity page.
 pub fn statistic_query(
     entity: EntityRef,
     before_activity_id: Option<u64>,
@@ -80,7 +80,7 @@ pub fn recording_on_portal(url: &str, portal: &str) -> bool {
     url_host(url).is_some_and(|h| h.strip_suffix(":443").unwrap_or(&h) == portal)
 }
 
-/// Reads `voximplant.statistic.get`'s `result`, as leniently as [`decode_activities`]: rows
+/// Reads `voximplant.statistic.get`'s `result`, as leniently as [`decode_activities`](crate::history::decode_activities): rows
 /// that are not objects are skipped; a row without `CRM_ACTIVITY_ID` is kept but joins nothing.
 pub fn decode_statistics(result: &Value) -> Result<Vec<StatRow>, DecodeError> {
     let rows = as_list(result, "call statistics")?;

@@ -115,12 +115,12 @@ impl Timeline {
         self.end.is_none() && self.oldest_id.is_some()
     }
 
-    /// The `before_id` for the next [`activity_query`]/[`statistic_query`], while there is more.
+    /// The `before_id` for the next [`activity_query`](crate::history::activity_query)/[`statistic_query`](crate::history::statistic_query), while there is more.
     pub fn next_cursor(&self) -> Option<u64> {
         self.activities_more().then_some(self.oldest_id).flatten()
     }
 
-    /// The `start` of the next [`comment_query`], while more comments may follow.
+    /// The `start` of the next [`comment_query`](crate::history::comment_query), while more comments may follow.
     pub fn next_comment_start(&self) -> Option<usize> {
         self.comments_more.then_some(self.comment_rows)
     }
