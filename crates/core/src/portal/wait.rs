@@ -116,7 +116,7 @@ pub fn start_lang(query: &str, browser_lang: &str) -> Lang {
 mod tests {
     use super::*;
 
-    const T: WaitTiming = WaitTiming {
+    const TIMING: WaitTiming = WaitTiming {
         show_after_ms: 1_000,
         still_after_ms: 10_000,
         give_up_ms: 15_000,
@@ -125,11 +125,11 @@ mod tests {
     #[test]
     fn a_fast_start_shows_nothing_then_waiting_appears_after_a_second() {
         for lib in [Library::Absent, Library::Present] {
-            assert_eq!(view(0, lib, false, &T), View::Quiet);
-            assert_eq!(view(999, lib, false, &T), View::Quiet);
-            assert_eq!(view(1_000, lib, false, &T), View::Waiting);
-            assert_eq!(view(9_999, lib, false, &T), View::Waiting);
-            assert_eq!(view(10_000, lib, false, &T), View::StillWaiting);
+            assert_eq!(view(0, lib, false, &TIMING), View::Quiet);
+            assert_eq!(view(999, lib, false, &TIMING), View::Quiet);
+            assert_eq!(view(1_000, lib, false, &TIMING), View::Waiting);
+            assert_eq!(view(9_999, lib, false, &TIMING), View::Waiting);
+            assert_eq!(view(10_000, lib, false, &TIMING), View::StillWaiting);
         }
     }
 
@@ -137,7 +137,7 @@ mod tests {
     fn a_slow_init_is_waited_for_forever_never_an_error() {
         for ms in [15_000, 30_000, 600_000, u32::MAX] {
             assert_eq!(
-                view(ms, Library::Present, false, &T),
+                view(ms, Library::Present, false, &TIMING),
                 View::StillWaiting,
                 "{ms}"
             );
@@ -146,14 +146,14 @@ mod tests {
 
     #[test]
     fn no_library_is_an_error_only_after_the_give_up_time() {
-        assert_eq!(view(14_999, Library::Absent, false, &T), View::StillWaiting);
+        assert_eq!(view(14_999, Library::Absent, false, &TIMING), View::StillWaiting);
         assert_eq!(
-            view(15_000, Library::Absent, false, &T),
+            view(15_000, Library::Absent, false, &TIMING),
             View::Failed(Failure::NotLoaded)
         );
         // A library that arrives late is waited for again.
         assert_eq!(
-            view(40_000, Library::Present, false, &T),
+            view(40_000, Library::Present, false, &TIMING),
             View::StillWaiting
         );
     }
@@ -161,15 +161,15 @@ mod tests {
     #[test]
     fn a_library_that_failed_is_an_error_at_once() {
         assert_eq!(
-            view(0, Library::LoadFailed, false, &T),
+            view(0, Library::LoadFailed, false, &TIMING),
             View::Failed(Failure::LoadError)
         );
         assert_eq!(
-            view(0, Library::Null, false, &T),
+            view(0, Library::Null, false, &TIMING),
             View::Failed(Failure::LibraryThrew)
         );
         assert_eq!(
-            view(0, Library::Present, true, &T),
+            view(0, Library::Present, true, &TIMING),
             View::Failed(Failure::InitThrew)
         );
         let codes: Vec<_> = [

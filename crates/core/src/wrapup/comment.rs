@@ -1,8 +1,9 @@
-//! The wrap-up comment's text ([`compose_comment`]) and the follow-up to-do's title.
+//! The wrap-up comment's text ([`compose_comment`]) and the follow-up to-do's title, built from
+//! the texts in [`crate::i18n`].
 
 use super::clock::date_time_text;
 use crate::call::{Direction, PhoneNumber};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, T, tr};
 
 /// What the comment says about the call.
 #[derive(Debug, Clone, PartialEq)]
@@ -13,21 +14,15 @@ pub struct CallFacts {
 }
 
 pub(super) fn call_words(lang: Lang, f: &CallFacts) -> String {
-    let incoming = f.direction.is_incoming();
-    let (kind, with) = match (lang, f.direction) {
-        (Lang::En, Direction::Callback) => ("Callback", "to"),
-        (Lang::En, _) if incoming => ("Incoming call", "from"),
-        (Lang::En, _) => ("Outgoing call", "to"),
-        (Lang::Ru, Direction::Callback) => ("Обратный звонок", "на"),
-        (Lang::Ru, _) if incoming => ("Входящий звонок", "с"),
-        (Lang::Ru, _) => ("Исходящий звонок", "на"),
+    let (kind, with) = match f.direction {
+        Direction::Callback => (T::Callback, T::CommentTo),
+        d if d.is_incoming() => (T::Incoming, T::CommentFrom),
+        _ => (T::Outgoing, T::CommentTo),
     };
+    let kind = tr(lang, kind);
     match &f.phone {
-        PhoneNumber::Known(n) => format!("{kind} {with} {n}"),
-        PhoneNumber::Hidden => match lang {
-            Lang::En => format!("{kind} from a hidden number"),
-            Lang::Ru => format!("{kind} со скрытого номера"),
-        },
+        PhoneNumber::Known(n) => format!("{kind} {} {n}", tr(lang, with)),
+        PhoneNumber::Hidden => format!("{kind} {}", tr(lang, T::CommentFromHiddenNumber)),
         PhoneNumber::Unknown => kind.to_string(),
     }
 }
@@ -55,10 +50,7 @@ pub fn compose_comment(
         out.push_str(note);
     }
     if let Some(at) = callback_at {
-        let label = match lang {
-            Lang::En => "Call back",
-            Lang::Ru => "Перезвонить",
-        };
+        let label = tr(lang, T::CommentCallBack);
         out.push('\n');
         out.push_str(&format!(
             "{label}: {}",
@@ -70,10 +62,7 @@ pub fn compose_comment(
 
 /// The to-do's title: `"Call back: <client>"` / `"Перезвонить: <клиент>"`.
 pub fn todo_title(lang: Lang, client: Option<&str>) -> String {
-    let base = match lang {
-        Lang::En => "Call back",
-        Lang::Ru => "Перезвонить",
-    };
+    let base = tr(lang, T::TodoCallBack);
     match client.map(str::trim).filter(|c| !c.is_empty()) {
         Some(c) => format!("{base}: {}", c.chars().take(120).collect::<String>()),
         None => base.to_string(),

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::MAX_LABEL;
 use super::MAX_RESULTS;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, T, tr};
 
 /// One result chip: a stable id (`data-result`) and what the operator reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,21 +14,21 @@ pub struct ResultChoice {
     pub label: String,
 }
 
-const DEFAULTS: [(&str, &str, &str); 5] = [
-    ("reached", "Reached", "Дозвонились"),
-    ("no-answer", "No answer", "Не дозвонились"),
-    ("call-back", "Call back", "Перезвонить"),
-    ("not-interested", "Not interested", "Не интересно"),
-    ("wrong-number", "Wrong number", "Ошибочный номер"),
+const DEFAULTS: [(&str, T); 5] = [
+    ("reached", T::ResultReached),
+    ("no-answer", T::ResultNoAnswer),
+    ("call-back", T::ResultCallBack),
+    ("not-interested", T::ResultNotInterested),
+    ("wrong-number", T::ResultWrongNumber),
 ];
 
-/// The default results in the operator's language.
+/// The default results in the operator's language (the texts are in [`crate::i18n`]).
 pub fn default_results(lang: Lang) -> Vec<ResultChoice> {
     DEFAULTS
         .iter()
-        .map(|(id, en, ru)| ResultChoice {
+        .map(|(id, label)| ResultChoice {
             id: (*id).to_string(),
-            label: (if lang == Lang::Ru { ru } else { en }).to_string(),
+            label: tr(lang, *label).to_string(),
         })
         .collect()
 }
