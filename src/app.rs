@@ -16,7 +16,7 @@ use crate::install::page::InstallPage;
 use crate::store::Store;
 use crate::ui::error_banner::{ErrorBanner, RestStatus};
 use crate::wrapup::view::WrapupPanel;
-use callcard_core::i18n::{T, tr};
+use callcard_core::i18n::{Text, tr};
 
 /// The card for a chosen portal.
 #[component]
@@ -63,7 +63,7 @@ pub fn App(
             <main class="cc" data-testid="card">
                 // The page's one heading of level 1 (the design has none on screen) and its one
                 // polite live region: call-state changes and the outcomes of actions.
-                <h1 class="cc-visually-hidden">{tr(store.lang, T::CardHeading)}</h1>
+                <h1 class="cc-visually-hidden">{tr(store.lang, Text::CardHeading)}</h1>
                 <div id="cc-live" class="cc-visually-hidden" data-testid="live" aria-live="polite" aria-atomic="true"></div>
                 <ErrorBanner/>
                 <RestStatus/>

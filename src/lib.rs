@@ -116,11 +116,11 @@ fn show_fatal(detail: &str) {
 
 /// The fatal message's title: "stopped working" once the card has been running (a panic
 /// mid-call), "could not start" before.
-pub fn fatal_title(running: bool) -> i18n::T {
+pub fn fatal_title(running: bool) -> i18n::Text {
     if running {
-        i18n::T::CardStopped
+        i18n::Text::CardStopped
     } else {
-        i18n::T::StartFailed
+        i18n::Text::StartFailed
     }
 }
 
@@ -173,7 +173,7 @@ pub fn show_fatal_in(target: &web_sys::Element, detail: &str) -> bool {
         b.set_attribute("type", "button").ok();
         b.set_class_name("cc-button cc-fatal__reload");
         b.set_attribute("data-testid", "fatal-reload").ok();
-        b.set_text_content(Some(i18n::tr(l, i18n::T::Reload)));
+        b.set_text_content(Some(i18n::tr(l, i18n::Text::Reload)));
         cc_reload_on_click(&b);
         div.append_child(&b).ok();
     }
@@ -187,8 +187,8 @@ mod tests {
 
     #[test]
     fn a_panic_mid_call_says_stopped_working_not_could_not_start() {
-        assert_eq!(fatal_title(true), i18n::T::CardStopped);
-        assert_eq!(fatal_title(false), i18n::T::StartFailed);
+        assert_eq!(fatal_title(true), i18n::Text::CardStopped);
+        assert_eq!(fatal_title(false), i18n::Text::StartFailed);
         assert_eq!(
             i18n::tr(i18n::Lang::Ru, fatal_title(true)),
             "Карточка звонка перестала работать."

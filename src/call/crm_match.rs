@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::ui::{kind_label, use_store};
-use callcard_core::i18n::{T, tr};
+use callcard_core::i18n::{Text, tr};
 use callcard_core::model::EntityRef;
 use callcard_core::refresh::CrmMatch;
 
@@ -26,7 +26,7 @@ pub fn CrmMatches() -> impl IntoView {
         view! {
             <li>
                 <button type="button" class="cc-link cc-match" data-testid="crm-match" data-entity=e.key()
-                    title=tr(lang, T::OpenInCrm) on:click=move |_| open(e)>
+                    title=tr(lang, Text::OpenInCrm) on:click=move |_| open(e)>
                     <span class="cc-match__type">{kind_label(&store, e.kind)}</span>
                     <span class="cc-match__name">{name}</span>
                 </button>
@@ -37,14 +37,14 @@ pub fn CrmMatches() -> impl IntoView {
         match found.get() {
         None => None,
         Some(Err(_)) => Some(
-            view! { <p class="cc-muted" data-testid="crm-match-failed">{tr(lang, T::MatchSearchFailed)}</p> }
+            view! { <p class="cc-muted" data-testid="crm-match-failed">{tr(lang, Text::MatchSearchFailed)}</p> }
                 .into_any(),
         ),
         Some(Ok(list)) if list.is_empty() => None,
         Some(Ok(list)) => Some(
             view! {
                 <div class="cc-matches" data-testid="crm-matches">
-                    <p class="cc-matches__title">{tr(lang, T::NumberBelongsTo)}</p>
+                    <p class="cc-matches__title">{tr(lang, Text::NumberBelongsTo)}</p>
                     <ul class="cc-matches__list">{list.into_iter().map(item).collect_view()}</ul>
                 </div>
             }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::ui::{announce, use_store};
 use callcard_core::call::{CallState, Direction, PhoneNumber};
-use callcard_core::i18n::{T, sip_reason, tr};
+use callcard_core::i18n::{Text, sip_reason, tr};
 use callcard_core::model::phone::format_phone;
 use callcard_core::view_model::{badge, format_duration};
 
@@ -43,21 +43,21 @@ pub fn CallHeader() -> impl IntoView {
         let direction = tr(
             lang,
             match s.direction {
-                Direction::Incoming => T::Incoming,
-                Direction::Outgoing => T::Outgoing,
-                Direction::Callback => T::Callback,
-                Direction::IncomingTransfer => T::Transferred,
-                Direction::Unknown => T::DirectionUnknown,
+                Direction::Incoming => Text::Incoming,
+                Direction::Outgoing => Text::Outgoing,
+                Direction::Callback => Text::Callback,
+                Direction::IncomingTransfer => Text::Transferred,
+                Direction::Unknown => Text::DirectionUnknown,
             },
         );
         let (phone, phone_kind) = match &s.phone {
             PhoneNumber::Known(n) => (format_phone(n), "known"),
-            PhoneNumber::Hidden => (tr(lang, T::HiddenNumber).to_string(), "hidden"),
-            PhoneNumber::Unknown => (tr(lang, T::UnknownNumber).to_string(), "unknown"),
+            PhoneNumber::Hidden => (tr(lang, Text::HiddenNumber).to_string(), "hidden"),
+            PhoneNumber::Unknown => (tr(lang, Text::UnknownNumber).to_string(), "unknown"),
         };
         let line = s
             .line()
-            .map(|l| format!("{}: {}", tr(lang, T::Line), format_phone(l)));
+            .map(|l| format!("{}: {}", tr(lang, Text::Line), format_phone(l)));
         // Only while connected; tracking `now` only then keeps an idle card from re-rendering.
         let timer = match (s.state, p.connected_at) {
             (CallState::Connected, Some(at)) => {
@@ -69,8 +69,8 @@ pub fn CallHeader() -> impl IntoView {
             .failed_code
             .as_ref()
             .map(|code| match sip_reason(lang, code) {
-                Some(reason) => format!("{}: {reason} ({code})", tr(lang, T::CallFailed)),
-                None => format!("{} ({code})", tr(lang, T::CallFailed)),
+                Some(reason) => format!("{}: {reason} ({code})", tr(lang, Text::CallFailed)),
+                None => format!("{} ({code})", tr(lang, Text::CallFailed)),
             });
         view! {
                 <div class="cc-call__row">
@@ -85,9 +85,9 @@ pub fn CallHeader() -> impl IntoView {
                 <div class="cc-call__phone" data-testid="call-phone" data-phone=phone_kind>{phone}</div>
                 <div class="cc-call__meta">
                     {line.map(|l| view! { <span class="cc-call__line">{l}</span> }.into_any())}
-                    {s.call_list_mode.then(|| view! { <span class="cc-chip">{tr(lang, T::CampaignMode)}</span> }.into_any())}
+                    {s.call_list_mode.then(|| view! { <span class="cc-chip">{tr(lang, Text::CampaignMode)}</span> }.into_any())}
                     {timer.map(|t| view! {
-                        <span class="cc-call__timer" data-testid="call-timer" title=tr(lang, T::CallDuration)>{t}</span>
+                        <span class="cc-call__timer" data-testid="call-timer" title=tr(lang, Text::CallDuration)>{t}</span>
                     }.into_any())}
                 </div>
                 {failure.map(|f| view! { <div class="cc-call__failure" data-testid="call-failure">{f}</div> }.into_any())}

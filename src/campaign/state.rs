@@ -12,7 +12,7 @@ use callcard_core::campaign::{
     self, CachePlan, CallList, Detection, Intent, ItemPages, ListItem, ListRead, ListStatus,
     PageAnswer, Progress, Refusal, decode_choice, encode_choice,
 };
-use callcard_core::i18n::{Lang, T, tr};
+use callcard_core::i18n::{Lang, Text, tr};
 use callcard_core::model::EntityRef;
 use callcard_core::rest::batch::Batch;
 use callcard_core::rest::limiter::Priority;
@@ -184,7 +184,7 @@ enum Failure {
 fn error_text(e: &RestError, lang: Lang) -> &'static str {
     match e.code() {
         Some(code) => tr(lang, campaign::error_text_key(code)),
-        None => tr(lang, T::ErrUnavailable),
+        None => tr(lang, Text::ErrUnavailable),
     }
 }
 
@@ -752,7 +752,7 @@ impl Campaign {
                     }
                     match after {
                         Some(r) if !campaign::compare_after_write(&sent, &r).is_clean() => {
-                            Some(("others", tr(lang, T::ListChangedByOthers)))
+                            Some(("others", tr(lang, Text::ListChangedByOthers)))
                         }
                         _ => None,
                     }

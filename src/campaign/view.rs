@@ -16,7 +16,7 @@ use crate::store::Store;
 use crate::ui::dom::{add, attr, el, replace, text_el};
 use crate::ui::{kind_label, use_store};
 use callcard_core::campaign::CallList;
-use callcard_core::i18n::{T, tr};
+use callcard_core::i18n::{Text, tr};
 use callcard_core::model::EntityKind;
 
 fn list_label(store: &Store, l: Option<&CallList>, id: u64) -> String {
@@ -27,7 +27,7 @@ fn list_label(store: &Store, l: Option<&CallList>, id: u64) -> String {
     let date = l
         .map(|l| l.created.get(..10).unwrap_or(&l.created))
         .unwrap_or("");
-    format!("{} #{id} · {kind} · {date}", tr(store.lang, T::ListName))
+    format!("{} #{id} · {kind} · {date}", tr(store.lang, Text::ListName))
 }
 
 /// A `<select>` of `ids` (best first), with a placeholder when nothing is chosen.
@@ -35,8 +35,8 @@ fn picker(store: &Store, lists: &[CallList], ids: &[u64]) -> web_sys::Element {
     let sel = el("select", "cc-select");
     attr(&sel, "data-testid", "campaign-picker");
     attr(&sel, "data-action", "pick");
-    attr(&sel, "aria-label", tr(store.lang, T::ChooseList));
-    let ph = text_el("option", "", tr(store.lang, T::ChooseList));
+    attr(&sel, "aria-label", tr(store.lang, Text::ChooseList));
+    let ph = text_el("option", "", tr(store.lang, Text::ChooseList));
     attr(&ph, "value", "");
     add(&sel, &ph);
     for id in ids {
@@ -78,26 +78,33 @@ fn content(
         View::Loading if reading.is_some() => {}
         View::Loading => {
             let p = el("span", "cc-skeleton cc-skeleton--line");
-            attr(&p, "aria-label", tr(lang, T::Loading));
+            attr(&p, "aria-label", tr(lang, Text::Loading));
             add(&root, &p);
         }
         View::Failed(text) => {
             let p = text_el("p", "cc-muted", text);
             attr(&p, "data-testid", "campaign-error");
             add(&root, &p);
-            let b = text_el("button", "cc-button cc-button--small", tr(lang, T::Retry));
+            let b = text_el(
+                "button",
+                "cc-button cc-button--small",
+                tr(lang, Text::Retry),
+            );
             attr(&b, "type", "button");
             attr(&b, "data-action", "retry");
             attr(&b, "data-testid", "campaign-retry");
             add(&root, &b);
         }
         View::NoList => {
-            add(&root, &text_el("p", "cc-muted", tr(lang, T::CampaignNone)));
+            add(
+                &root,
+                &text_el("p", "cc-muted", tr(lang, Text::CampaignNone)),
+            );
             let ids: Vec<u64> = lists.iter().map(|l| l.id).collect();
             add(&root, &picker(store, lists, &ids));
         }
         View::Pick(ids) => {
-            add(&root, &text_el("p", "", tr(lang, T::CampaignPick)));
+            add(&root, &text_el("p", "", tr(lang, Text::CampaignPick)));
             add(&root, &picker(store, lists, ids));
         }
         View::Progress {
@@ -125,7 +132,7 @@ fn content(
                     &list_label(store, lists.iter().find(|l| l.id == *list), *list),
                 ),
             );
-            let change = text_el("button", "cc-link", tr(lang, T::ChangeList));
+            let change = text_el("button", "cc-link", tr(lang, Text::ChangeList));
             attr(&change, "type", "button");
             attr(&change, "data-action", "repick");
             attr(&change, "data-testid", "campaign-change");
@@ -137,10 +144,10 @@ fn content(
                 &format!(
                     "{} {} {} · {} {}",
                     progress.done,
-                    tr(lang, T::Of),
+                    tr(lang, Text::Of),
                     progress.total,
                     progress.remaining,
-                    tr(lang, T::Left)
+                    tr(lang, Text::Left)
                 ),
             );
             attr(&sum, "data-testid", "campaign-summary");
@@ -200,9 +207,9 @@ fn content(
                         "cc-campaign__pos",
                         &format!(
                             "{}: {} {} {} · {name}",
-                            tr(lang, T::ThisClient),
+                            tr(lang, Text::ThisClient),
                             p.place,
-                            tr(lang, T::Of),
+                            tr(lang, Text::Of),
                             p.of
                         ),
                     );
@@ -213,7 +220,11 @@ fn content(
                 None => text_el(
                     "p",
                     "cc-campaign__pos cc-muted",
-                    &format!("{}: {}", tr(lang, T::ThisClient), tr(lang, T::NotInList)),
+                    &format!(
+                        "{}: {}",
+                        tr(lang, Text::ThisClient),
+                        tr(lang, Text::NotInList)
+                    ),
                 ),
             };
             attr(&pos, "data-testid", "campaign-position");
@@ -238,11 +249,14 @@ fn content(
                     &text_el(
                         "span",
                         "cc-muted",
-                        &format!(" · {size} {}", tr(lang, T::Clients)),
+                        &format!(" · {size} {}", tr(lang, Text::Clients)),
                     ),
                 );
                 if *has {
-                    add(&text, &text_el("span", "cc-chip", tr(lang, T::InThisList)));
+                    add(
+                        &text,
+                        &text_el("span", "cc-chip", tr(lang, Text::InThisList)),
+                    );
                 }
                 add(&li, &text);
                 // REST writes contact and company lists only; whether the client fits the list
@@ -252,9 +266,9 @@ fn content(
                     .is_some_and(|k| matches!(k, EntityKind::Contact | EntityKind::Company));
                 if writable {
                     let (t, action) = if *has {
-                        (T::RemoveFromList, "remove")
+                        (Text::RemoveFromList, "remove")
                     } else {
-                        (T::AddToList, "add")
+                        (Text::AddToList, "add")
                     };
                     let b = text_el("button", "cc-button cc-button--small", tr(lang, t));
                     attr(&b, "type", "button");
@@ -390,7 +404,7 @@ pub fn Campaign() -> impl IntoView {
     view! {
         <section class="cc-campaign" data-testid="campaign" aria-labelledby="cc-campaign-title">
             <h2 class="cc-section-title" id="cc-campaign-title">
-                {move || tr(lang, if store.status.with(|s| s.call_list_mode) { T::CampaignTitle } else { T::CallLists })}
+                {move || tr(lang, if store.status.with(|s| s.call_list_mode) { Text::CampaignTitle } else { Text::CallLists })}
             </h2>
             <div node_ref=body tabindex="-1" on:click=move |ev: web_sys::MouseEvent| handle(ev.into(), false) on:change=move |ev| handle(ev, true)
                 aria-busy=move || c.ui.with(|u| u.busy).to_string()></div>
@@ -400,9 +414,9 @@ pub fn Campaign() -> impl IntoView {
             </p>
             <div class="cc-campaign__actions" hidden=move || store.status.with(|s| s.call_list_mode) || store.status.with(|s| s.entity.is_none())>
                 <button type="button" class="cc-button cc-button--small" data-testid="campaign-lists-load" hidden=move || !idle()
-                    on:click=move |_| { to_block(); c.load_lists(store) }>{tr(lang, T::ShowLists)}</button>
+                    on:click=move |_| { to_block(); c.load_lists(store) }>{tr(lang, Text::ShowLists)}</button>
                 <button type="button" class="cc-button cc-button--small" data-testid="campaign-create"
-                    disabled=move || c.ui.with(|u| u.busy) on:click=move |_| { to_block(); c.create(store) }>{tr(lang, T::CreateList)}</button>
+                    disabled=move || c.ui.with(|u| u.busy) on:click=move |_| { to_block(); c.create(store) }>{tr(lang, Text::CreateList)}</button>
             </div>
         </section>
     }

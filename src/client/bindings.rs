@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use crate::frame::browser::format_money;
 use crate::ui::{kind_label, use_store};
 use callcard_core::call::OtherItem;
-use callcard_core::i18n::{T, tr};
+use callcard_core::i18n::{Text, tr};
 use callcard_core::model::EntityRef;
 use callcard_core::refresh::BindingView;
 use callcard_core::view_model::other_item_label;
@@ -62,7 +62,7 @@ pub fn Bindings() -> impl IntoView {
         view! {
             <li class="cc-binding" class:cc-binding--missing=missing data-testid="binding" data-entity=entity.key()>
                 <span class="cc-binding__type">{kind_label(&store, entity.kind)}</span>
-                <button type="button" class="cc-link cc-binding__title" on:click=move |_| open(entity) title=tr(lang, T::OpenInCrm)>
+                <button type="button" class="cc-link cc-binding__title" on:click=move |_| open(entity) title=tr(lang, Text::OpenInCrm)>
                     {label}
                 </button>
                 <span class="cc-binding__meta">
@@ -73,9 +73,9 @@ pub fn Bindings() -> impl IntoView {
                         <span class="cc-binding__amount" data-testid="binding-amount">{format_money(m.amount, &m.currency, locale)}</span>
                     }.into_any())}
                     {missing.then(|| view! {
-                        <span class="cc-muted" data-testid="binding-missing">{tr(lang, if b.denied { T::NoAccess } else { T::Deleted })}</span>
+                        <span class="cc-muted" data-testid="binding-missing">{tr(lang, if b.denied { Text::NoAccess } else { Text::Deleted })}</span>
                     }.into_any())}
-                    {(!loaded).then(|| view! { <span class="cc-skeleton cc-skeleton--chip" title=tr(lang, T::Loading)></span> }.into_any())}
+                    {(!loaded).then(|| view! { <span class="cc-skeleton cc-skeleton--chip" title=tr(lang, Text::Loading)></span> }.into_any())}
                 </span>
             </li>
         }
@@ -95,12 +95,12 @@ pub fn Bindings() -> impl IntoView {
 
     view! {
         <section class="cc-bindings" aria-labelledby="cc-bindings-title">
-            <h2 class="cc-section-title" id="cc-bindings-title">{tr(lang, T::Bindings)}</h2>
+            <h2 class="cc-section-title" id="cc-bindings-title">{tr(lang, Text::Bindings)}</h2>
             {move || {
                 let list = items.get();
                 let other = others.get();
                 if list.is_empty() && other.is_empty() {
-                    view! { <p class="cc-muted" data-testid="bindings-empty">{tr(lang, T::NoBindings)}</p> }.into_any()
+                    view! { <p class="cc-muted" data-testid="bindings-empty">{tr(lang, Text::NoBindings)}</p> }.into_any()
                 } else {
                     view! { <ul class="cc-bindings__list">
                         {list.into_iter().map(row).collect_view()}
@@ -111,7 +111,7 @@ pub fn Bindings() -> impl IntoView {
             {move || {
                 let n = unreadable.get();
                 (n > 0).then(|| view! {
-                    <p class="cc-muted" data-testid="bindings-unreadable" data-count=n.to_string()>{tr(lang, T::BindingsUnreadable)}</p>
+                    <p class="cc-muted" data-testid="bindings-unreadable" data-count=n.to_string()>{tr(lang, Text::BindingsUnreadable)}</p>
                 }.into_any())
             }}
         </section>

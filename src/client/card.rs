@@ -6,7 +6,7 @@ use super::last_contact::LastContact;
 use crate::call::crm_match::CrmMatches;
 use crate::ui::{kind_label, use_store};
 use callcard_core::call::PhoneNumber;
-use callcard_core::i18n::{T, tr};
+use callcard_core::i18n::{Text, tr};
 use callcard_core::model::EntityRef;
 use callcard_core::model::phone::{format_phone, tel_href};
 use callcard_core::refresh::{ClientSlot, ClientView};
@@ -31,16 +31,16 @@ pub fn ClientCard() -> impl IntoView {
     let no_client = move || {
         let number = store.status.with(|s| match &s.phone {
             PhoneNumber::Known(n) => format_phone(n),
-            PhoneNumber::Hidden => tr(lang, T::HiddenNumber).into(),
-            PhoneNumber::Unknown => tr(lang, T::UnknownNumber).into(),
+            PhoneNumber::Hidden => tr(lang, Text::HiddenNumber).into(),
+            PhoneNumber::Unknown => tr(lang, Text::UnknownNumber).into(),
         });
         view! {
             <div class="cc-client cc-client--none" data-testid="client">
                 <div class="cc-avatar cc-avatar--none" aria-hidden="true">"?"</div>
                 <div class="cc-client__body">
-                    <span class="cc-client__type" data-testid="client-type" data-type="NONE">{tr(lang, T::NotInCrm)}</span>
+                    <span class="cc-client__type" data-testid="client-type" data-type="NONE">{tr(lang, Text::NotInCrm)}</span>
                     <span class="cc-client__name" data-testid="client-name">{number}</span>
-                    <p class="cc-muted">{tr(lang, T::NotInCrmHint)}</p>
+                    <p class="cc-muted">{tr(lang, Text::NotInCrmHint)}</p>
                     <CrmMatches/>
                 </div>
             </div>
@@ -76,7 +76,7 @@ pub fn ClientCard() -> impl IntoView {
                 <div class="cc-avatar" aria-hidden="true">{initials(&name)}</div>
                 <div class="cc-client__body">
                     <span class="cc-client__type" data-testid="client-type" data-type=entity.kind.name()>{kind_label(&store, entity.kind)}</span>
-                    <button type="button" class="cc-link cc-client__name" data-testid="client-name" title=tr(lang, T::OpenInCrm) on:click=move |_| open(entity)>
+                    <button type="button" class="cc-link cc-client__name" data-testid="client-name" title=tr(lang, Text::OpenInCrm) on:click=move |_| open(entity)>
                         {name}
                     </button>
                     {(c.post.is_some() || company.is_some()).then(|| view! {
@@ -87,10 +87,10 @@ pub fn ClientCard() -> impl IntoView {
                         </div>
                     }.into_any())}
                     {c.stage.clone().map(|s| view! { <span class=format!("cc-stage cc-stage--{}", s.semantic.as_str())>{s.name}</span> }.into_any())}
-                    {(!c.phones.is_empty()).then(|| view! { <ul class="cc-phones" aria-label=tr(lang, T::Phones)>{phones}</ul> }.into_any())}
+                    {(!c.phones.is_empty()).then(|| view! { <ul class="cc-phones" aria-label=tr(lang, Text::Phones)>{phones}</ul> }.into_any())}
                     {c.responsible.clone().map(|r| view! {
                         <div class="cc-client__responsible" data-testid="client-responsible">
-                            <span class="cc-muted">{tr(lang, T::Responsible)}": "</span>
+                            <span class="cc-muted">{tr(lang, Text::Responsible)}": "</span>
                             <span>{r.name}</span>
                             {r.position.map(|p| view! { <span class="cc-muted">" · "{p}</span> }.into_any())}
                         </div>
@@ -103,9 +103,9 @@ pub fn ClientCard() -> impl IntoView {
 
     let unavailable = move |entity: EntityRef, class: ErrorClass| {
         let why = if class == ErrorClass::AccessDenied {
-            T::NoAccess
+            Text::NoAccess
         } else {
-            T::Deleted
+            Text::Deleted
         };
         view! {
             <div class="cc-client cc-client--unavailable" data-testid="client" data-entity=entity.key()>
@@ -127,7 +127,7 @@ pub fn ClientCard() -> impl IntoView {
                 <div class="cc-client__body">
                     <span class="cc-skeleton cc-skeleton--line"></span>
                     <span class="cc-skeleton cc-skeleton--title"></span>
-                    <span class="cc-muted">{tr(lang, T::Loading)}</span>
+                    <span class="cc-muted">{tr(lang, Text::Loading)}</span>
                 </div>
             </div>
         }

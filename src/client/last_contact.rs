@@ -11,16 +11,16 @@ use crate::ui::use_store;
 use callcard_core::call::Direction;
 use callcard_core::client::Person;
 use callcard_core::history::{CallOutcome, Glance, ago, calendar_days};
-use callcard_core::i18n::{Lang, T, open_tasks, tr};
+use callcard_core::i18n::{Lang, Text, open_tasks, tr};
 use callcard_core::view_model::format_duration;
 
-fn outcome(o: &CallOutcome) -> (T, &'static str) {
+fn outcome(o: &CallOutcome) -> (Text, &'static str) {
     match o {
-        CallOutcome::Answered => (T::OutcomeAnswered, "success"),
-        CallOutcome::Missed => (T::OutcomeMissed, "failure"),
-        CallOutcome::Declined => (T::OutcomeDeclined, "failure"),
-        CallOutcome::Cancelled => (T::OutcomeCancelled, "process"),
-        CallOutcome::Failed(_) => (T::OutcomeFailed, "failure"),
+        CallOutcome::Answered => (Text::OutcomeAnswered, "success"),
+        CallOutcome::Missed => (Text::OutcomeMissed, "failure"),
+        CallOutcome::Declined => (Text::OutcomeDeclined, "failure"),
+        CallOutcome::Cancelled => (Text::OutcomeCancelled, "process"),
+        CallOutcome::Failed(_) => (Text::OutcomeFailed, "failure"),
     }
 }
 
@@ -40,7 +40,7 @@ fn due_text(due_ms: i64, now: f64, locale: &str) -> String {
 /// The call line's parts: when, who, how it ended, how long.
 fn call_line(g: &Glance, lang: Lang, locale: &str, users: &[Person], now: f64) -> AnyView {
     let Some(c) = &g.last_call else {
-        return view! { <span class="cc-muted" data-testid="last-call">{tr(lang, T::LastCallNone)}</span> }.into_any();
+        return view! { <span class="cc-muted" data-testid="last-call">{tr(lang, Text::LastCallNone)}</span> }.into_any();
     };
     let when = c
         .at_ms
@@ -58,8 +58,8 @@ fn call_line(g: &Glance, lang: Lang, locale: &str, users: &[Person], now: f64) -
         .and_then(|id| users.iter().find(|p| p.id == id))
         .map(|p| p.name.clone());
     let dir = match c.direction {
-        Direction::Incoming | Direction::IncomingTransfer => tr(lang, T::Incoming),
-        Direction::Outgoing | Direction::Callback => tr(lang, T::Outgoing),
+        Direction::Incoming | Direction::IncomingTransfer => tr(lang, Text::Incoming),
+        Direction::Outgoing | Direction::Callback => tr(lang, Text::Outgoing),
         Direction::Unknown => "",
     };
     let chip = c.outcome.as_ref().map(|o| {
@@ -71,7 +71,7 @@ fn call_line(g: &Glance, lang: Lang, locale: &str, users: &[Person], now: f64) -
     });
     view! {
         <span class="cc-glance__call" data-testid="last-call">
-            <span class="cc-glance__label">{tr(lang, T::LastCallLabel)}</span>
+            <span class="cc-glance__label">{tr(lang, Text::LastCallLabel)}</span>
             <time class="cc-glance__ago" data-testid="last-call-ago" title=when_full>{when}</time>
             {(!dir.is_empty()).then(|| view! { <span class="cc-muted">{dir}</span> })}
             {who.map(|w| view! { <span data-testid="last-call-by">{w}</span> })}
@@ -104,16 +104,16 @@ pub fn LastContact() -> impl IntoView {
         let now = now_ms();
         let call = store.users.with(|u| call_line(&g, lang, locale, u, now));
         let tasks = if g.open_todos == 0 {
-            tr(lang, T::NoOpenTasks).to_string()
+            tr(lang, Text::NoOpenTasks).to_string()
         } else {
             let mut s = open_tasks(lang, g.open_todos);
             if let Some(due) = g.next_due_ms {
                 s.push_str(" · ");
-                s.push_str(tr(lang, T::NextTask));
+                s.push_str(tr(lang, Text::NextTask));
                 s.push(' ');
                 s.push_str(&due_text(due, now, locale));
                 if (due as f64) < now {
-                    s.push_str(&format!(" ({})", tr(lang, T::Overdue)));
+                    s.push_str(&format!(" ({})", tr(lang, Text::Overdue)));
                 }
             }
             s
@@ -124,7 +124,7 @@ pub fn LastContact() -> impl IntoView {
         })
     };
     view! {
-        <section class="cc-glance" data-testid="last-contact" aria-label=tr(lang, T::LastContact) hidden=move || glance.with(Option::is_none)>
+        <section class="cc-glance" data-testid="last-contact" aria-label=tr(lang, Text::LastContact) hidden=move || glance.with(Option::is_none)>
             {content}
         </section>
     }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::frame::demo_portal::DemoPortal;
 use crate::ui::use_store;
-use callcard_core::i18n::{T, tr};
+use callcard_core::i18n::{Text, tr};
 use callcard_sim::Scenario;
 use callcard_sim::config::{FAULT_PRESETS, with_faults};
 
@@ -39,7 +39,7 @@ pub fn DemoControls(
         let c = closed.get();
         crate::frame::browser::body_class("cc-demo-card-closed", c);
         if c {
-            crate::ui::announce(tr(lang, T::DemoCardClosed));
+            crate::ui::announce(tr(lang, Text::DemoCardClosed));
         }
     });
     let state = move || store.status.with(|s| s.state);
@@ -78,58 +78,58 @@ pub fn DemoControls(
         })
         .collect_view();
     view! {
-        <aside class="cc-demo" data-testid="demo-banner" aria-label=tr(lang, T::DemoPanel)>
+        <aside class="cc-demo" data-testid="demo-banner" aria-label=tr(lang, Text::DemoPanel)>
             <div class="cc-demo__title">
                 <span class="cc-demo__tag">"DEMO"</span>
-                <span>{tr(lang, T::DemoBanner)}</span>
+                <span>{tr(lang, Text::DemoBanner)}</span>
             </div>
-            {reason.map(|r| view! { <div class="cc-demo__reason" data-testid="demo-fallback">{tr(lang, T::DemoFallback)}" ("{r}")"</div> }.into_any())}
+            {reason.map(|r| view! { <div class="cc-demo__reason" data-testid="demo-fallback">{tr(lang, Text::DemoFallback)}" ("{r}")"</div> }.into_any())}
             <div class="cc-demo__controls">
                 // aria-disabled, not `disabled`: a button keeps the keyboard focus when the call
                 // moves on and it no longer applies (pressing it then does nothing).
                 <button type="button" class="cc-button cc-button--success" data-testid="demo-answer"
                     aria-disabled=move || (state() != Connecting).to_string()
-                    on:click=move |_| if now() == Connecting { for_answer.step("answer") }>{tr(lang, T::DemoAnswer)}</button>
+                    on:click=move |_| if now() == Connecting { for_answer.step("answer") }>{tr(lang, Text::DemoAnswer)}</button>
                 <button type="button" class="cc-button cc-button--danger" data-testid="demo-hangup"
                     aria-disabled=move || (state() == Idle).to_string()
-                    on:click=move |_| if now() != Idle { for_hangup.step("hangup") }>{tr(lang, T::DemoHangup)}</button>
+                    on:click=move |_| if now() != Idle { for_hangup.step("hangup") }>{tr(lang, Text::DemoHangup)}</button>
                 <button type="button" class="cc-button" data-testid="demo-redial"
                     aria-disabled=move || (state() != Idle).to_string()
-                    on:click=move |_| if now() == Idle { for_redial.step("redial") }>{tr(lang, T::DemoRedial)}</button>
+                    on:click=move |_| if now() == Idle { for_redial.step("redial") }>{tr(lang, Text::DemoRedial)}</button>
                 {campaign.then(|| view! {
                     <button type="button" class="cc-button cc-button--primary" data-testid="demo-next"
                         aria-disabled=move || (state() == Connected).to_string()
-                        on:click=move |_| if now() != Connected { for_next.step("next") }>{tr(lang, T::DemoNext)}</button>
+                        on:click=move |_| if now() != Connected { for_next.step("next") }>{tr(lang, Text::DemoNext)}</button>
                 })}
                 <button type="button" class="cc-button" data-testid="demo-switch-client" on:click=move |_| for_switch.step("switch")>
-                    {tr(lang, T::DemoSwitch)}
+                    {tr(lang, Text::DemoSwitch)}
                 </button>
-                <span class="cc-demo__counter" title=tr(lang, T::DemoRequests)>
-                    {tr(lang, T::DemoRequests)}": "
+                <span class="cc-demo__counter" title=tr(lang, Text::DemoRequests)>
+                    {tr(lang, Text::DemoRequests)}": "
                     <b data-testid="demo-request-count">{move || requests.get()}</b>
                 </span>
                 <span class="cc-demo__counter" data-testid="demo-autoclose" data-state=move || if held.get() { "held" } else { "free" }>
-                    {tr(lang, T::DemoAutoClose)}": "
-                    <b>{move || tr(lang, if held.get() { T::DemoHeld } else { T::DemoFree })}</b>
+                    {tr(lang, Text::DemoAutoClose)}": "
+                    <b>{move || tr(lang, if held.get() { Text::DemoHeld } else { Text::DemoFree })}</b>
                 </span>
             </div>
             <div class="cc-demo__closed" data-testid="demo-card-closed" hidden=move || !closed.get()>
-                {tr(lang, T::DemoCardClosed)}
+                {tr(lang, Text::DemoCardClosed)}
             </div>
             <div class="cc-demo__sizes" hidden=move || list_sizes.with(|v| v.is_empty())>
-                <span class="cc-muted">{tr(lang, T::ListSizes)}": "</span>
+                <span class="cc-muted">{tr(lang, Text::ListSizes)}": "</span>
                 {move || list_sizes.get().into_iter().map(|(id, size)| view! {
                     <span class="cc-demo__size" data-testid="demo-list-size" data-list=id.to_string() data-size=size.to_string()>
                         "#"{id}": "{size}" "
                     </span>
                 }).collect_view()}
             </div>
-            <nav class="cc-demo__scenarios" aria-label=tr(lang, T::DemoScenario)>
-                <span class="cc-muted">{tr(lang, T::DemoScenario)}": "</span>
+            <nav class="cc-demo__scenarios" aria-label=tr(lang, Text::DemoScenario)>
+                <span class="cc-muted">{tr(lang, Text::DemoScenario)}": "</span>
                 {scenario_links}
             </nav>
-            <nav class="cc-demo__faults" aria-label=tr(lang, T::DemoFaults)>
-                <span class="cc-muted">{tr(lang, T::DemoFaults)}": "</span>
+            <nav class="cc-demo__faults" aria-label=tr(lang, Text::DemoFaults)>
+                <span class="cc-muted">{tr(lang, Text::DemoFaults)}": "</span>
                 {fault_links}
             </nav>
         </aside>
@@ -137,13 +137,13 @@ pub fn DemoControls(
 }
 
 /// The key of the demo panel's name for a fault preset (the texts are in `callcard_core::i18n`).
-fn fault_text(id: &str) -> T {
+fn fault_text(id: &str) -> Text {
     match id {
-        "storm" => T::FaultStorm,
-        "expired" => T::FaultExpired,
-        "stall" => T::FaultStall,
-        "denied" => T::FaultDenied,
-        "operating" => T::FaultOperating,
-        _ => T::FaultNone,
+        "storm" => Text::FaultStorm,
+        "expired" => Text::FaultExpired,
+        "stall" => Text::FaultStall,
+        "denied" => Text::FaultDenied,
+        "operating" => Text::FaultOperating,
+        _ => Text::FaultNone,
     }
 }

@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 use super::bx24::{self, Bx24Portal, CallFail};
 #[cfg(feature = "demo")]
 use super::demo_portal::DemoPortal;
-use callcard_core::i18n::{self, Lang, T};
+use callcard_core::i18n::{self, Lang, Text};
 use callcard_core::portal::Portal;
 use callcard_core::portal::wait::{self, Failure, Library, View, WaitTiming};
 
@@ -244,10 +244,10 @@ fn render(v: View, lang: Lang, detail: Option<&str>, on_retry: &Closure<dyn Fn()
                 let _ = line.set_attribute("data-testid", "portal-waiting");
                 let still = v == View::StillWaiting;
                 let _ = line.set_attribute("data-still", if still { "yes" } else { "no" });
-                let mut text = i18n::tr(lang, T::WaitingForBitrix).to_string();
+                let mut text = i18n::tr(lang, Text::WaitingForBitrix).to_string();
                 if still {
                     text.push(' ');
-                    text.push_str(i18n::tr(lang, T::StillWaitingForBitrix));
+                    text.push_str(i18n::tr(lang, Text::StillWaitingForBitrix));
                 }
                 line.set_text_content(Some(&text));
             }
@@ -263,10 +263,10 @@ fn render(v: View, lang: Lang, detail: Option<&str>, on_retry: &Closure<dyn Fn()
             let _ = block.set_attribute("data-testid", "portal-failed");
             let _ = block.set_attribute("data-reason", f.code());
             let message = match f {
-                Failure::NotLoaded => T::PortalNotLoaded,
-                Failure::LoadError => T::PortalLoadError,
-                Failure::LibraryThrew => T::PortalLibraryThrew,
-                Failure::InitThrew => T::PortalInitThrew,
+                Failure::NotLoaded => Text::PortalNotLoaded,
+                Failure::LoadError => Text::PortalLoadError,
+                Failure::LibraryThrew => Text::PortalLibraryThrew,
+                Failure::InitThrew => Text::PortalInitThrew,
             };
             let mut text = i18n::tr(lang, message).to_string();
             if let Some(d) = detail.filter(|_| f == Failure::InitThrew) {
@@ -283,7 +283,7 @@ fn render(v: View, lang: Lang, detail: Option<&str>, on_retry: &Closure<dyn Fn()
                 let _ = b.set_attribute("type", "button");
                 b.set_class_name("cc-button cc-button--primary cc-portal-failed__retry");
                 let _ = b.set_attribute("data-testid", "portal-retry");
-                b.set_text_content(Some(i18n::tr(lang, T::Retry)));
+                b.set_text_content(Some(i18n::tr(lang, Text::Retry)));
                 let _ =
                     b.add_event_listener_with_callback("click", on_retry.as_ref().unchecked_ref());
                 let _ = block.append_child(&b);

@@ -15,28 +15,28 @@ use callcard_core::client::Person;
 use callcard_core::history::{
     ActivityKind, CallOutcome, Comment, Entry, HistoryItem, StatsState, Timeline,
 };
-use callcard_core::i18n::{Lang, T, tr};
+use callcard_core::i18n::{Lang, Text, tr};
 use callcard_core::view_model::format_duration;
 
-fn kind_text(item: &HistoryItem) -> T {
+fn kind_text(item: &HistoryItem) -> Text {
     match (item.kind, item.direction) {
-        (ActivityKind::Call, Direction::Incoming) => T::Incoming,
-        (ActivityKind::Call, _) => T::Outgoing,
-        (ActivityKind::Meeting, _) => T::KindMeeting,
-        (ActivityKind::Task, _) => T::KindTask,
-        (ActivityKind::Email, _) => T::KindEmail,
-        (ActivityKind::Todo, _) => T::KindTodo,
-        (ActivityKind::Other, _) => T::KindActivity,
+        (ActivityKind::Call, Direction::Incoming) => Text::Incoming,
+        (ActivityKind::Call, _) => Text::Outgoing,
+        (ActivityKind::Meeting, _) => Text::KindMeeting,
+        (ActivityKind::Task, _) => Text::KindTask,
+        (ActivityKind::Email, _) => Text::KindEmail,
+        (ActivityKind::Todo, _) => Text::KindTodo,
+        (ActivityKind::Other, _) => Text::KindActivity,
     }
 }
 
-fn outcome_text(o: &CallOutcome) -> (T, &'static str) {
+fn outcome_text(o: &CallOutcome) -> (Text, &'static str) {
     match o {
-        CallOutcome::Answered => (T::OutcomeAnswered, "cc-stage cc-stage--success"),
-        CallOutcome::Missed => (T::OutcomeMissed, "cc-stage cc-stage--failure"),
-        CallOutcome::Declined => (T::OutcomeDeclined, "cc-stage cc-stage--failure"),
-        CallOutcome::Cancelled => (T::OutcomeCancelled, "cc-stage cc-stage--process"),
-        CallOutcome::Failed(_) => (T::OutcomeFailed, "cc-stage cc-stage--failure"),
+        CallOutcome::Answered => (Text::OutcomeAnswered, "cc-stage cc-stage--success"),
+        CallOutcome::Missed => (Text::OutcomeMissed, "cc-stage cc-stage--failure"),
+        CallOutcome::Declined => (Text::OutcomeDeclined, "cc-stage cc-stage--failure"),
+        CallOutcome::Cancelled => (Text::OutcomeCancelled, "cc-stage cc-stage--process"),
+        CallOutcome::Failed(_) => (Text::OutcomeFailed, "cc-stage cc-stage--failure"),
     }
 }
 
@@ -113,7 +113,7 @@ fn row(
             .as_ref()
             .filter(|u| callcard_core::history::recording_on_portal(u, portal_host))
         {
-            let a = text_el("a", "cc-link", tr(lang, T::Recording));
+            let a = text_el("a", "cc-link", tr(lang, Text::Recording));
             attr(&a, "href", href);
             attr(&a, "target", "_blank");
             attr(&a, "rel", "noopener noreferrer");
@@ -122,7 +122,7 @@ fn row(
         }
     }
     if !item.completed {
-        let open = text_el("span", "cc-muted", tr(lang, T::NotCompleted));
+        let open = text_el("span", "cc-muted", tr(lang, Text::NotCompleted));
         attr(&open, "data-testid", "history-open");
         add(&meta, &open);
     }
@@ -145,7 +145,7 @@ fn comment_row(c: &Comment, lang: Lang, locale: &str, users: &[Person]) -> web_s
     let head = el("div", "cc-history__head");
     add(
         &head,
-        &text_el("span", "cc-history__kind", tr(lang, T::CommentKind)),
+        &text_el("span", "cc-history__kind", tr(lang, Text::CommentKind)),
     );
     let when = c
         .created_ms
@@ -183,9 +183,9 @@ fn content(
     portal_host: &str,
 ) -> Option<web_sys::Element> {
     let (testid, text) = match history.as_ref()? {
-        Err(_) => ("history-unavailable", T::HistoryUnavailable),
+        Err(_) => ("history-unavailable", Text::HistoryUnavailable),
         Ok(t) if t.items().is_empty() && t.comments().is_empty() => {
-            ("history-empty", T::HistoryEmpty)
+            ("history-empty", Text::HistoryEmpty)
         }
         Ok(t) => {
             let ol = el("ol", "cc-history__list");
@@ -280,12 +280,12 @@ pub fn History() -> impl IntoView {
     };
     view! {
         <section class="cc-history" aria-labelledby="cc-history-title">
-            <h2 class="cc-section-title" id="cc-history-title">{tr(lang, T::History)}</h2>
-            <p class="cc-muted cc-history__note" data-testid="history-stats-denied" hidden=move || !denied()>{tr(lang, T::StatsDenied)}</p>
+            <h2 class="cc-section-title" id="cc-history-title">{tr(lang, Text::History)}</h2>
+            <p class="cc-muted cc-history__note" data-testid="history-stats-denied" hidden=move || !denied()>{tr(lang, Text::StatsDenied)}</p>
             <div node_ref=list></div>
             <button type="button" class="cc-button cc-button--small" data-testid="history-all" hidden=move || !toggle()
                 aria-expanded=move || all.get().to_string() on:click=move |_| all.update(|a| *a = !*a)>
-                {move || if all.get() { tr(lang, T::ShowFewer).to_string() } else { format!("{} ({})", tr(lang, T::ShowAll), count()) }}
+                {move || if all.get() { tr(lang, Text::ShowFewer).to_string() } else { format!("{} ({})", tr(lang, Text::ShowAll), count()) }}
             </button>
             <button type="button" class="cc-button cc-button--small" data-testid="history-more" hidden=move || !more()
                 aria-disabled=move || if store.history_busy.get() { "true" } else { "false" } on:click=move |_| {
@@ -294,7 +294,7 @@ pub fn History() -> impl IntoView {
                         store.more_history();
                     }
                 }>
-                {tr(lang, T::ShowMore)}
+                {tr(lang, Text::ShowMore)}
             </button>
         </section>
     }

@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::store::CardError;
 use crate::ui::error_banner::error_text;
 use crate::ui::{announce, use_store};
-use callcard_core::i18n::{T, tr};
+use callcard_core::i18n::{Text, tr};
 use callcard_core::rest::RestError;
 use callcard_core::rest::limiter::Priority;
 use callcard_core::rest::retry::outcome_unknown;
@@ -117,9 +117,9 @@ pub fn InstallPage() -> impl IntoView {
                     announce(tr(
                         lang,
                         if bind {
-                            T::InstallRegistered
+                            Text::InstallRegistered
                         } else {
-                            T::InstallNotRegistered
+                            Text::InstallNotRegistered
                         },
                     ));
                     if bind {
@@ -160,9 +160,9 @@ pub fn InstallPage() -> impl IntoView {
             announce(tr(
                 lang,
                 if ok {
-                    T::InstallResultsSaved
+                    Text::InstallResultsSaved
                 } else {
-                    T::InstallResultsFailed
+                    Text::InstallResultsFailed
                 },
             ));
         });
@@ -170,7 +170,7 @@ pub fn InstallPage() -> impl IntoView {
     let results_editor = admin.then(|| {
         view! {
             <div class="cc-install__results">
-                <label class="cc-wrapup__label" for="cc-install-results">{tr(lang, T::InstallResults)}</label>
+                <label class="cc-wrapup__label" for="cc-install-results">{tr(lang, Text::InstallResults)}</label>
                 <textarea id="cc-install-results" class="cc-wrapup__note" data-testid="install-results" rows="6"
                     prop:value=move || results_text.get()
                     on:input=move |ev| {
@@ -180,10 +180,10 @@ pub fn InstallPage() -> impl IntoView {
                         results_said.set(None);
                     }></textarea>
                 <div class="cc-wrapup__actions">
-                    <button type="button" class="cc-button" data-testid="install-results-save" on:click=save_results>{tr(lang, T::InstallResultsSave)}</button>
+                    <button type="button" class="cc-button" data-testid="install-results-save" on:click=save_results>{tr(lang, Text::InstallResultsSave)}</button>
                     <span class="cc-muted" data-testid="install-results-status">{move || match results_said.get() {
-                        Some(true) => tr(lang, T::InstallResultsSaved),
-                        Some(false) => tr(lang, T::InstallResultsFailed),
+                        Some(true) => tr(lang, Text::InstallResultsSaved),
+                        Some(false) => tr(lang, Text::InstallResultsFailed),
                         None => "",
                     }}</span>
                 </div>
@@ -193,17 +193,17 @@ pub fn InstallPage() -> impl IntoView {
 
     view! {
         <section class="cc-install" data-testid="install-page">
-            <h1 class="cc-install__title">{tr(lang, T::InstallTitle)}</h1>
-            <p class="cc-muted">{tr(lang, T::InstallIntro)}</p>
+            <h1 class="cc-install__title">{tr(lang, Text::InstallTitle)}</h1>
+            <p class="cc-muted">{tr(lang, Text::InstallIntro)}</p>
             <p class="cc-install__status" data-testid="install-status" data-registered=move || match registered.get() {
                 None => "unknown",
                 Some(true) => "yes",
                 Some(false) => "no",
             }>
                 {move || tr(lang, match registered.get() {
-                    None => T::InstallChecking,
-                    Some(true) => T::InstallRegistered,
-                    Some(false) => T::InstallNotRegistered,
+                    None => Text::InstallChecking,
+                    Some(true) => Text::InstallRegistered,
+                    Some(false) => Text::InstallNotRegistered,
                 })}
             </p>
             {move || error.get().map(|e| view! { <div class="cc-banner cc-banner--error" data-testid="error-banner" role="alert">{tr(lang, error_text(&e))}</div> }.into_any())}
@@ -212,13 +212,13 @@ pub fn InstallPage() -> impl IntoView {
                     // aria-disabled, not `disabled`: the button keeps the focus while it works.
                     <button type="button" class="cc-button cc-button--primary" data-testid="install-toggle"
                         aria-disabled=move || if busy.get() || registered.get().is_none() { "true" } else { "false" } on:click=toggle>
-                        {move || tr(lang, if registered.get() == Some(true) { T::InstallUnbind } else { T::InstallBind })}
+                        {move || tr(lang, if registered.get() == Some(true) { Text::InstallUnbind } else { Text::InstallBind })}
                     </button>
                 }.into_any()
             } else {
-                view! { <p class="cc-muted">{tr(lang, T::InstallNotAdmin)}</p> }.into_any()
+                view! { <p class="cc-muted">{tr(lang, Text::InstallNotAdmin)}</p> }.into_any()
             }}
-            {move || changed.get().then(|| view! { <p class="cc-install__hint">{tr(lang, T::InstallReload)}</p> }.into_any())}
+            {move || changed.get().then(|| view! { <p class="cc-install__hint">{tr(lang, Text::InstallReload)}</p> }.into_any())}
             {results_editor}
         </section>
     }

@@ -4,20 +4,20 @@ use leptos::prelude::*;
 
 use crate::store::CardError;
 use crate::ui::use_store;
-use callcard_core::i18n::{T, tr};
+use callcard_core::i18n::{Text, tr};
 use callcard_core::rest::client::Notice;
 use callcard_core::rest::error::ErrorClass;
 
 /// The text for an error, in the operator's words (never a code, never a token).
-pub fn error_text(err: &CardError) -> T {
+pub fn error_text(err: &CardError) -> Text {
     match err {
-        CardError::Status(_) => T::ErrStatus,
+        CardError::Status(_) => Text::ErrStatus,
         CardError::Rest(class) => match class {
-            ErrorClass::RateLimited | ErrorClass::OperationLimit => T::ErrRateLimited,
-            ErrorClass::Auth => T::ErrAuth,
-            ErrorClass::AccessDenied => T::ErrAccess,
-            ErrorClass::NotFound | ErrorClass::Argument => T::ErrArgument,
-            ErrorClass::Unavailable => T::ErrUnavailable,
+            ErrorClass::RateLimited | ErrorClass::OperationLimit => Text::ErrRateLimited,
+            ErrorClass::Auth => Text::ErrAuth,
+            ErrorClass::AccessDenied => Text::ErrAccess,
+            ErrorClass::NotFound | ErrorClass::Argument => Text::ErrArgument,
+            ErrorClass::Unavailable => Text::ErrUnavailable,
         },
     }
 }
@@ -51,7 +51,7 @@ pub fn ErrorBanner() -> impl IntoView {
                         retried.store(true, std::sync::atomic::Ordering::Relaxed);
                         store.reload_status();
                     }>
-                        {tr(lang, T::Retry)}
+                        {tr(lang, Text::Retry)}
                     </button>
                 </div>
             }
@@ -73,13 +73,13 @@ pub fn RestStatus() -> impl IntoView {
                 .ceil()
                 .max(1.0) as u64;
             let lead = match class {
-                ErrorClass::Unavailable => T::NoAnswerRetryIn,
-                _ => T::BusyRetryIn,
+                ErrorClass::Unavailable => Text::NoAnswerRetryIn,
+                _ => Text::BusyRetryIn,
             };
-            let text = format!("{} {secs} {}", tr(lang, lead), tr(lang, T::Seconds));
+            let text = format!("{} {secs} {}", tr(lang, lead), tr(lang, Text::Seconds));
             Some(view! { <div class="cc-status cc-status--busy" data-testid="rest-status" data-state="retrying">{text}</div> }.into_any())
         } else if store.loading.get() && store.data.with(|d| d.is_some()) {
-            Some(view! { <div class="cc-status cc-status--updating" data-testid="rest-status" data-state="updating">{tr(lang, T::Updating)}</div> }.into_any())
+            Some(view! { <div class="cc-status cc-status--updating" data-testid="rest-status" data-state="updating">{tr(lang, Text::Updating)}</div> }.into_any())
         } else {
             None
         }

@@ -5,7 +5,7 @@ pub mod dom;
 pub mod error_banner;
 
 use crate::store::Store;
-use callcard_core::i18n::{T, tr};
+use callcard_core::i18n::{Text, tr};
 use callcard_core::model::EntityKind;
 use leptos::prelude::*;
 
@@ -28,13 +28,13 @@ pub fn announce(text: &str) {
 /// The localized name of an entity type.
 pub fn kind_label(store: &Store, kind: EntityKind) -> &'static str {
     let t = match kind {
-        EntityKind::Contact => T::Contact,
-        EntityKind::Company => T::Company,
-        EntityKind::Lead => T::Lead,
-        EntityKind::Deal => T::Deal,
-        EntityKind::Quote => T::Quote,
-        EntityKind::Invoice | EntityKind::SmartInvoice => T::Invoice,
-        EntityKind::Dynamic(_) => T::Item,
+        EntityKind::Contact => Text::Contact,
+        EntityKind::Company => Text::Company,
+        EntityKind::Lead => Text::Lead,
+        EntityKind::Deal => Text::Deal,
+        EntityKind::Quote => Text::Quote,
+        EntityKind::Invoice | EntityKind::SmartInvoice => Text::Invoice,
+        EntityKind::Dynamic(_) => Text::Item,
     };
     tr(store.lang, t)
 }

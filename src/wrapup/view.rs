@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use crate::ui::dom::{add, attr, el, replace};
 use crate::ui::{announce, kind_label, use_store};
 use crate::wrapup::state::{Said, Wrapup};
-use callcard_core::i18n::{Lang, T, tr};
+use callcard_core::i18n::{Lang, Text, tr};
 use callcard_core::refresh::ClientSlot;
 use callcard_core::rest::error::ErrorClass;
 use callcard_core::wrapup::{self, Callback};
@@ -22,58 +22,58 @@ fn said_text(lang: Lang, said: &Said, offset: i32) -> String {
         ))
     };
     match said {
-        Said::Saving => t(T::SaidSaving).into(),
-        Said::Checking => t(T::SaidChecking).into(),
+        Said::Saving => t(Text::SaidSaving).into(),
+        Said::Checking => t(Text::SaidChecking).into(),
         Said::Saved { note, todo_at } => {
             let mut parts = Vec::new();
             if *note {
-                parts.push(t(T::SaidSavedNote).to_string());
+                parts.push(t(Text::SaidSavedNote).to_string());
             }
             if let Some(at) = todo_at {
                 parts.push(format!(
                     "{} {}.",
-                    t(T::SaidSavedTodo),
+                    t(Text::SaidSavedTodo),
                     wrapup::date_time_text(lang, *at, offset)
                 ));
             }
             parts.join(" ")
         }
-        Said::DraftKept => t(T::SaidDraftKept).into(),
+        Said::DraftKept => t(Text::SaidDraftKept).into(),
         Said::Failed {
             class,
             note_saved,
             todo_saved,
         } => {
             let head = if *note_saved {
-                format!("{} ", t(T::SaidNoteOnly))
+                format!("{} ", t(Text::SaidNoteOnly))
             } else if *todo_saved {
-                format!("{} ", t(T::SaidTodoOnly))
+                format!("{} ", t(Text::SaidTodoOnly))
             } else {
                 String::new()
             };
             format!(
                 "{head}{} {} {}",
-                t(T::SaidFailed),
+                t(Text::SaidFailed),
                 reason(*class),
-                t(T::SaidTextKept)
+                t(Text::SaidTextKept)
             )
         }
-        Said::Lost => format!("{} {}", t(T::SaidLost), t(T::SaidTextKept)),
-        Said::Unsure => t(T::SaidUnsure).into(),
-        Said::Nothing => t(T::SaidNothing).into(),
-        Said::BadDate => t(T::SaidBadDate).into(),
-        Said::PastDate => t(T::SaidPastDate).into(),
-        Said::Discarded => t(T::SaidDiscarded).into(),
-        Said::Restored => t(T::SaidRestored).into(),
+        Said::Lost => format!("{} {}", t(Text::SaidLost), t(Text::SaidTextKept)),
+        Said::Unsure => t(Text::SaidUnsure).into(),
+        Said::Nothing => t(Text::SaidNothing).into(),
+        Said::BadDate => t(Text::SaidBadDate).into(),
+        Said::PastDate => t(Text::SaidPastDate).into(),
+        Said::Discarded => t(Text::SaidDiscarded).into(),
+        Said::Restored => t(Text::SaidRestored).into(),
     }
 }
 
-const PRESETS: [(&str, T); 5] = [
-    ("none", T::CallbackNone),
-    ("1h", T::CallbackHour),
-    ("tomorrow", T::CallbackTomorrow),
-    ("3d", T::CallbackThreeDays),
-    ("at", T::CallbackCustom),
+const PRESETS: [(&str, Text); 5] = [
+    ("none", Text::CallbackNone),
+    ("1h", Text::CallbackHour),
+    ("tomorrow", Text::CallbackTomorrow),
+    ("3d", Text::CallbackThreeDays),
+    ("at", Text::CallbackCustom),
 ];
 
 /// Sets or clears a boolean attribute.
@@ -192,9 +192,9 @@ pub fn WrapupPanel() -> impl IntoView {
             p.set_text_content(Some(tr(
                 lang,
                 if status.entity.is_some() {
-                    T::WrapupNoTimeline
+                    Text::WrapupNoTimeline
                 } else {
-                    T::WrapupNoClient
+                    Text::WrapupNoClient
                 },
             )));
         }
@@ -208,8 +208,8 @@ pub fn WrapupPanel() -> impl IntoView {
                     });
                 let kind = kind_label(&store, t.kind);
                 match name {
-                    Some(n) => format!("{} {kind} · {n}", tr(lang, T::WrapupGoesTo)),
-                    None => format!("{} {kind} #{}", tr(lang, T::WrapupGoesTo), t.id),
+                    Some(n) => format!("{} {kind} · {n}", tr(lang, Text::WrapupGoesTo)),
+                    None => format!("{} {kind} #{}", tr(lang, Text::WrapupGoesTo), t.id),
                 }
             });
             e.set_text_content(text.as_deref());
@@ -258,7 +258,11 @@ pub fn WrapupPanel() -> impl IntoView {
             attr(&b, "data-retry", if retry { "yes" } else { "no" });
             b.set_text_content(Some(tr(
                 lang,
-                if retry { T::WrapupRetry } else { T::WrapupSave },
+                if retry {
+                    Text::WrapupRetry
+                } else {
+                    Text::WrapupSave
+                },
             )));
         }
         if let Some(b) = find(&sec, "[data-testid=wrapup-discard]") {
@@ -374,32 +378,32 @@ pub fn WrapupPanel() -> impl IntoView {
 
     view! {
         <div class="cc-wrapup-bar" node_ref=bar on:click=on_click>
-            <button type="button" class="cc-button cc-button--small" data-testid="wrapup-open" aria-controls="cc-wrapup">{tr(lang, T::WrapupOpen)}</button>
-            <button type="button" class="cc-button cc-button--small cc-toggle" data-testid="keep-open">{tr(lang, T::KeepOpen)}</button>
+            <button type="button" class="cc-button cc-button--small" data-testid="wrapup-open" aria-controls="cc-wrapup">{tr(lang, Text::WrapupOpen)}</button>
+            <button type="button" class="cc-button cc-button--small cc-toggle" data-testid="keep-open">{tr(lang, Text::KeepOpen)}</button>
             <span class="cc-wrapup-bar__held" hidden>"●"</span>
         </div>
         <section id="cc-wrapup" class="cc-wrapup" data-testid="wrapup" hidden node_ref=section
-            aria-label=tr(lang, T::WrapupTitle) on:keydown=on_key on:click=on_click on:input=on_input>
-            <h2 class="cc-wrapup__title">{tr(lang, T::WrapupTitle)}
+            aria-label=tr(lang, Text::WrapupTitle) on:keydown=on_key on:click=on_click on:input=on_input>
+            <h2 class="cc-wrapup__title">{tr(lang, Text::WrapupTitle)}
                 <span class="cc-wrapup__to cc-muted"></span>
             </h2>
             <p class="cc-wrapup__none" data-target="no" hidden></p>
             <div class="cc-wrapup__body" data-target="yes">
-                <div role="group" aria-label=tr(lang, T::WrapupResult) node_ref=results_box></div>
-                <label class="cc-wrapup__label" for="cc-wrapup-note">{tr(lang, T::WrapupNote)}</label>
+                <div role="group" aria-label=tr(lang, Text::WrapupResult) node_ref=results_box></div>
+                <label class="cc-wrapup__label" for="cc-wrapup-note">{tr(lang, Text::WrapupNote)}</label>
                 <textarea id="cc-wrapup-note" class="cc-wrapup__note" data-testid="wrapup-note" node_ref=note_ref rows="4"
-                    maxlength=wrapup::MAX_NOTE.to_string() placeholder=tr(lang, T::WrapupNoteHint)></textarea>
+                    maxlength=wrapup::MAX_NOTE.to_string() placeholder=tr(lang, Text::WrapupNoteHint)></textarea>
                 <fieldset class="cc-wrapup__callback" data-testid="wrapup-callback" data-callback="none">
-                    <legend class="cc-wrapup__label">{tr(lang, T::WrapupCallback)}</legend>
+                    <legend class="cc-wrapup__label">{tr(lang, Text::WrapupCallback)}</legend>
                     <div node_ref=presets_box></div>
-                    <input type="datetime-local" class="cc-wrapup__at" hidden node_ref=at_ref aria-label=tr(lang, T::CallbackCustom)/>
+                    <input type="datetime-local" class="cc-wrapup__at" hidden node_ref=at_ref aria-label=tr(lang, Text::CallbackCustom)/>
                     <span class="cc-wrapup__when cc-muted"></span>
                 </fieldset>
             </div>
             <div class="cc-wrapup__actions">
-                <button type="button" class="cc-button cc-button--primary" data-testid="wrapup-save" data-target="yes">{tr(lang, T::WrapupSave)}</button>
-                <button type="button" class="cc-button" data-testid="wrapup-discard" data-target="yes">{tr(lang, T::WrapupDiscard)}</button>
-                <button type="button" class="cc-button" data-testid="wrapup-close">{tr(lang, T::WrapupClose)}</button>
+                <button type="button" class="cc-button cc-button--primary" data-testid="wrapup-save" data-target="yes">{tr(lang, Text::WrapupSave)}</button>
+                <button type="button" class="cc-button" data-testid="wrapup-discard" data-target="yes">{tr(lang, Text::WrapupDiscard)}</button>
+                <button type="button" class="cc-button" data-testid="wrapup-close">{tr(lang, Text::WrapupClose)}</button>
             </div>
             <p class="cc-wrapup__status" data-testid="wrapup-status" data-state="none"></p>
         </section>

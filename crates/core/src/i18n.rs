@@ -56,7 +56,7 @@ pub fn locale_for(code: &str) -> &'static str {
 
 /// Every text the card shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum T {
+pub enum Text {
     Incoming,
     Outgoing,
     Callback,
@@ -266,418 +266,418 @@ pub enum T {
 }
 
 /// The text for `t` in `lang`.
-pub fn tr(lang: Lang, t: T) -> &'static str {
+pub fn tr(lang: Lang, t: Text) -> &'static str {
     let (en, ru) = match t {
-        T::Incoming => ("Incoming call", "Входящий звонок"),
-        T::Outgoing => ("Outgoing call", "Исходящий звонок"),
-        T::Callback => ("Callback", "Обратный звонок"),
-        T::Transferred => ("Transferred call", "Переведённый звонок"),
-        T::Ringing => ("Ringing", "Звонит"),
-        T::Dialling => ("Dialling", "Вызов"),
-        T::Connected => ("Connected", "Разговор"),
-        T::Ended => ("Call ended", "Звонок завершён"),
-        T::NoCall => ("No active call", "Нет активного звонка"),
-        T::CallFailed => ("Call failed", "Звонок не состоялся"),
-        T::HiddenNumber => ("Hidden number", "Скрытый номер"),
-        T::UnknownNumber => ("Unknown number", "Номер неизвестен"),
-        T::Line => ("Line", "Линия"),
-        T::Contact => ("Contact", "Контакт"),
-        T::Company => ("Company", "Компания"),
-        T::Lead => ("Lead", "Лид"),
-        T::Deal => ("Deal", "Сделка"),
-        T::Quote => ("Quote", "Предложение"),
-        T::Invoice => ("Invoice", "Счёт"),
-        T::Item => ("Item", "Элемент"),
-        T::NotInCrm => ("Not in CRM", "Нет в CRM"),
-        T::NotInCrmHint => (
+        Text::Incoming => ("Incoming call", "Входящий звонок"),
+        Text::Outgoing => ("Outgoing call", "Исходящий звонок"),
+        Text::Callback => ("Callback", "Обратный звонок"),
+        Text::Transferred => ("Transferred call", "Переведённый звонок"),
+        Text::Ringing => ("Ringing", "Звонит"),
+        Text::Dialling => ("Dialling", "Вызов"),
+        Text::Connected => ("Connected", "Разговор"),
+        Text::Ended => ("Call ended", "Звонок завершён"),
+        Text::NoCall => ("No active call", "Нет активного звонка"),
+        Text::CallFailed => ("Call failed", "Звонок не состоялся"),
+        Text::HiddenNumber => ("Hidden number", "Скрытый номер"),
+        Text::UnknownNumber => ("Unknown number", "Номер неизвестен"),
+        Text::Line => ("Line", "Линия"),
+        Text::Contact => ("Contact", "Контакт"),
+        Text::Company => ("Company", "Компания"),
+        Text::Lead => ("Lead", "Лид"),
+        Text::Deal => ("Deal", "Сделка"),
+        Text::Quote => ("Quote", "Предложение"),
+        Text::Invoice => ("Invoice", "Счёт"),
+        Text::Item => ("Item", "Элемент"),
+        Text::NotInCrm => ("Not in CRM", "Нет в CRM"),
+        Text::NotInCrmHint => (
             "This number is not linked to any contact, company or lead.",
             "Этот номер не привязан ни к контакту, ни к компании, ни к лиду.",
         ),
-        T::Responsible => ("Responsible", "Ответственный"),
-        T::Phones => ("Phones", "Телефоны"),
-        T::Bindings => ("Linked to this call", "Привязано к звонку"),
-        T::NoBindings => (
+        Text::Responsible => ("Responsible", "Ответственный"),
+        Text::Phones => ("Phones", "Телефоны"),
+        Text::Bindings => ("Linked to this call", "Привязано к звонку"),
+        Text::NoBindings => (
             "Nothing else is linked to this call.",
             "Звонок больше ни к чему не привязан.",
         ),
-        T::NoAccess => ("No access", "Нет доступа"),
-        T::Deleted => ("Deleted or not available", "Удалено или недоступно"),
-        T::Loading => ("Loading…", "Загрузка…"),
-        T::Updating => ("Updating…", "Обновление…"),
-        T::Retry => ("Retry", "Повторить"),
-        T::OpenInCrm => ("Open in CRM", "Открыть в CRM"),
-        T::ErrUnavailable => (
+        Text::NoAccess => ("No access", "Нет доступа"),
+        Text::Deleted => ("Deleted or not available", "Удалено или недоступно"),
+        Text::Loading => ("Loading…", "Загрузка…"),
+        Text::Updating => ("Updating…", "Обновление…"),
+        Text::Retry => ("Retry", "Повторить"),
+        Text::OpenInCrm => ("Open in CRM", "Открыть в CRM"),
+        Text::ErrUnavailable => (
             "The portal is not answering. The data shown may be out of date.",
             "Портал не отвечает. Данные на экране могут быть устаревшими.",
         ),
-        T::ErrRateLimited => (
+        Text::ErrRateLimited => (
             "The portal is busy. Try again in a few seconds.",
             "Портал перегружен. Повторите через несколько секунд.",
         ),
-        T::ErrAccess => (
+        Text::ErrAccess => (
             "You do not have access to this data.",
             "Нет доступа к этим данным.",
         ),
-        T::ErrAuth => (
+        Text::ErrAuth => (
             "The session has expired. Reopen the call card.",
             "Сессия истекла. Откройте карточку звонка заново.",
         ),
-        T::ErrArgument => (
+        Text::ErrArgument => (
             "The portal rejected the request.",
             "Портал отклонил запрос.",
         ),
-        T::ErrStatus => (
+        Text::ErrStatus => (
             "The call card sent data the app could not read.",
             "Карточка звонка передала данные, которые приложение не смогло прочитать.",
         ),
-        T::DemoBanner => (
+        Text::DemoBanner => (
             "Demo portal: simulated call and CRM, not connected to Bitrix24",
             "Демо-портал: звонок и CRM смоделированы, Битрикс24 не подключён",
         ),
-        T::DemoFallback => (
+        Text::DemoFallback => (
             "Bitrix24 did not answer, so the demo portal is shown.",
             "Битрикс24 не ответил, поэтому показан демо-портал.",
         ),
-        T::DemoAnswer => ("Answer", "Ответить"),
-        T::DemoHangup => ("Hang up", "Завершить"),
-        T::DemoRedial => ("Call again", "Перезвонить"),
-        T::DemoSwitch => ("Next client", "Следующий клиент"),
-        T::DemoRequests => ("REST requests", "REST-запросов"),
-        T::DemoFaults => ("Portal faults", "Сбои портала"),
-        T::History => ("History", "История"),
-        T::CampaignTitle => ("Calling campaign", "Обзвон"),
-        T::CallLists => ("Call lists", "Списки обзвона"),
-        T::CampaignNone => (
+        Text::DemoAnswer => ("Answer", "Ответить"),
+        Text::DemoHangup => ("Hang up", "Завершить"),
+        Text::DemoRedial => ("Call again", "Перезвонить"),
+        Text::DemoSwitch => ("Next client", "Следующий клиент"),
+        Text::DemoRequests => ("REST requests", "REST-запросов"),
+        Text::DemoFaults => ("Portal faults", "Сбои портала"),
+        Text::History => ("History", "История"),
+        Text::CampaignTitle => ("Calling campaign", "Обзвон"),
+        Text::CallLists => ("Call lists", "Списки обзвона"),
+        Text::CampaignNone => (
             "None of your recent call lists holds this client. Pick the list you are working through:",
             "Клиента нет в ваших последних списках обзвона. Выберите список, по которому идёт обзвон:",
         ),
-        T::CampaignPick => (
+        Text::CampaignPick => (
             "This client is in several of your call lists. Which one are you working through?",
             "Клиент есть в нескольких ваших списках обзвона. По какому из них идёт обзвон?",
         ),
-        T::ChooseList => ("Choose a list…", "Выберите список…"),
-        T::ListName => ("Call list", "Список обзвона"),
-        T::Called => ("called", "обзвонено"),
-        T::Left => ("left", "осталось"),
-        T::ThisClient => ("This client", "Этот клиент"),
-        T::Of => ("of", "из"),
-        T::InThisList => ("holds this client", "клиент в списке"),
-        T::AddToList => ("Add", "Добавить"),
-        T::RemoveFromList => ("Remove", "Убрать"),
-        T::ShowLists => ("Show my call lists", "Показать мои списки обзвона"),
-        T::CreateList => (
+        Text::ChooseList => ("Choose a list…", "Выберите список…"),
+        Text::ListName => ("Call list", "Список обзвона"),
+        Text::Called => ("called", "обзвонено"),
+        Text::Left => ("left", "осталось"),
+        Text::ThisClient => ("This client", "Этот клиент"),
+        Text::Of => ("of", "из"),
+        Text::InThisList => ("holds this client", "клиент в списке"),
+        Text::AddToList => ("Add", "Добавить"),
+        Text::RemoveFromList => ("Remove", "Убрать"),
+        Text::ShowLists => ("Show my call lists", "Показать мои списки обзвона"),
+        Text::CreateList => (
             "New call list with this client",
             "Новый список обзвона с этим клиентом",
         ),
-        T::Clients => ("clients", "клиентов"),
-        T::ChangeList => ("Change list", "Сменить список"),
-        T::NotInList => ("not in this list", "нет в списке"),
-        T::DemoNext => ("Next", "Следующий"),
-        T::ShowMore => ("Show more", "Показать ещё"),
-        T::HistoryEmpty => (
+        Text::Clients => ("clients", "клиентов"),
+        Text::ChangeList => ("Change list", "Сменить список"),
+        Text::NotInList => ("not in this list", "нет в списке"),
+        Text::DemoNext => ("Next", "Следующий"),
+        Text::ShowMore => ("Show more", "Показать ещё"),
+        Text::HistoryEmpty => (
             "No calls or activities with this client yet.",
             "С этим клиентом ещё не было звонков и дел.",
         ),
-        T::HistoryUnavailable => (
+        Text::HistoryUnavailable => (
             "The history could not be loaded.",
             "Историю загрузить не удалось.",
         ),
-        T::StatsDenied => (
+        Text::StatsDenied => (
             "Call durations and results are hidden: no access to call statistics.",
             "Длительность и итог звонков скрыты: нет доступа к статистике звонков.",
         ),
-        T::OutcomeAnswered => ("answered", "состоялся"),
-        T::OutcomeMissed => ("missed", "пропущен"),
-        T::OutcomeDeclined => ("declined", "отклонён"),
-        T::OutcomeCancelled => ("cancelled", "отменён"),
-        T::OutcomeFailed => ("failed", "не состоялся"),
-        T::Recording => ("Recording", "Запись"),
-        T::NotCompleted => ("open", "не завершено"),
-        T::KindMeeting => ("Meeting", "Встреча"),
-        T::KindTask => ("Task", "Задача"),
-        T::KindEmail => ("E-mail", "Письмо"),
-        T::KindActivity => ("Activity", "Дело"),
-        T::BusyRetryIn => (
+        Text::OutcomeAnswered => ("answered", "состоялся"),
+        Text::OutcomeMissed => ("missed", "пропущен"),
+        Text::OutcomeDeclined => ("declined", "отклонён"),
+        Text::OutcomeCancelled => ("cancelled", "отменён"),
+        Text::OutcomeFailed => ("failed", "не состоялся"),
+        Text::Recording => ("Recording", "Запись"),
+        Text::NotCompleted => ("open", "не завершено"),
+        Text::KindMeeting => ("Meeting", "Встреча"),
+        Text::KindTask => ("Task", "Задача"),
+        Text::KindEmail => ("E-mail", "Письмо"),
+        Text::KindActivity => ("Activity", "Дело"),
+        Text::BusyRetryIn => (
             "The portal is busy, retrying in",
             "Портал перегружен, повтор через",
         ),
-        T::NoAnswerRetryIn => (
+        Text::NoAnswerRetryIn => (
             "The portal is not answering, retrying in",
             "Портал не отвечает, повтор через",
         ),
-        T::Seconds => ("s", "с"),
-        T::DemoScenario => ("Scenario", "Сценарий"),
-        T::DemoLatency => ("Latency", "Задержка"),
-        T::InstallTitle => ("Call card tab", "Вкладка карточки звонка"),
-        T::InstallIntro => (
+        Text::Seconds => ("s", "с"),
+        Text::DemoScenario => ("Scenario", "Сценарий"),
+        Text::DemoLatency => ("Latency", "Задержка"),
+        Text::InstallTitle => ("Call card tab", "Вкладка карточки звонка"),
+        Text::InstallIntro => (
             "The app shows the client, their deals and the call's progress as a tab of the telephony call card.",
             "Приложение показывает клиента, его сделки и ход звонка во вкладке карточки звонка телефонии.",
         ),
-        T::InstallRegistered => (
+        Text::InstallRegistered => (
             "The tab is registered in the call card.",
             "Вкладка зарегистрирована в карточке звонка.",
         ),
-        T::InstallNotRegistered => (
+        Text::InstallNotRegistered => (
             "The tab is not registered yet.",
             "Вкладка ещё не зарегистрирована.",
         ),
-        T::InstallBind => ("Register the tab", "Зарегистрировать вкладку"),
-        T::InstallUnbind => ("Remove the tab", "Удалить вкладку"),
-        T::InstallReload => (
+        Text::InstallBind => ("Register the tab", "Зарегистрировать вкладку"),
+        Text::InstallUnbind => ("Remove the tab", "Удалить вкладку"),
+        Text::InstallReload => (
             "Reload the Bitrix24 page to see the change in the call card.",
             "Перезагрузите страницу Битрикс24, чтобы увидеть изменения в карточке звонка.",
         ),
-        T::InstallChecking => ("Checking…", "Проверка…"),
-        T::InstallNotAdmin => (
+        Text::InstallChecking => ("Checking…", "Проверка…"),
+        Text::InstallNotAdmin => (
             "Only a portal administrator can change this.",
             "Изменить это может только администратор портала.",
         ),
-        T::TabTitle => ("Client", "Клиент"),
-        T::CardHeading => ("Call card", "Карточка звонка"),
-        T::DemoPanel => ("Demo portal", "Демо-портал"),
-        T::ListErrEntityType => (
+        Text::TabTitle => ("Client", "Клиент"),
+        Text::CardHeading => ("Call card", "Карточка звонка"),
+        Text::DemoPanel => ("Demo portal", "Демо-портал"),
+        Text::ListErrEntityType => (
             "Call lists made through the app can hold only contacts or companies.",
             "Через приложение в обзвон можно добавлять только контакты или компании.",
         ),
-        T::ListErrTypeMismatch => (
+        Text::ListErrTypeMismatch => (
             "This call list holds another type of client.",
             "В этом обзвоне клиенты другого типа.",
         ),
-        T::ListErrAccess => (
+        Text::ListErrAccess => (
             "You do not have access to these clients or to this call list.",
             "Нет доступа к этим клиентам или к этому обзвону.",
         ),
-        T::ListErrNotFound => (
+        Text::ListErrNotFound => (
             "The call list was not found: it may have been deleted, or you have no access to it.",
             "Обзвон не найден: возможно, он удалён или к нему нет доступа.",
         ),
-        T::ListErrNoEntities => (
+        Text::ListErrNoEntities => (
             "The call list needs at least one client.",
             "В обзвоне должен быть хотя бы один клиент.",
         ),
-        T::ListErrEntityMissing => (
+        Text::ListErrEntityMissing => (
             "Some of the clients no longer exist in the CRM.",
             "Некоторых клиентов больше нет в CRM.",
         ),
-        T::ListErrWebform => (
+        Text::ListErrWebform => (
             "The CRM form attached to the call list no longer exists.",
             "CRM-форма, привязанная к обзвону, больше не существует.",
         ),
-        T::ListErrStatus => (
+        Text::ListErrStatus => (
             "This call status does not exist.",
             "Такого статуса обзвона нет.",
         ),
-        T::ListErrArgument => (
+        Text::ListErrArgument => (
             "The request to the call list was incomplete.",
             "Запрос к обзвону был неполным.",
         ),
-        T::ListErrOther => (
+        Text::ListErrOther => (
             "The portal could not change the call list.",
             "Портал не смог выполнить действие с обзвоном.",
         ),
-        T::FaultStorm => ("503 storm 50 %", "шторм 503, 50 %"),
-        T::FaultExpired => ("token expires", "токен истекает"),
-        T::FaultStall => ("no answer", "нет ответа"),
-        T::FaultDenied => ("no access", "нет доступа"),
-        T::FaultOperating => ("operation limit", "лимит времени"),
-        T::FaultNone => ("none", "нет"),
-        T::CallDuration => ("Call duration", "Длительность звонка"),
-        T::CampaignMode => ("Call campaign", "Обзвон"),
-        T::StartFailed => (
+        Text::FaultStorm => ("503 storm 50 %", "шторм 503, 50 %"),
+        Text::FaultExpired => ("token expires", "токен истекает"),
+        Text::FaultStall => ("no answer", "нет ответа"),
+        Text::FaultDenied => ("no access", "нет доступа"),
+        Text::FaultOperating => ("operation limit", "лимит времени"),
+        Text::FaultNone => ("none", "нет"),
+        Text::CallDuration => ("Call duration", "Длительность звонка"),
+        Text::CampaignMode => ("Call campaign", "Обзвон"),
+        Text::StartFailed => (
             "The call card could not start.",
             "Не удалось запустить карточку звонка.",
         ),
-        T::StateUnknown => ("Call state unknown", "Состояние звонка неизвестно"),
-        T::Order => ("Order", "Заказ"),
-        T::BindingsUnreadable => (
+        Text::StateUnknown => ("Call state unknown", "Состояние звонка неизвестно"),
+        Text::Order => ("Order", "Заказ"),
+        Text::BindingsUnreadable => (
             "Some bindings could not be read",
             "Часть привязок не удалось прочитать",
         ),
-        T::DirectionUnknown => ("Call", "Звонок"),
-        T::ListHiddenMembers => (
+        Text::DirectionUnknown => ("Call", "Звонок"),
+        Text::ListHiddenMembers => (
             "Some members of this list are hidden from you; changing it here would delete them. Nothing was changed.",
             "Часть участников списка вам не видна; изменение здесь удалило бы их. Ничего не изменено.",
         ),
-        T::ListReadUncertain => (
+        Text::ListReadUncertain => (
             "Only an administrator is sure to see every member of a list; a change here could delete members hidden from you. Nothing was changed.",
             "Всех участников списка гарантированно видит только администратор; изменение здесь могло бы удалить скрытых от вас. Ничего не изменено.",
         ),
-        T::ListReadIncomplete => (
+        Text::ListReadIncomplete => (
             "The list could not be read completely. Nothing was changed.",
             "Список не удалось прочитать полностью. Ничего не изменено.",
         ),
-        T::ListAlreadyThat => (
+        Text::ListAlreadyThat => (
             "The list is already so. Nothing was changed.",
             "Список уже такой. Ничего не изменено.",
         ),
-        T::ListChangedSinceShown => (
+        Text::ListChangedSinceShown => (
             "Another change to this list happened since it was shown. Nothing was changed: look again and retry.",
             "Список изменили после показа. Ничего не изменено: проверьте и повторите.",
         ),
-        T::ListClientChanged => (
+        Text::ListClientChanged => (
             "The client changed since the lists were shown. Nothing was changed.",
             "Клиент сменился после показа списков. Ничего не изменено.",
         ),
-        T::ListChangedByOthers => (
+        Text::ListChangedByOthers => (
             "Done, but another change to this list happened meanwhile; nothing was restored.",
             "Готово, но список одновременно изменили; ничего не восстанавливалось.",
         ),
-        T::ListSizes => ("Call list sizes", "Размеры обзвонов"),
-        T::ReadingList => ("Reading the call list…", "Читаю список обзвона…"),
-        T::ReadingLists => ("Reading the call lists…", "Читаю списки обзвона…"),
-        T::ReadSoFar => ("read", "прочитано"),
-        T::WaitingForBitrix => ("Waiting for Bitrix24…", "Ожидание Bitrix24…"),
-        T::StillWaitingForBitrix => (
+        Text::ListSizes => ("Call list sizes", "Размеры обзвонов"),
+        Text::ReadingList => ("Reading the call list…", "Читаю список обзвона…"),
+        Text::ReadingLists => ("Reading the call lists…", "Читаю списки обзвона…"),
+        Text::ReadSoFar => ("read", "прочитано"),
+        Text::WaitingForBitrix => ("Waiting for Bitrix24…", "Ожидание Bitrix24…"),
+        Text::StillWaitingForBitrix => (
             "The portal has not answered yet; the card opens as soon as it does.",
             "Портал ещё не ответил; карточка откроется, как только он ответит.",
         ),
-        T::PortalNotLoaded => (
+        Text::PortalNotLoaded => (
             "The Bitrix24 library has not loaded. Check the connection (api.bitrix24.com may be blocked); the card keeps waiting.",
             "Библиотека Битрикс24 не загрузилась. Проверьте соединение (api.bitrix24.com может быть заблокирован); карточка продолжает ждать.",
         ),
-        T::PortalLoadError => (
+        Text::PortalLoadError => (
             "The Bitrix24 library could not be loaded from api.bitrix24.com (network or a blocker).",
             "Не удалось загрузить библиотеку Битрикс24 с api.bitrix24.com (сеть или блокировщик).",
         ),
-        T::PortalLibraryThrew => (
+        Text::PortalLibraryThrew => (
             "The Bitrix24 library could not start in this frame. Open the call card from Bitrix24 again.",
             "Библиотека Битрикс24 не смогла запуститься в этом окне. Откройте карточку звонка из Битрикс24 заново.",
         ),
-        T::PortalInitThrew => (
+        Text::PortalInitThrew => (
             "Bitrix24 could not start the app.",
             "Битрикс24 не смог запустить приложение.",
         ),
-        T::CardStopped => (
+        Text::CardStopped => (
             "The call card stopped working.",
             "Карточка звонка перестала работать.",
         ),
-        T::Reload => ("Reload", "Перезагрузить"),
-        T::KindTodo => ("To-do", "Дело"),
-        T::ShowAll => ("Show all", "Показать все"),
-        T::LastContact => ("At a glance", "Коротко"),
-        T::LastCallNone => ("No calls yet", "Звонков ещё не было"),
-        T::NoOpenTasks => ("No open tasks", "Нет открытых дел"),
-        T::NextTask => ("next", "ближайшее"),
-        T::CommentKind => ("Comment", "Комментарий"),
-        T::NumberBelongsTo => (
+        Text::Reload => ("Reload", "Перезагрузить"),
+        Text::KindTodo => ("To-do", "Дело"),
+        Text::ShowAll => ("Show all", "Показать все"),
+        Text::LastContact => ("At a glance", "Коротко"),
+        Text::LastCallNone => ("No calls yet", "Звонков ещё не было"),
+        Text::NoOpenTasks => ("No open tasks", "Нет открытых дел"),
+        Text::NextTask => ("next", "ближайшее"),
+        Text::CommentKind => ("Comment", "Комментарий"),
+        Text::NumberBelongsTo => (
             "The call is not linked, but this number belongs to",
             "Звонок не привязан, но этот номер есть в CRM",
         ),
-        T::MatchSearchFailed => (
+        Text::MatchSearchFailed => (
             "Could not search the CRM for this number.",
             "Не удалось найти этот номер в CRM.",
         ),
-        T::MatchNone => (
+        Text::MatchNone => (
             "No one in the CRM has this number.",
             "Этого номера нет в CRM.",
         ),
-        T::Overdue => ("overdue", "просрочено"),
-        T::LastCallLabel => ("Last call", "Последний звонок"),
-        T::ShowFewer => ("Show fewer", "Свернуть"),
-        T::WrapupTitle => ("After the call", "После звонка"),
-        T::WrapupOpen => ("Wrap-up", "Итоги звонка"),
-        T::KeepOpen => ("Keep the card open", "Не закрывать карточку"),
-        T::WrapupResult => ("Result", "Результат"),
-        T::WrapupNote => ("Note", "Заметка"),
-        T::WrapupNoteHint => (
+        Text::Overdue => ("overdue", "просрочено"),
+        Text::LastCallLabel => ("Last call", "Последний звонок"),
+        Text::ShowFewer => ("Show fewer", "Свернуть"),
+        Text::WrapupTitle => ("After the call", "После звонка"),
+        Text::WrapupOpen => ("Wrap-up", "Итоги звонка"),
+        Text::KeepOpen => ("Keep the card open", "Не закрывать карточку"),
+        Text::WrapupResult => ("Result", "Результат"),
+        Text::WrapupNote => ("Note", "Заметка"),
+        Text::WrapupNoteHint => (
             "What was said, what was agreed…",
             "О чём говорили, о чём договорились…",
         ),
-        T::WrapupCallback => ("Call back", "Перезвонить"),
-        T::ResultReached => ("Reached", "Дозвонились"),
-        T::ResultNoAnswer => ("No answer", "Не дозвонились"),
-        T::ResultCallBack => ("Call back", "Перезвонить"),
-        T::ResultNotInterested => ("Not interested", "Не интересно"),
-        T::ResultWrongNumber => ("Wrong number", "Ошибочный номер"),
-        T::CommentFrom => ("from", "с"),
-        T::CommentTo => ("to", "на"),
-        T::CommentFromHiddenNumber => ("from a hidden number", "со скрытого номера"),
-        T::CommentCallBack => ("Call back", "Перезвонить"),
-        T::TodoCallBack => ("Call back", "Перезвонить"),
-        T::CallbackNone => ("No", "Нет"),
-        T::CallbackHour => ("In 1 hour", "Через час"),
-        T::CallbackTomorrow => ("Tomorrow morning", "Завтра утром"),
-        T::CallbackThreeDays => ("In 3 days", "Через 3 дня"),
-        T::CallbackCustom => ("Date and time", "Дата и время"),
-        T::WrapupSave => ("Save", "Сохранить"),
-        T::WrapupRetry => ("Retry", "Повторить"),
-        T::WrapupDiscard => ("Discard", "Сбросить"),
-        T::WrapupClose => ("Close", "Закрыть"),
-        T::WrapupGoesTo => ("Saved to the timeline of", "Сохранится в ленту:"),
-        T::WrapupNoClient => (
+        Text::WrapupCallback => ("Call back", "Перезвонить"),
+        Text::ResultReached => ("Reached", "Дозвонились"),
+        Text::ResultNoAnswer => ("No answer", "Не дозвонились"),
+        Text::ResultCallBack => ("Call back", "Перезвонить"),
+        Text::ResultNotInterested => ("Not interested", "Не интересно"),
+        Text::ResultWrongNumber => ("Wrong number", "Ошибочный номер"),
+        Text::CommentFrom => ("from", "с"),
+        Text::CommentTo => ("to", "на"),
+        Text::CommentFromHiddenNumber => ("from a hidden number", "со скрытого номера"),
+        Text::CommentCallBack => ("Call back", "Перезвонить"),
+        Text::TodoCallBack => ("Call back", "Перезвонить"),
+        Text::CallbackNone => ("No", "Нет"),
+        Text::CallbackHour => ("In 1 hour", "Через час"),
+        Text::CallbackTomorrow => ("Tomorrow morning", "Завтра утром"),
+        Text::CallbackThreeDays => ("In 3 days", "Через 3 дня"),
+        Text::CallbackCustom => ("Date and time", "Дата и время"),
+        Text::WrapupSave => ("Save", "Сохранить"),
+        Text::WrapupRetry => ("Retry", "Повторить"),
+        Text::WrapupDiscard => ("Discard", "Сбросить"),
+        Text::WrapupClose => ("Close", "Закрыть"),
+        Text::WrapupGoesTo => ("Saved to the timeline of", "Сохранится в ленту:"),
+        Text::WrapupNoClient => (
             "This number is not bound to a CRM client. A note goes to the timeline of a contact, company, lead or deal, so there is nowhere to save it from here.",
             "Номер не привязан к клиенту в CRM. Заметка сохраняется в ленту контакта, компании, лида или сделки, поэтому отсюда её сохранить некуда.",
         ),
-        T::WrapupNoTimeline => (
+        Text::WrapupNoTimeline => (
             "This call is bound to an item whose timeline the card cannot write to (only contacts, companies, leads and deals).",
             "Звонок привязан к элементу, в ленту которого карточка писать не умеет (только контакты, компании, лиды и сделки).",
         ),
-        T::SaidSaving => ("Saving…", "Сохраняем…"),
-        T::SaidChecking => (
+        Text::SaidSaving => ("Saving…", "Сохраняем…"),
+        Text::SaidChecking => (
             "The portal did not answer. Checking whether it was saved…",
             "Портал не ответил. Проверяем, сохранилось ли…",
         ),
-        T::SaidSavedNote => (
+        Text::SaidSavedNote => (
             "Note saved to the client's timeline.",
             "Заметка сохранена в ленту клиента.",
         ),
-        T::SaidSavedTodo => ("Callback planned:", "Звонок запланирован:"),
-        T::SaidDraftKept => (
+        Text::SaidSavedTodo => ("Callback planned:", "Звонок запланирован:"),
+        Text::SaidDraftKept => (
             "The card is closing: your draft is kept on this computer and in your portal settings, not yet in the CRM.",
             "Карточка закрывается: черновик сохранён, но в CRM ещё не записан.",
         ),
-        T::SaidFailed => ("Not saved:", "Не сохранено:"),
-        T::SaidTextKept => (
+        Text::SaidFailed => ("Not saved:", "Не сохранено:"),
+        Text::SaidTextKept => (
             "Your text is kept. Try again.",
             "Текст не потерян. Попробуйте ещё раз.",
         ),
-        T::SaidLost => (
+        Text::SaidLost => (
             "Not saved: the portal did not receive it.",
             "Не сохранено: портал не получил запрос.",
         ),
-        T::SaidUnsure => (
+        Text::SaidUnsure => (
             "Could not check whether it was saved. Retry checks first and sends only what is missing.",
             "Не удалось проверить, сохранилось ли. «Повторить» сначала проверит и отправит только недостающее.",
         ),
-        T::SaidNoteOnly => (
+        Text::SaidNoteOnly => (
             "The note is saved; the callback is not.",
             "Заметка сохранена, а звонок не запланирован.",
         ),
-        T::SaidTodoOnly => (
+        Text::SaidTodoOnly => (
             "The callback is planned; the note is not saved.",
             "Звонок запланирован, а заметка не сохранена.",
         ),
-        T::SaidNothing => (
+        Text::SaidNothing => (
             "Nothing to save yet: write a note, choose a result or a callback.",
             "Пока нечего сохранять: напишите заметку, выберите результат или звонок.",
         ),
-        T::SaidBadDate => (
+        Text::SaidBadDate => (
             "Choose the date and time of the callback.",
             "Выберите дату и время звонка.",
         ),
-        T::SaidPastDate => (
+        Text::SaidPastDate => (
             "That time has passed: choose a later one.",
             "Это время уже прошло: выберите позже.",
         ),
-        T::SaidDiscarded => ("Draft discarded.", "Черновик сброшен."),
-        T::SaidRestored => (
+        Text::SaidDiscarded => ("Draft discarded.", "Черновик сброшен."),
+        Text::SaidRestored => (
             "Your unsaved draft is back.",
             "Несохранённый черновик восстановлен.",
         ),
-        T::DemoAutoClose => ("Auto-close", "Автозакрытие"),
-        T::DemoHeld => ("held", "удерживается"),
-        T::DemoFree => ("free", "свободно"),
-        T::DemoCardClosed => (
+        Text::DemoAutoClose => ("Auto-close", "Автозакрытие"),
+        Text::DemoHeld => ("held", "удерживается"),
+        Text::DemoFree => ("free", "свободно"),
+        Text::DemoCardClosed => (
             "Card closed by the portal (65 s after the call).",
             "Портал закрыл карточку (через 65 с после звонка).",
         ),
-        T::InstallResults => (
+        Text::InstallResults => (
             "Call results in the wrap-up, one a line (empty: the defaults)",
             "Результаты звонка в итогах, по одному в строке (пусто — по умолчанию)",
         ),
-        T::InstallResultsSave => ("Save results", "Сохранить результаты"),
-        T::InstallResultsSaved => ("Results saved.", "Результаты сохранены."),
-        T::InstallResultsFailed => (
+        Text::InstallResultsSave => ("Save results", "Сохранить результаты"),
+        Text::InstallResultsSaved => ("Results saved.", "Результаты сохранены."),
+        Text::InstallResultsFailed => (
             "The portal did not save the results.",
             "Портал не сохранил результаты.",
         ),
@@ -711,19 +711,19 @@ pub fn reading_text(lang: Lang, read: u64, expected: Option<u64>, lists: usize) 
     let mut out = String::from(tr(
         lang,
         if lists > 1 {
-            T::ReadingLists
+            Text::ReadingLists
         } else {
-            T::ReadingList
+            Text::ReadingList
         },
     ));
     out.push(' ');
     let n = group_digits(read, lang);
-    let so_far = tr(lang, T::ReadSoFar);
+    let so_far = tr(lang, Text::ReadSoFar);
     match (expected, lang) {
         (Some(t), _) => {
             out.push_str(&n);
             out.push(' ');
-            out.push_str(tr(lang, T::Of));
+            out.push_str(tr(lang, Text::Of));
             out.push_str(" ~");
             out.push_str(&group_digits(t.max(read), lang));
         }
@@ -823,8 +823,8 @@ mod tests {
 
     #[test]
     fn russian_texts_are_russian() {
-        assert_eq!(tr(Lang::Ru, T::Incoming), "Входящий звонок");
-        assert_eq!(tr(Lang::En, T::Incoming), "Incoming call");
+        assert_eq!(tr(Lang::Ru, Text::Incoming), "Входящий звонок");
+        assert_eq!(tr(Lang::En, Text::Incoming), "Incoming call");
         assert_eq!(sip_reason(Lang::Ru, "486"), Some("занято"));
         assert_eq!(sip_reason(Lang::En, "999"), None);
         assert_eq!(phone_kind(Lang::Ru, "MOBILE"), "моб.");

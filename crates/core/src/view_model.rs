@@ -1,7 +1,7 @@
 //! Pure decisions behind the screens (what a badge says, how a duration reads), host-tested.
 
 use crate::call::{CallState, Direction, OtherItem};
-use crate::i18n::{Lang, T, tr};
+use crate::i18n::{Lang, Text, tr};
 
 /// The live call beyond what `getStatus` says: what the card has seen happen.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -26,16 +26,20 @@ pub fn format_duration(secs: u64) -> String {
 
 /// What the state badge says (`data-state`, text): ringing vs dialling depends on the direction;
 /// idle after a call is "ended" (or "failed" with a SIP code); idle before one is "no call".
-pub fn badge(state: CallState, direction: Direction, progress: &CallProgress) -> (&'static str, T) {
+pub fn badge(
+    state: CallState,
+    direction: Direction,
+    progress: &CallProgress,
+) -> (&'static str, Text) {
     match state {
-        CallState::Connecting if direction.is_incoming() => ("ringing", T::Ringing),
-        CallState::Connecting => ("dialling", T::Dialling),
-        CallState::Connected => ("connected", T::Connected),
-        CallState::Idle if progress.failed_code.is_some() => ("failed", T::CallFailed),
-        CallState::Idle if progress.ended => ("ended", T::Ended),
-        CallState::Idle => ("idle", T::NoCall),
+        CallState::Connecting if direction.is_incoming() => ("ringing", Text::Ringing),
+        CallState::Connecting => ("dialling", Text::Dialling),
+        CallState::Connected => ("connected", Text::Connected),
+        CallState::Idle if progress.failed_code.is_some() => ("failed", Text::CallFailed),
+        CallState::Idle if progress.ended => ("ended", Text::Ended),
+        CallState::Idle => ("idle", Text::NoCall),
         // A state word the card does not know: neutral, never an error.
-        CallState::Unknown => ("unknown", T::StateUnknown),
+        CallState::Unknown => ("unknown", Text::StateUnknown),
     }
 }
 
@@ -43,7 +47,7 @@ pub fn badge(state: CallState, direction: Direction, progress: &CallProgress) ->
 /// ones a portal is known to send (orders), else the type name as the portal sent it.
 pub fn other_item_label(lang: Lang, item: &OtherItem) -> String {
     match item.type_name.as_str() {
-        "ORDER" | "14" => tr(lang, T::Order).to_string(),
+        "ORDER" | "14" => tr(lang, Text::Order).to_string(),
         name => name.to_string(),
     }
 }
@@ -109,14 +113,14 @@ mod tests {
         };
         assert_eq!(
             badge(CallState::Idle, Direction::Outgoing, &failed),
-            ("failed", T::CallFailed)
+            ("failed", Text::CallFailed)
         );
         // An unknown state is neutral whatever the direction or the progress says.
         for d in [Direction::Incoming, Direction::Outgoing] {
             for p in [&p, &ended, &failed] {
                 assert_eq!(
                     badge(CallState::Unknown, d, p),
-                    ("unknown", T::StateUnknown)
+                    ("unknown", Text::StateUnknown)
                 );
             }
         }

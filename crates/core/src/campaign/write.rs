@@ -8,7 +8,7 @@ use super::CallList;
 use super::ListItem;
 use super::commands::Command;
 use super::pages::ListRead;
-use crate::i18n::T;
+use crate::i18n::Text;
 use crate::model::entity::{EntityKind, EntityRef};
 
 /// Why a change to a list's composition is not sent. Each has a text ([`Refusal::text_key`]).
@@ -52,17 +52,17 @@ impl Refusal {
     }
 
     /// The key of the refusal's text in [`crate::i18n`].
-    pub fn text_key(self) -> T {
+    pub fn text_key(self) -> Text {
         match self {
-            Refusal::Hidden => T::ListHiddenMembers,
-            Refusal::Uncertain => T::ListReadUncertain,
-            Refusal::Incomplete => T::ListReadIncomplete,
-            Refusal::KindMismatch => T::ListErrTypeMismatch,
-            Refusal::NotWritable => T::ListErrEntityType,
-            Refusal::Empty => T::ListErrNoEntities,
-            Refusal::NothingToDo => T::ListAlreadyThat,
-            Refusal::ChangedSinceShown => T::ListChangedSinceShown,
-            Refusal::ClientChanged => T::ListClientChanged,
+            Refusal::Hidden => Text::ListHiddenMembers,
+            Refusal::Uncertain => Text::ListReadUncertain,
+            Refusal::Incomplete => Text::ListReadIncomplete,
+            Refusal::KindMismatch => Text::ListErrTypeMismatch,
+            Refusal::NotWritable => Text::ListErrEntityType,
+            Refusal::Empty => Text::ListErrNoEntities,
+            Refusal::NothingToDo => Text::ListAlreadyThat,
+            Refusal::ChangedSinceShown => Text::ListChangedSinceShown,
+            Refusal::ClientChanged => Text::ListClientChanged,
         }
     }
 }
@@ -374,34 +374,34 @@ pub fn took_effect_add(
 /// of the answer). The portal
 /// sometimes sends the description in `error` (`"Incorrect list id"`), so the documented
 /// descriptions are read too; anything else gets a general text.
-pub fn error_text_key(code: &str) -> T {
+pub fn error_text_key(code: &str) -> Text {
     let c = code.trim();
     let is = |s: &str| c.eq_ignore_ascii_case(s);
     if is("ENTITY_TYPE_ERROR") || is("Incorrect entity type") || is("EntityType is incorrect") {
-        T::ListErrEntityType
+        Text::ListErrEntityType
     } else if is("Discrepancy between the type of call participants and incoming type") {
-        T::ListErrTypeMismatch
+        Text::ListErrTypeMismatch
     } else if is("ACCESS_ERROR") || is("Access denied") || is("ACCESS_DENIED") {
-        T::ListErrAccess
+        Text::ListErrAccess
     } else if is("LIST_ID_ERROR")
         || is("Incorrect list id")
         || is("Incorrect list id or access denied")
         || is("Call list is not found")
         || is("List id should be positive")
     {
-        T::ListErrNotFound
+        Text::ListErrNotFound
     } else if is("ENTITIES_ERROR") || is("Entities is not array") {
-        T::ListErrNoEntities
+        Text::ListErrNoEntities
     } else if is("ENTITY_ERROR") || is("Incorrect entities id") {
-        T::ListErrEntityMissing
+        Text::ListErrEntityMissing
     } else if is("WEBFORM_ERROR") || is("Incorrect webform id") {
-        T::ListErrWebform
+        Text::ListErrWebform
     } else if is("STATUS_ERROR") || is("Incorrect status") {
-        T::ListErrStatus
+        Text::ListErrStatus
     } else if is("ERROR_ARGUMENT") || is("Invalid parameters") || is("Invalid parameters.") {
-        T::ListErrArgument
+        Text::ListErrArgument
     } else {
-        T::ListErrOther
+        Text::ListErrOther
     }
 }
 

@@ -146,7 +146,10 @@ mod tests {
 
     #[test]
     fn no_library_is_an_error_only_after_the_give_up_time() {
-        assert_eq!(view(14_999, Library::Absent, false, &TIMING), View::StillWaiting);
+        assert_eq!(
+            view(14_999, Library::Absent, false, &TIMING),
+            View::StillWaiting
+        );
         assert_eq!(
             view(15_000, Library::Absent, false, &TIMING),
             View::Failed(Failure::NotLoaded)

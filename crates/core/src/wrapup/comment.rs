@@ -3,7 +3,7 @@
 
 use super::clock::date_time_text;
 use crate::call::{Direction, PhoneNumber};
-use crate::i18n::{Lang, T, tr};
+use crate::i18n::{Lang, Text, tr};
 
 /// What the comment says about the call.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,14 +15,14 @@ pub struct CallFacts {
 
 pub(super) fn call_words(lang: Lang, f: &CallFacts) -> String {
     let (kind, with) = match f.direction {
-        Direction::Callback => (T::Callback, T::CommentTo),
-        d if d.is_incoming() => (T::Incoming, T::CommentFrom),
-        _ => (T::Outgoing, T::CommentTo),
+        Direction::Callback => (Text::Callback, Text::CommentTo),
+        d if d.is_incoming() => (Text::Incoming, Text::CommentFrom),
+        _ => (Text::Outgoing, Text::CommentTo),
     };
     let kind = tr(lang, kind);
     match &f.phone {
         PhoneNumber::Known(n) => format!("{kind} {} {n}", tr(lang, with)),
-        PhoneNumber::Hidden => format!("{kind} {}", tr(lang, T::CommentFromHiddenNumber)),
+        PhoneNumber::Hidden => format!("{kind} {}", tr(lang, Text::CommentFromHiddenNumber)),
         PhoneNumber::Unknown => kind.to_string(),
     }
 }
@@ -50,7 +50,7 @@ pub fn compose_comment(
         out.push_str(note);
     }
     if let Some(at) = callback_at {
-        let label = tr(lang, T::CommentCallBack);
+        let label = tr(lang, Text::CommentCallBack);
         out.push('\n');
         out.push_str(&format!(
             "{label}: {}",
@@ -62,7 +62,7 @@ pub fn compose_comment(
 
 /// The to-do's title: `"Call back: <client>"` / `"Перезвонить: <клиент>"`.
 pub fn todo_title(lang: Lang, client: Option<&str>) -> String {
-    let base = tr(lang, T::TodoCallBack);
+    let base = tr(lang, Text::TodoCallBack);
     match client.map(str::trim).filter(|c| !c.is_empty()) {
         Some(c) => format!("{base}: {}", c.chars().take(120).collect::<String>()),
         None => base.to_string(),

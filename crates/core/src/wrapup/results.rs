@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::MAX_LABEL;
 use super::MAX_RESULTS;
-use crate::i18n::{Lang, T, tr};
+use crate::i18n::{Lang, Text, tr};
 
 /// One result chip: a stable id (`data-result`) and what the operator reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,12 +14,12 @@ pub struct ResultChoice {
     pub label: String,
 }
 
-const DEFAULTS: [(&str, T); 5] = [
-    ("reached", T::ResultReached),
-    ("no-answer", T::ResultNoAnswer),
-    ("call-back", T::ResultCallBack),
-    ("not-interested", T::ResultNotInterested),
-    ("wrong-number", T::ResultWrongNumber),
+const DEFAULTS: [(&str, Text); 5] = [
+    ("reached", Text::ResultReached),
+    ("no-answer", Text::ResultNoAnswer),
+    ("call-back", Text::ResultCallBack),
+    ("not-interested", Text::ResultNotInterested),
+    ("wrong-number", Text::ResultWrongNumber),
 ];
 
 /// The default results in the operator's language (the texts are in [`crate::i18n`]).
