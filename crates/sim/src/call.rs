@@ -167,15 +167,13 @@ impl Sim {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::*;
-
+    use crate::SimEvent;
     use crate::crm_tables::*;
+    use crate::testing::*;
 
     use callcard_core::model::call::{
         CallEvent, PhoneNumber, decode_entity_changed, decode_state_changed,
     };
-
-    use crate::SimEvent;
     use callcard_core::model::entity::{EntityKind, EntityRef};
     use serde_json::json;
 

@@ -486,14 +486,13 @@ impl Crm {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Sim;
     use crate::testing::*;
-    use std::collections::BTreeSet;
 
     use callcard_core::model::call::decode_call_status;
-
-    use crate::Sim;
     use callcard_core::model::entity::EntityKind;
     use serde_json::{Value, json};
+    use std::collections::BTreeSet;
 
     #[test]
     fn markup_reaches_names_titles_posts_users_and_subjects() {

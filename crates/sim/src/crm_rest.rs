@@ -129,13 +129,12 @@ pub(crate) fn user_get(crm: &Crm, params: &Value) -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::*;
-    use std::collections::BTreeSet;
-
-    use crate::crm_tables::*;
-
     use crate::Sim;
+    use crate::crm_tables::*;
+    use crate::testing::*;
+
     use serde_json::{Value, json};
+    use std::collections::BTreeSet;
 
     #[test]
     fn item_errors() {

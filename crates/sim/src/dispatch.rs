@@ -334,13 +334,11 @@ impl Sim {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::*;
-
     use crate::crm_tables::*;
+    use crate::testing::*;
 
     use callcard_core::model::entity::EntityKind;
     use callcard_core::rest::batch::{Batch, decode_answer};
-
     use serde_json::{Value, json};
 
     #[test]

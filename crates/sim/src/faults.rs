@@ -104,16 +104,12 @@ impl Sim {
 
 #[cfg(test)]
 mod tests {
-
+    use crate::Sim;
+    use crate::crm_tables::*;
+    use crate::sim::*;
     use crate::testing::*;
 
-    use crate::crm_tables::*;
-
-    use crate::sim::*;
-
     use callcard_core::rest::batch::decode_answer;
-
-    use crate::Sim;
     use serde_json::json;
 
     /// The outcome of `n` identical `user.current` requests, as letters: `A`nswer, `E`rror,

@@ -138,10 +138,9 @@ pub(crate) fn unbind(bindings: &mut Vec<Binding>, params: &Value) -> Result<Repl
 
 #[cfg(test)]
 mod tests {
-
+    use crate::Sim;
     use crate::testing::*;
 
-    use crate::Sim;
     use serde_json::json;
 
     #[test]

@@ -338,12 +338,11 @@ impl Sim {
 mod tests {
     use super::*;
     use crate::testing::*;
+    use crate::{DemoConfig, Sim};
 
     use callcard_core::model::call::{
         PhoneNumber, decode_call_status, decode_placement_options_text,
     };
-
-    use crate::{DemoConfig, Sim};
     use callcard_core::model::entity::{EntityKind, EntityRef};
     use serde_json::json;
 
