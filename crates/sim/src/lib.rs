@@ -10,8 +10,8 @@
 //! * `answer` — a method's result or failure, lenient parameters, filters, orders, pages;
 //! * `crm_tables`, `crm` — the CRM's fixed tables and the records generated from them;
 //! * `matching` (`crm.duplicate.findbycomm`), `timeline` (comments, to-dos, the card's
-//!   auto-close), `history` (activities, call statistics), `calllist` and `calllist_rest`
-//!   (call lists and the campaign), `crm_rest` (items, statuses, users), `placements`;
+//!   auto-close), `calllist` and `calllist_rest` (call lists and the campaign), `history`
+//!   (activities, call statistics), `crm_rest` (items, statuses, users), `placements`;
 //! * `sim` — the portal's state ([`Sim`]) and what it reports (`getStatus`, placement options);
 //! * `call` — the call's controls; `faults` — injected failures; `dispatch` — one REST request;
 //! * `protocol` — the worker's messages.
