@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the decoder properties of crates/core/tests/props.rs with a large case count, optimised, and prints
+# Runs the decoder properties of crates/core/tests/props_*.rs (every suite) with a large case count, optimised, and prints
 # one line: `N cases, P panics` (N: the cases that ran and passed, as each property reports
 # them; P: the properties that failed or panicked). Exit status is non-zero if any failed.
 #
@@ -21,7 +21,7 @@ t0=$(date +%s)
 # never disturbs the app's builds.
 export CARGO_PROFILE_RELEASE_PANIC=unwind CARGO_PROFILE_RELEASE_OPT_LEVEL=3 \
   CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
-if ! cargo build --release -p callcard-core --test props --target-dir target/fuzz --quiet 2>"$log"; then
+if ! cargo build --release -p callcard-core --test 'props_*' --target-dir target/fuzz --quiet 2>"$log"; then
   cat "$log"
   echo "build failed"
   echo "0 cases, 1 panics"
@@ -29,7 +29,7 @@ if ! cargo build --release -p callcard-core --test props --target-dir target/fuz
 fi
 t_build=$(( $(date +%s) - t0 ))
 
-PROPTEST_CASES=$cases cargo test --release -p callcard-core --target-dir target/fuzz --quiet --test props -- \
+PROPTEST_CASES=$cases cargo test --release -p callcard-core --target-dir target/fuzz --quiet --test 'props_*' -- \
   --nocapture --test-threads="$threads" >"$log" 2>&1
 rc=$?
 t_run=$(( $(date +%s) - t0 - t_build ))

@@ -44,7 +44,7 @@ run clippy-wasm-settings none cargo clippy --target wasm32-unknown-unknown --bin
 run clippy-wasm-demo none cargo clippy --target wasm32-unknown-unknown --all-targets --features demo --quiet -- -D warnings
 run host-tests cargo cargo test --workspace --quiet
 run fake-bx24-selftest node node --test tests/support/
-# Another origin for the browser tests' cross-origin library (tests/web.rs): http://localhost:8019.
+# Another origin for the browser tests' cross-origin library (tests/boundary.rs): http://localhost:8019.
 python3 scripts/xorigin_fixture.py 8019 & xorigin_pid=$!
 export CALLCARD_XORIGIN_PORT=8019
 run browser-tests cargo cargo test --target wasm32-unknown-unknown --features demo

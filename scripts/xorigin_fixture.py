@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Another origin for the browser tests (tests/web.rs): the fake BX24 library and a tiny REST host.
+"""Another origin for the browser tests (tests/boundary.rs): the fake BX24 library and a tiny REST host.
 
     python3 scripts/xorigin_fixture.py PORT
 

@@ -3,6 +3,7 @@
 // the reading line and costs "Next" at most two requests (its pages are kept, a few re-read).
 import { test, expect } from '@playwright/test';
 import { collectConsole, demoUrl } from './helpers.mjs';
+import { blocks } from './pages.mjs';
 
 /** Where keyboard focus is: tag, the nearest data-testid, data-list, and whether it is in the block. */
 const focus = (page) => page.evaluate(() => {
@@ -24,21 +25,22 @@ async function notBody(page, after) {
   return f;
 }
 
-const requests = async (page) => Number(await page.getByTestId('demo-request-count').innerText());
+const requests = (page) => blocks(page).demo.requests();
 /** "Next" as the native card presses it: outside the frame, so keyboard focus stays where it is. */
 const nextClient = (page) => page.evaluate(() => document.querySelector('[data-testid=demo-next]').click());
 
 test.describe('campaign block by keyboard', () => {
   test('call lists: show, remove, add — focus stays on the control or its result', async ({ page }) => {
+    const card = blocks(page);
     const log = collectConsole(page);
     await page.goto(demoUrl({ latency: 150 }));
-    await expect(page.getByTestId('client')).toHaveAttribute('data-entity', /^CONTACT:/);
-    await page.getByTestId('campaign-lists-load').focus();
+    await expect(card.client.card).toHaveAttribute('data-entity', /^CONTACT:/);
+    await card.campaign.listsLoad.focus();
     await page.keyboard.press('Enter');
     // The button hides itself at once: focus waits on the block, not on <body>.
     expect((await notBody(page, 'Show my call lists (loading)')).inBlock).toBe(true);
-    await expect(page.getByTestId('campaign-list').first()).toBeVisible();
-    await expect(page.locator('[data-testid=campaign-list] [data-action]').first()).toBeEnabled();
+    await expect(card.campaign.listRows.first()).toBeVisible();
+    await expect(card.campaign.rowActions.first()).toBeEnabled();
     let f = await notBody(page, 'Show my call lists');
     expect(f.testid).toBe('campaign-lists');
     // Tab into the lists: the first list's add/remove button.
@@ -46,7 +48,7 @@ test.describe('campaign block by keyboard', () => {
     f = await focus(page);
     expect(f.testid).toMatch(/^campaign-(add|remove)$/);
     const list = f.list;
-    const row = page.locator(`[data-testid=campaign-list][data-list="${list}"]`);
+    const row = card.campaign.list(list);
     for (const to of ['false', 'true']) {
       await page.keyboard.press('Enter');
       // Disabled while the write runs: focus waits on the block.
@@ -58,7 +60,7 @@ test.describe('campaign block by keyboard', () => {
       expect(f.list).toBe(list);
       expect(f.testid).toBe(to === 'true' ? 'campaign-remove' : 'campaign-add');
     }
-    await expect(page.getByTestId('campaign-note')).toBeHidden();
+    await expect(card.campaign.note).toBeHidden();
     // Another client: the card refreshes and the lists are read again under the old rows
     // (never replaced by a skeleton), and focus stays on the same button.
     await page.evaluate(() => {
@@ -78,10 +80,11 @@ test.describe('campaign block by keyboard', () => {
   });
 
   test('campaign: choose, Next, change list, choose again — never <body>', async ({ page }) => {
+    const card = blocks(page);
     const log = collectConsole(page);
     await page.goto(demoUrl({ scenario: 'campaign', latency: 50 }));
-    const picker = page.getByTestId('campaign-picker');
-    const progress = page.getByTestId('campaign-progress');
+    const picker = card.campaign.picker;
+    const progress = card.campaign.progress;
     await expect(picker).toBeVisible();
     await picker.focus();
     await page.keyboard.press('ArrowDown'); // a closed <select>: the next option, and `change`
@@ -106,7 +109,7 @@ test.describe('campaign block by keyboard', () => {
     await expect(progress).toBeVisible();
     expect((await notBody(page, 'choosing again')).testid).toBe('campaign-progress');
     // The demo's own "Next" by keyboard: focus stays on it while the block follows.
-    await page.getByTestId('demo-next').focus();
+    await card.demo.nextButton.focus();
     const before = await requests(page);
     await page.keyboard.press('Enter');
     await expect.poll(() => requests(page)).toBeGreaterThan(before);
@@ -116,9 +119,10 @@ test.describe('campaign block by keyboard', () => {
   });
 
   test('a failed read offers Retry, and Retry keeps focus', async ({ page }) => {
+    const card = blocks(page);
     await page.goto(demoUrl({ scenario: 'campaign', latency: 0, fail: 'ACCESS_DENIED:1:crm.calllist.items.get' }));
-    const retry = page.getByTestId('campaign-retry');
-    await expect(page.getByTestId('campaign-error')).toBeVisible();
+    const retry = card.campaign.retry;
+    await expect(card.campaign.error).toBeVisible();
     const before = await requests(page);
     await retry.focus();
     await page.keyboard.press('Enter');
@@ -126,12 +130,13 @@ test.describe('campaign block by keyboard', () => {
     await expect(retry).toBeVisible();
     expect((await notBody(page, 'Retry')).testid).toBe('campaign-retry');
     // The rest of the card keeps working.
-    await expect(page.getByTestId('client')).toBeVisible();
+    await expect(card.client.card).toBeVisible();
   });
 });
 
 test.describe('a long call list', () => {
   test('reading line while pages are read, old figures stay, "Next" costs at most two requests', async ({ page }) => {
+    const card = blocks(page);
     // Every page read is recorded as it appears (the line may be on screen for a moment only).
     await page.addInitScript(() => {
       window.__reading = [];
@@ -141,16 +146,16 @@ test.describe('a long call list', () => {
       }).observe(document, { subtree: true, childList: true, attributes: true });
     });
     await page.goto(demoUrl({ scenario: 'campaign', latency: 200, calllist_size: 4000 }));
-    const picker = page.getByTestId('campaign-picker');
+    const picker = card.campaign.picker;
     await expect(picker).toBeVisible();
     const seen = await page.evaluate(() => window.__reading);
     expect(seen.length).toBeGreaterThan(0);
     expect(seen[0].text).toMatch(/^Reading the call lists… [\d,]+ read$/);
     const reads = seen.map((s) => s.read);
     expect(reads).toEqual([...reads].sort((a, b) => a - b));
-    await expect(page.getByTestId('campaign-reading')).toHaveCount(0);
+    await expect(card.campaign.reading).toHaveCount(0);
     await picker.selectOption('6');
-    const progress = page.getByTestId('campaign-progress');
+    const progress = card.campaign.progress;
     await expect(progress).toHaveAttribute('data-total', '4000');
     for (let i = 0; i < 3; i++) {
       const before = await requests(page);
@@ -160,7 +165,7 @@ test.describe('a long call list', () => {
       await page.waitForTimeout(400);
       expect(await requests(page) - before).toBeLessThanOrEqual(2);
     }
-    const inWork = Number(await page.locator('[data-testid=campaign-status][data-status=IN_WORK]').getAttribute('data-count'));
+    const inWork = Number(await card.campaign.status('IN_WORK').getAttribute('data-count'));
     expect(inWork).toBe(4000 - Number(await progress.getAttribute('data-done')));
     // A frame reload: the list is read whole again, the line knows the size from last time.
     await page.evaluate(() => { window.__reading = []; });

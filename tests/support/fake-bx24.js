@@ -1147,7 +1147,7 @@
 
     ctl.neverAnswer = function (cmd) { ctl._cmdMode[cmd] = { kind: 'never' }; };
     ctl.answerError = function (cmd, code) { ctl._cmdMode[cmd] = { kind: 'error', code: code || 'Call card is undefined' }; };
-    ctl.errorAnswer = ctl.answerError; // alias (used by tests/web.rs)
+    ctl.errorAnswer = ctl.answerError; // alias (used by tests/boundary.rs)
     ctl.answerNormally = function (cmd) { delete ctl._cmdMode[cmd]; };
 
     // fault: {status (default 400), error, error_description, times (default 1; Infinity = always)}

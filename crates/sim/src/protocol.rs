@@ -4,8 +4,8 @@
 
 use serde_json::{Value, json};
 
-use super::sim::Outcome;
-use super::{DemoConfig, Sim, SimEvent};
+use crate::sim::Outcome;
+use crate::{DemoConfig, Sim, SimEvent};
 
 /// Encodes the simulation's events for the wire.
 pub fn events_to_json(events: Vec<SimEvent>) -> Value {

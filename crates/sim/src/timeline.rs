@@ -1,6 +1,6 @@
 //! The demo portal's writes from the card: timeline comments (`crm.timeline.comment.add` /
 //! `crm.timeline.comment.list`) and to-dos (`crm.activity.todo.add`, which then appear in
-//! `crm.activity.list` as open `CRM_TODO` activities through [`super::sim_history::History`]).
+//! `crm.activity.list` as open `CRM_TODO` activities through the history, `history.rs`).
 //!
 //! Shapes follow the REST documentation (reference §10): `comment.add` takes lowercase
 //! `fields{ENTITY_TYPE, ENTITY_ID, COMMENT}` (`ENTITY_TYPE` the lowercase type name) and answers
@@ -12,9 +12,11 @@
 
 use serde_json::{Map, Value, json};
 
-use super::sim::{
-    Crm, Fault, Lang, Reply, Text, arg, field, iso, midnight, object, paged, sort_rows,
-};
+use crate::answer::{Fault, Reply, arg, field, object, paged, sort_rows};
+use crate::bilingual::{Pick, Text};
+use crate::crm::Crm;
+use crate::dates::{iso, midnight};
+use callcard_core::i18n::Lang;
 use callcard_core::model::entity::{EntityKind, EntityRef};
 use callcard_core::model::time::parse_iso8601_ms;
 
@@ -88,7 +90,7 @@ fn bad(code: &'static str, description: impl Into<String>) -> Fault {
 
 /// The timeline comments store.
 #[derive(Debug, Clone)]
-pub(super) struct Timeline {
+pub(crate) struct Timeline {
     lang: Lang,
     seeded: bool,
     comments: Vec<Map<String, Value>>,
@@ -97,7 +99,7 @@ pub(super) struct Timeline {
 
 /// A to-do as `crm.activity.todo.add` asked for it, checked.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct NewTodo {
+pub(crate) struct NewTodo {
     pub owner: EntityRef,
     /// Unix seconds.
     pub deadline: i64,
@@ -107,7 +109,7 @@ pub(super) struct NewTodo {
 }
 
 impl Timeline {
-    pub(super) fn new(lang: Lang) -> Timeline {
+    pub(crate) fn new(lang: Lang) -> Timeline {
         Timeline {
             lang,
             seeded: false,
@@ -150,7 +152,7 @@ impl Timeline {
 
     /// `crm.timeline.comment.add`: `fields` (lowercase since crm 23.100.0) with `ENTITY_TYPE`,
     /// `ENTITY_ID` of an existing item and a non-empty `COMMENT`. Answers the new id.
-    pub(super) fn comment_add(
+    pub(crate) fn comment_add(
         &mut self,
         crm: &Crm,
         now_ms: f64,
@@ -184,7 +186,7 @@ impl Timeline {
 
     /// `crm.timeline.comment.list`: `filter{ENTITY_ID, ENTITY_TYPE}` (both needed), `order`
     /// (default `ID` descending), `select`, 50 a page from `start`.
-    pub(super) fn comment_list(
+    pub(crate) fn comment_list(
         &mut self,
         crm: &Crm,
         now_ms: f64,
@@ -213,7 +215,7 @@ impl Timeline {
             sort_rows(&mut rows, Some(order));
         }
         Ok(paged(
-            super::sim::select_fields(rows, params, "ID", ""),
+            crate::answer::select_fields(rows, params, "ID", ""),
             params,
         ))
     }
@@ -222,7 +224,7 @@ impl Timeline {
 /// Checks `crm.activity.todo.add`'s parameters: `ownerTypeId`, `ownerId` of an existing item,
 /// `deadline` (ISO with offset; without one it is portal time, which is UTC in the demo),
 /// `title`, `description`, `responsibleId` (default: the caller).
-pub(super) fn todo_params(crm: &Crm, me: u64, params: &Value) -> Result<NewTodo, Fault> {
+pub(crate) fn todo_params(crm: &Crm, me: u64, params: &Value) -> Result<NewTodo, Fault> {
     let need = |name: &'static str| {
         arg(params, name)
             .filter(|v| !v.is_null() && v.as_str().is_none_or(|s| !s.trim().is_empty()))
@@ -286,7 +288,7 @@ fn parse_deadline(s: &str) -> Option<i64> {
 /// `enableAutoClose` lifts the hold: after the call (the countdown running) the card closes at
 /// once, during a call it only lifts the hold. A new call reopens the card.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct AutoClose {
+pub(crate) struct AutoClose {
     delay_ms: f64,
     /// How long one `disableAutoClose` holds the card (the portal's 65 s, whatever the delay).
     hold_ms: f64,
@@ -302,7 +304,7 @@ const HOLD_MS: f64 = 65_000.0;
 
 /// What the auto-close did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum CloseStep {
+pub(crate) enum CloseStep {
     /// `CallCard::BeforeClose`: a close was blocked (the card stays).
     BeforeClose,
     /// The card closed (`BeforeClose` first, as the portal's `close()` fires it).
@@ -310,7 +312,7 @@ pub(super) enum CloseStep {
 }
 
 impl AutoClose {
-    pub(super) fn new(delay_s: u32) -> AutoClose {
+    pub(crate) fn new(delay_s: u32) -> AutoClose {
         AutoClose {
             delay_ms: f64::from(delay_s) * 1000.0,
             hold_ms: HOLD_MS,
@@ -320,31 +322,31 @@ impl AutoClose {
         }
     }
 
-    pub(super) fn held(&self, now_ms: f64) -> bool {
+    pub(crate) fn held(&self, now_ms: f64) -> bool {
         self.held_until.is_some_and(|t| t >= now_ms)
     }
 
-    pub(super) fn closed(&self) -> bool {
+    pub(crate) fn closed(&self) -> bool {
         self.closed
     }
 
     /// When something happens next, if anything is running.
-    pub(super) fn due(&self) -> Option<f64> {
+    pub(crate) fn due(&self) -> Option<f64> {
         self.due.filter(|_| !self.closed)
     }
 
-    pub(super) fn call_ended(&mut self, now_ms: f64) {
+    pub(crate) fn call_ended(&mut self, now_ms: f64) {
         self.due = Some(now_ms + self.delay_ms);
     }
 
     /// A new call: the card is open again and nothing counts down.
-    pub(super) fn call_started(&mut self) {
+    pub(crate) fn call_started(&mut self) {
         self.due = None;
         self.closed = false;
     }
 
     /// `disableAutoClose` (`enabled == false`) or `enableAutoClose`.
-    pub(super) fn command(&mut self, enabled: bool, now_ms: f64) -> Vec<CloseStep> {
+    pub(crate) fn command(&mut self, enabled: bool, now_ms: f64) -> Vec<CloseStep> {
         if self.closed {
             return Vec::new();
         }
@@ -367,7 +369,7 @@ impl AutoClose {
     }
 
     /// Runs the countdown to `now_ms`.
-    pub(super) fn tick(&mut self, now_ms: f64) -> Vec<CloseStep> {
+    pub(crate) fn tick(&mut self, now_ms: f64) -> Vec<CloseStep> {
         match self.due {
             Some(due) if !self.closed && now_ms >= due => {
                 if self.held(now_ms) {

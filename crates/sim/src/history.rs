@@ -15,12 +15,16 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value, json};
 
-use super::sim::{
-    Crm, Fault, Lang, Record, Reply, Rng, Text, arg, field, iso, midnight, object, paged, passes,
-    select_fields, sort_rows, to_u64, values_of,
+use crate::answer::{
+    Fault, Reply, arg, field, object, paged, passes, select_fields, sort_rows, to_u64, values_of,
 };
-use super::sim_timeline::NewTodo;
+use crate::bilingual::{Pick, Text};
+use crate::crm::{Crm, Record};
+use crate::dates::{iso, midnight};
+use crate::random::Rng;
+use crate::timeline::NewTodo;
 use callcard_core::call::Direction;
+use callcard_core::i18n::Lang;
 use callcard_core::model::entity::{EntityKind, EntityRef};
 
 /// Activity ids of the generated history start here; the sim's own calls get ids from 12 000 up,
@@ -34,7 +38,7 @@ const SHOWCASE_ACTIVITIES: u64 = 62;
 /// start and every `crm.activity.list` scan 90,000 rows.
 const HISTORY_GENERATED_CONTACTS: u64 = 200;
 /// Where the demo says its recordings are.
-/// On the demo portal's own host, `super::DEMO_HOST` (the card links no other host).
+/// On the demo portal's own host, `crate::DEMO_HOST` (the card links no other host).
 const RECORD_BASE: &str = "https://callcard.example.com/demo/records/";
 
 /// The kinds of activity the generator writes: `TYPE_ID`, `PROVIDER_ID`, `PROVIDER_TYPE_ID`.
@@ -128,20 +132,20 @@ fn display_name(record: &Record) -> String {
 
 /// A call that just ended in the demo, as [`History::record_call`] files it.
 #[derive(Debug, Clone)]
-pub(super) struct EndedCall {
-    pub(super) activity_id: u64,
-    pub(super) party: EntityRef,
+pub(crate) struct EndedCall {
+    pub(crate) activity_id: u64,
+    pub(crate) party: EntityRef,
     /// Everything the call is bound to (the card's `CRM_BINDINGS`), the party included.
-    pub(super) bindings: Vec<EntityRef>,
-    pub(super) direction: Direction,
-    pub(super) call_id: String,
+    pub(crate) bindings: Vec<EntityRef>,
+    pub(crate) direction: Direction,
+    pub(crate) call_id: String,
     /// `CALL_FAILED_CODE`: `200` answered, `304` missed, `603-S` cancelled, `486` busy, …
-    pub(super) code: &'static str,
+    pub(crate) code: &'static str,
     /// When the call started (answered, or ended for a call that never connected), Unix seconds.
-    pub(super) start_secs: i64,
-    pub(super) duration_secs: u64,
+    pub(crate) start_secs: i64,
+    pub(crate) duration_secs: u64,
     /// The operator (the current user).
-    pub(super) user_id: u64,
+    pub(crate) user_id: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -175,7 +179,7 @@ struct Draft {
 
 /// The history store.
 #[derive(Debug, Clone)]
-pub(super) struct History {
+pub(crate) struct History {
     lang: Lang,
     seed: u64,
     stats_denied: bool,
@@ -188,7 +192,7 @@ pub(super) struct History {
 }
 
 impl History {
-    pub(super) fn new(lang: Lang, seed: u64, stats_denied: bool) -> History {
+    pub(crate) fn new(lang: Lang, seed: u64, stats_denied: bool) -> History {
         History {
             lang,
             seed,
@@ -201,7 +205,7 @@ impl History {
         }
     }
 
-    pub(super) fn with_markup(mut self, on: bool) -> History {
+    pub(crate) fn with_markup(mut self, on: bool) -> History {
         self.markup = on;
         self
     }
@@ -219,7 +223,7 @@ impl History {
         let mut parties: Vec<(&Record, u64)> = Vec::new();
         for (i, r) in contacts.iter().enumerate() {
             let generated = r.entity.id
-                >= super::sim_calllist::CAMPAIGN_CONTACT_FIRST_ID + HISTORY_GENERATED_CONTACTS;
+                >= crate::calllist::CAMPAIGN_CONTACT_FIRST_ID + HISTORY_GENERATED_CONTACTS;
             let n = if i == 0 {
                 SHOWCASE_ACTIVITIES
             } else if i + 1 == contacts.len() || generated {
@@ -254,7 +258,7 @@ impl History {
             self.activities.push(d.activity);
         }
         if self.markup {
-            let payloads = super::sim::MARKUP_PAYLOADS;
+            let payloads = crate::crm::MARKUP_PAYLOADS;
             for (n, a) in self.activities.iter_mut().enumerate() {
                 if let Some(Value::String(v)) = a.fields.get_mut("SUBJECT") {
                     *v = format!("{v} {}", payloads[n % payloads.len()]);
@@ -449,7 +453,7 @@ impl History {
 
     /// Files a call that ended in the demo: its activity (bound to everything the card showed
     /// it bound to) and its statistics row.
-    pub(super) fn record_call(&mut self, crm: &Crm, now_ms: f64, call: EndedCall) {
+    pub(crate) fn record_call(&mut self, crm: &Crm, now_ms: f64, call: EndedCall) {
         self.ensure(crm, now_ms);
         let Some(party) = crm.get(call.party) else {
             return;
@@ -500,7 +504,7 @@ impl History {
 
     /// Files a to-do (`crm.activity.todo.add`): an open `CRM_TODO` activity of its owner,
     /// `START_TIME`/`END_TIME`/`DEADLINE` at its deadline, created now.
-    pub(super) fn add_todo(&mut self, crm: &Crm, now_ms: f64, id: u64, todo: NewTodo) {
+    pub(crate) fn add_todo(&mut self, crm: &Crm, now_ms: f64, id: u64, todo: NewTodo) {
         self.ensure(crm, now_ms);
         let now = (now_ms / 1000.0).floor() as i64;
         let mut fields = activity_fields(ActivityFacts {
@@ -528,7 +532,7 @@ impl History {
     /// pairs, so an activity bound to two of them comes twice), `order` (default `START_TIME`
     /// ascending), `select` (`*` or none: every field; otherwise `ID` plus the named ones),
     /// 50 a page from `start` (`-1`: the first page without `total`/`next`).
-    pub(super) fn activity_list(
+    pub(crate) fn activity_list(
         &mut self,
         crm: &Crm,
         now_ms: f64,
@@ -580,7 +584,7 @@ impl History {
     /// `voximplant.statistic.get`: `FILTER` (any field, e.g. `CRM_ENTITY_TYPE`, `CRM_ENTITY_ID`,
     /// `CRM_ACTIVITY_ID`, with the usual operators), `SORT` + `ORDER`, 50 a page from `start`.
     /// With `stats=denied` the user may not read statistics: 403 `ACCESS_DENIED`.
-    pub(super) fn statistic_get(
+    pub(crate) fn statistic_get(
         &mut self,
         crm: &Crm,
         now_ms: f64,
@@ -680,7 +684,7 @@ mod tests {
     fn recordings_are_on_the_demo_portals_host() {
         assert!(callcard_core::history::recording_on_portal(
             &format!("{}1.mp3", super::RECORD_BASE),
-            super::super::DEMO_HOST
+            crate::DEMO_HOST
         ));
     }
 

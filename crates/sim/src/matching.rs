@@ -10,7 +10,8 @@
 
 use serde_json::{Map, Value};
 
-use super::sim::{Crm, Fault, Reply, arg, values_of};
+use crate::answer::{Fault, Reply, arg, values_of};
+use crate::crm::Crm;
 use callcard_core::model::entity::EntityKind;
 
 /// The most values one call may ask about, and the most ids one type answers.
@@ -50,7 +51,7 @@ fn email_key(s: &str) -> String {
 }
 
 /// `crm.duplicate.findbycomm` over `crm`.
-pub(super) fn find_by_comm(crm: &Crm, params: &Value) -> Result<Reply, Fault> {
+pub(crate) fn find_by_comm(crm: &Crm, params: &Value) -> Result<Reply, Fault> {
     let kind = match arg(params, "type").and_then(Value::as_str).map(str::trim) {
         Some(t) if t.eq_ignore_ascii_case("PHONE") => "PHONE",
         Some(t) if t.eq_ignore_ascii_case("EMAIL") => "EMAIL",
