@@ -4,7 +4,10 @@
     python3 scripts/check_cycles.py [CRATE_SRC ...]   (default: crates/core/src crates/sim/src src)
 
 For each crate root it builds two kinds of graph from `crate::…` and `super::…` paths (in `use`
-lines and in code; comments and string literals are ignored, `#[cfg(test)]` code counts):
+lines and in code; comments and string literals are ignored, and so is test code — a
+`#[cfg(test)]` inline module or a file declared under `#[cfg(test)]`: a unit test may drive its
+module through the whole crate (the simulation's tests run the whole `Sim`), product code may
+not):
 
 * the top-level modules (`foo.rs` or `foo/` next to `lib.rs`), an edge `a → b` when a file of
   `a` names `crate::b…` (or, at the top level, `super::b…`); a name the crate root re-exports
@@ -143,10 +146,44 @@ class Crate:
                     rel = os.path.normpath(os.path.join(rel_dir, f))
                     with open(os.path.join(dirpath, f), encoding="utf-8") as fh:
                         self.files[rel] = strip_comments_and_strings(fh.read())
+        self.drop_test_code()
         self.top = sorted({module_of(r)[0] for r in self.files if module_of(r)})
         lib = self.files.get("lib.rs", "")
         # Root names re-exported from a module: `pub use sim::{Sim, SimEvent};`.
         self.root_names = self.face(lib, self.top)
+
+    def drop_test_code(self):
+        """Blanks `#[cfg(test)]` inline modules and removes files declared under `#[cfg(test)]`."""
+        test_files = set()
+        for rel, text in list(self.files.items()):
+            here = os.path.dirname(rel) if os.path.basename(rel) in ("mod.rs", "lib.rs") else rel[:-3]
+            for m in re.finditer(r"#\[cfg\(test\)\]\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+(" + IDENT + r")\s*;", text):
+                for cand in (os.path.join(here, m.group(1) + ".rs"), os.path.join(here, m.group(1), "mod.rs")):
+                    test_files.add(os.path.normpath(cand))
+            lines = text.split("\n")
+            out, depth, skip_until, pending = [], 0, None, False
+            for line in lines:
+                opens = line.count("{") - line.count("}")
+                if skip_until is None and (pending or "#[cfg(test)]" in line) and re.search(r"\bmod\s+\w+\s*\{", line):
+                    skip_until = depth
+                    out.append("")
+                    depth += opens
+                    pending = False
+                    if depth <= skip_until:
+                        skip_until = None
+                    continue
+                pending = skip_until is None and line.strip().startswith("#[cfg(test)]") and not re.search(r"\bmod\b", line)
+                if skip_until is not None:
+                    out.append("")
+                    depth += opens
+                    if depth <= skip_until:
+                        skip_until = None
+                    continue
+                out.append(line)
+                depth += opens
+            self.files[rel] = "\n".join(out)
+        for rel in test_files:
+            self.files.pop(rel, None)
 
     def face(self, text, children):
         """Names a module file re-exports or defines, mapped to the child they come from."""
