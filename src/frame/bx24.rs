@@ -1,8 +1,10 @@
-//! The real portal: typed async wrappers over `window.BX24`. The ONLY module where `JsValue` lives.
+//! The real portal: typed async wrappers over `window.BX24`, the part of the page boundary
+//! (`src/frame/`) that talks to the Bitrix24 library.
 //!
-//! Faithful to the classic library's behaviour (reference §1.3): an unknown placement command
-//! and an HTTP 5xx answer never call back, so every call here has a timeout; events arrive with
-//! their first argument only; `bindEvent` has no unbind, so each event is bound once.
+//! Faithful to the classic library's behaviour (mirrored by `tests/support/fake-bx24.js`): an
+//! unknown placement command and an HTTP 5xx answer never call back, so every call here has a
+//! timeout; events arrive with their first argument only; `bindEvent` has no unbind, so each
+//! event is bound once.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -66,7 +68,7 @@ pub struct Timeouts {
     /// the library's XHRs, see [`Bx24Portal::new`]), so this only catches requests that get no
     /// answer at all.
     pub rest_ms: u32,
-    /// `BX24.refreshAuth`: goes through the parent window and may never answer (§8).
+    /// `BX24.refreshAuth`: goes through the parent window and may never answer.
     pub refresh_ms: u32,
 }
 
@@ -368,7 +370,7 @@ impl Bx24Portal {
             );
             watcher.forget();
 
-            // 2. The library's own throw: `Query error!` from its XHR handler (§1.3). It reaches
+            // 2. The library's own throw: `Query error!` from its XHR handler. It reaches
             //    the window with its message only when the library is same-origin (tests); from
             //    api.bitrix24.com it is a bare "Script error." and only the watcher above helps.
             //    The calls in flight now are failed on the next turn, after the watcher has had

@@ -174,8 +174,10 @@ pub fn InstallPage() -> impl IntoView {
                 <textarea id="cc-install-results" class="cc-wrapup__note" data-testid="install-results" rows="6"
                     prop:value=move || results_text.get()
                     on:input=move |ev| {
-                        use wasm_bindgen::JsCast;
-                        let v = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok()).map(|t| t.value()).unwrap_or_default();
+                        let v = match crate::frame::dom::event_field(&ev) {
+                            Some(crate::frame::dom::FieldValue::TextArea(v)) => v,
+                            _ => String::new(),
+                        };
                         results_text.set(v);
                         results_said.set(None);
                     }></textarea>
