@@ -131,7 +131,9 @@ pub fn InstallPage() -> impl IntoView {
         });
     };
 
-    // The wrap-up's results (an app option: the same for every operator).
+    // The wrap-up's results (an app option: the same for every operator). Not a REST call of
+    // this frame: `BX24.appOption.get` reads what the portal handed over at init, and `.set` asks
+    // the portal's page (a message to the parent window), so neither goes through the client.
     let results_text = RwSignal::new(callcard_core::wrapup::results_text(
         &callcard_core::wrapup::results_from_option(
             store
