@@ -1,4 +1,4 @@
-//! Small web-platform helpers (storage, clock, `Intl`, theme). No Bitrix24 here — that is `portal::bx24`.
+//! Small web-platform helpers (storage, clock, `Intl`, theme). No Bitrix24 here — that is `frame::bx24`.
 
 use wasm_bindgen::prelude::*;
 

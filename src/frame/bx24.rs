@@ -1,8 +1,10 @@
-//! The real portal: typed async wrappers over `window.BX24`. The ONLY module where `JsValue` lives.
+//! The real portal: typed async wrappers over `window.BX24`, the part of the page boundary
+//! (`src/frame/`) that talks to the Bitrix24 library.
 //!
-//! Faithful to the classic library's behaviour (reference §1.3): an unknown placement command
-//! and an HTTP 5xx answer never call back, so every call here has a timeout; events arrive with
-//! their first argument only; `bindEvent` has no unbind, so each event is bound once.
+//! Faithful to the classic library's behaviour (mirrored by `tests/support/fake-bx24.js`): an
+//! unknown placement command and an HTTP 5xx answer never call back, so every call here has a
+//! timeout; events arrive with their first argument only; `bindEvent` has no unbind, so each
+//! event is bound once.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -13,6 +15,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::frame::convert::{describe, to_js, to_json};
 use callcard_core::call::{CallEvent, CallStatus};
 use callcard_core::call::{decode_call_status, decode_entity_changed, decode_state_changed};
 use callcard_core::portal::{EventSink, Fut, Placement, Portal, PortalError};
@@ -66,7 +69,7 @@ pub struct Timeouts {
     /// the library's XHRs, see [`Bx24Portal::new`]), so this only catches requests that get no
     /// answer at all.
     pub rest_ms: u32,
-    /// `BX24.refreshAuth`: goes through the parent window and may never answer (§8).
+    /// `BX24.refreshAuth`: goes through the parent window and may never answer.
     pub refresh_ms: u32,
 }
 
@@ -119,21 +122,6 @@ fn parse_http_reason(reason: &str) -> Option<(u16, String)> {
     let rest = reason.strip_prefix(QUERY_ERROR)?.strip_prefix('|')?;
     let (status, code) = rest.split_once('|')?;
     Some((status.parse().ok()?, code.to_string()))
-}
-
-/// A short, token-free description of a thrown JS value.
-fn describe(e: &JsValue) -> String {
-    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
-        return String::from(err.name())
-            + ": "
-            + &String::from(err.message())
-                .chars()
-                .take(120)
-                .collect::<String>();
-    }
-    e.as_string()
-        .map(|s| s.chars().take(120).collect())
-        .unwrap_or_else(|| "unknown error".into())
 }
 
 /// Starts a callback-style call and waits for its first callback, or `timeout_ms`.
@@ -205,20 +193,6 @@ async fn callback_with_abort(
     })
 }
 
-/// JS → JSON value, through `JSON.stringify`: a cycle (the classic library's error objects point
-/// back at their answer) or anything else unserialisable becomes an error value, and serde_json's
-/// depth limit bounds the recursion — never a stack overflow or a panic.
-pub fn to_json(v: &JsValue) -> Result<Value, String> {
-    if v.is_undefined() {
-        return Ok(Value::Null);
-    }
-    let text = js_sys::JSON::stringify(v).map_err(|e| describe(&e))?;
-    let text = text
-        .as_string()
-        .ok_or_else(|| "not representable as JSON".to_string())?;
-    serde_json::from_str(&text).map_err(|e| e.to_string().chars().take(80).collect())
-}
-
 fn get_string(obj: &JsValue, key: &str) -> Option<String> {
     let v = Reflect::get(obj, &JsValue::from_str(key)).ok()?;
     // Codes are text, or whole numbers (`100`); no float formatting here (it costs 10 KB of wasm).
@@ -227,11 +201,6 @@ fn get_string(obj: &JsValue, key: &str) -> Option<String> {
             .filter(|n| n.fract() == 0.0 && n.abs() < 1e15)
             .map(|n| (n as i64).to_string())
     })
-}
-
-/// JSON value → plain JS object (through `JSON.parse`: one JSON codec in the build, not two).
-pub fn to_js(v: &Value) -> JsValue {
-    js_sys::JSON::parse(&v.to_string()).unwrap_or(JsValue::NULL)
 }
 
 fn call0(obj: &JsValue, name: &str) -> Option<JsValue> {
@@ -265,17 +234,21 @@ pub fn read_ajax_result(res: &JsValue) -> Result<RestAnswer, RestError> {
     let result = call0(res, "data")
         .ok_or_else(|| RestError::Library("result object without data()".into()))?;
     let result = to_json(&result).map_err(RestError::Library)?;
+    // Of the raw answer only `next` and `time` are read (its `result` is `data()`, read above).
     let answer = Reflect::get(res, &"answer".into()).unwrap_or(JsValue::UNDEFINED);
-    let answer = to_json(&answer).unwrap_or(Value::Null);
+    let field = |key: &str| {
+        Reflect::get(&answer, &key.into())
+            .ok()
+            .filter(|v| !v.is_undefined())
+            .and_then(|v| to_json(&v).ok())
+    };
     let more = call0(res, "more").map(|m| m.is_truthy()).unwrap_or(false);
     let total = call0(res, "total")
         .and_then(|t| t.as_f64())
         .filter(|t| t.is_finite() && *t >= 0.0)
         .map(|t| t as u64);
     let next = if more {
-        answer
-            .get("next")
-            .and_then(|n| callcard_core::model::value::value_u64(n).ok().flatten())
+        field("next").and_then(|n| callcard_core::model::value::value_u64(&n).ok().flatten())
     } else {
         None
     };
@@ -283,7 +256,7 @@ pub fn read_ajax_result(res: &JsValue) -> Result<RestAnswer, RestError> {
         result,
         next,
         total,
-        time: answer.get("time").cloned(),
+        time: field("time"),
     })
 }
 
@@ -368,7 +341,7 @@ impl Bx24Portal {
             );
             watcher.forget();
 
-            // 2. The library's own throw: `Query error!` from its XHR handler (§1.3). It reaches
+            // 2. The library's own throw: `Query error!` from its XHR handler. It reaches
             //    the window with its message only when the library is same-origin (tests); from
             //    api.bitrix24.com it is a bare "Script error." and only the watcher above helps.
             //    The calls in flight now are failed on the next turn, after the watcher has had

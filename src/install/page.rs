@@ -131,7 +131,9 @@ pub fn InstallPage() -> impl IntoView {
         });
     };
 
-    // The wrap-up's results (an app option: the same for every operator).
+    // The wrap-up's results (an app option: the same for every operator). Not a REST call of
+    // this frame: `BX24.appOption.get` reads what the portal handed over at init, and `.set` asks
+    // the portal's page (a message to the parent window), so neither goes through the client.
     let results_text = RwSignal::new(callcard_core::wrapup::results_text(
         &callcard_core::wrapup::results_from_option(
             store
@@ -174,8 +176,10 @@ pub fn InstallPage() -> impl IntoView {
                 <textarea id="cc-install-results" class="cc-wrapup__note" data-testid="install-results" rows="6"
                     prop:value=move || results_text.get()
                     on:input=move |ev| {
-                        use wasm_bindgen::JsCast;
-                        let v = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok()).map(|t| t.value()).unwrap_or_default();
+                        let v = match crate::frame::dom::event_field(&ev) {
+                            Some(crate::frame::dom::FieldValue::TextArea(v)) => v,
+                            _ => String::new(),
+                        };
                         results_text.set(v);
                         results_said.set(None);
                     }></textarea>

@@ -3,17 +3,9 @@
 //! framework's view machinery costs the operator's download kilobytes per distinct row shape.
 //! Text is always set as text (`textContent`), never parsed as HTML.
 
-use wasm_bindgen::JsCast;
-
-fn document() -> Option<web_sys::Document> {
-    web_sys::window()?.document()
-}
-
 /// `<tag class=…>` (an empty class is left out).
 pub fn el(tag: &str, class: &str) -> web_sys::Element {
-    let e = document()
-        .and_then(|d| d.create_element(tag).ok())
-        .unwrap_or_else(|| JsCast::unchecked_into(js_sys::Object::new()));
+    let e = crate::frame::dom::create_element(tag);
     if !class.is_empty() {
         e.set_class_name(class);
     }

@@ -39,8 +39,7 @@ pub fn ErrorBanner() -> impl IntoView {
                 .and_then(|w| w.document())
                 .and_then(|d| d.query_selector(".cc-call").ok().flatten())
         {
-            use wasm_bindgen::JsCast;
-            let _ = h.unchecked_into::<web_sys::HtmlElement>().focus();
+            crate::frame::dom::focus(&h);
         }
         let retried = retried.clone();
         err.map(|err| {

@@ -100,7 +100,7 @@ fn now_secs() -> i64 {
 
 /// The browser's own UTC offset: only until the portal's is known from a REST answer.
 fn browser_offset_min() -> i32 {
-    -(js_sys::Date::new_0().get_timezone_offset() as i32)
+    -(browser::timezone_offset_min(browser::now_ms() as i64) as i32)
 }
 
 impl Wrapup {

@@ -4,8 +4,8 @@
 
 use leptos::html;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
+use crate::frame::dom::{self, FieldValue};
 use crate::ui::dom::{add, attr, el, replace};
 use crate::ui::{announce, kind_label, use_store};
 use crate::wrapup::state::{Said, Wrapup};
@@ -105,10 +105,7 @@ fn chip_row(key: &str, testid: Option<&str>, items: &[(String, String)]) -> web_
 fn each(root: &web_sys::Element, selector: &str, mut f: impl FnMut(&web_sys::Element)) {
     if let Ok(list) = root.query_selector_all(selector) {
         for i in 0..list.length() {
-            if let Some(e) = list
-                .item(i)
-                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
-            {
+            if let Some(e) = list.item(i).and_then(dom::as_element) {
                 f(&e);
             }
         }
@@ -289,7 +286,7 @@ pub fn WrapupPanel() -> impl IntoView {
             .get_untracked()
             .and_then(|b| b.query_selector("[data-testid=wrapup-open]").ok().flatten())
         {
-            let _ = b.unchecked_into::<web_sys::HtmlElement>().focus();
+            dom::focus(&b);
         }
     };
     let on_key = move |ev: web_sys::KeyboardEvent| {
@@ -306,10 +303,7 @@ pub fn WrapupPanel() -> impl IntoView {
     };
     // One listener for every button of the bar and the panel.
     let on_click = move |ev: web_sys::MouseEvent| {
-        let Some(b) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|t| t.closest("button").ok().flatten())
+        let Some(b) = dom::event_element(&ev).and_then(|t| t.closest("button").ok().flatten())
         else {
             return;
         };
@@ -365,15 +359,10 @@ pub fn WrapupPanel() -> impl IntoView {
             }
         }
     };
-    let on_input = move |ev: web_sys::Event| {
-        let Some(t) = ev.target() else { return };
-        if let Some(n) = t.dyn_ref::<web_sys::HtmlTextAreaElement>() {
-            let v = n.value();
-            w.edit(store, move |d| d.note = v);
-        } else if let Some(i) = t.dyn_ref::<web_sys::HtmlInputElement>() {
-            let v = i.value();
-            w.edit(store, move |d| d.callback = Callback::At(v));
-        }
+    let on_input = move |ev: web_sys::Event| match dom::event_field(&ev) {
+        Some(FieldValue::TextArea(v)) => w.edit(store, move |d| d.note = v),
+        Some(FieldValue::Input(v)) => w.edit(store, move |d| d.callback = Callback::At(v)),
+        None => {}
     };
 
     view! {
