@@ -567,6 +567,9 @@ fn refused_storage_keeps_values_in_memory_and_says_so() {
 #[path = "boundary/frame_wait.rs"]
 mod frame_wait;
 
+#[path = "boundary/convert.rs"]
+mod convert;
+
 /// Issue 9, lenient to the end: an order among the bindings, a garbage entry and a state word
 /// the card does not know. The known bindings load and draw, the order shows by type and id,
 /// the badge is neutral, and no error banner shows.

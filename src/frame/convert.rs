@@ -4,7 +4,7 @@
 //!
 //! Both ways go through JSON text (`JSON.stringify` + serde_json, serde_json + `JSON.parse`), not
 //! `serde-wasm-bindgen`, which the design asked for: measured on a 50-item batch answer
-//! (`tests/convert.rs`, release build, headless Chromium), serde-wasm-bindgen into a
+//! (`tests/boundary/convert.rs`, release build, headless Chromium), serde-wasm-bindgen into a
 //! `serde_json::Value` took 2.30 ms a conversion against 0.62 ms (JS → Rust) and 3.70 ms against
 //! 0.70 ms (Rust → JS, `json_compatible`), and added 9,701 B brotli to the operator's download
 //! (222,835 → 232,536 B, over the 218 KiB ceiling of `scripts/test.sh`). A value crosses the

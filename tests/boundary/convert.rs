@@ -4,9 +4,7 @@
 //! dev-dependency only): a batch answer's `result.data()` of 50 items, 1,000 times each way. The
 //! benchmark prints the times and checks that both paths give the same value; it is ignored by
 //! default (it times, it does not test). Run it with the release profile:
-//! `cargo test --release --target wasm32-unknown-unknown --test convert -- --include-ignored --nocapture`
-#![cfg(target_arch = "wasm32")]
-
+//! `cargo test --release --target wasm32-unknown-unknown --features demo --test boundary convert:: -- --include-ignored --nocapture`
 use std::fmt;
 
 use callcard::frame::browser::perf_now;
@@ -15,8 +13,6 @@ use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 const ROUNDS: u32 = 1_000;
 
