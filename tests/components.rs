@@ -215,7 +215,7 @@ async fn install_page_binds_the_tab() {
     })
     .await;
     let a = demo.call("placement.get", &json!({})).await.unwrap();
-    assert!(callcard::install::page::has_call_card(&a.result));
+    assert!(callcard_core::install::has_call_card(&a.result));
 }
 
 #[wasm_bindgen_test]

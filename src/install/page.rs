@@ -1,4 +1,5 @@
 //! The app's own page (`PLACEMENT = DEFAULT`): registers the CALL_CARD tab and finishes installation.
+//! Its rules (the command, what a read-back means) are `callcard_core::install`.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -8,6 +9,7 @@ use crate::store::CardError;
 use crate::ui::error_banner::error_text;
 use crate::ui::{announce, use_store};
 use callcard_core::i18n::{Text, tr};
+use callcard_core::install::{self, ReadBack, has_call_card};
 use callcard_core::rest::RestError;
 use callcard_core::rest::limiter::Priority;
 use callcard_core::rest::retry::outcome_unknown;
@@ -20,18 +22,6 @@ fn handler_url() -> String {
             Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
         })
         .unwrap_or_default()
-}
-
-/// Whether `placement.get`'s answer lists a CALL_CARD binding.
-pub fn has_call_card(result: &serde_json::Value) -> bool {
-    result.as_array().is_some_and(|a| {
-        a.iter().any(|p| {
-            p.get("placement")
-                .or_else(|| p.get("PLACEMENT"))
-                .and_then(|v| v.as_str())
-                == Some("CALL_CARD")
-        })
-    })
 }
 
 /// Install / settings page.
@@ -78,18 +68,7 @@ pub fn InstallPage() -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             let handler = handler_url();
-            let (method, params) = if bind {
-                (
-                    "placement.bind",
-                    json!({"PLACEMENT": "CALL_CARD", "HANDLER": handler, "TITLE": "Client",
-                        "LANG_ALL": {"en": {"TITLE": "Client"}, "ru": {"TITLE": "Клиент"}}}),
-                )
-            } else {
-                (
-                    "placement.unbind",
-                    json!({"PLACEMENT": "CALL_CARD", "HANDLER": handler}),
-                )
-            };
+            let (method, params) = install::toggle_command(bind, &handler);
             let mut result: Result<(), RestError> = store
                 .client()
                 .call(method, &params, Priority::Interactive)
@@ -100,14 +79,11 @@ pub fn InstallPage() -> impl IntoView {
             if let Err(e) = &result
                 && outcome_unknown(e)
             {
-                result = match read_back().await {
-                    Ok(bound) if bound == bind => Ok(()),
-                    Ok(bound) => {
-                        registered.set(Some(bound));
-                        result
-                    }
-                    Err(_) => result,
-                };
+                match install::read_back(bind, read_back().await.map_err(|_| ())) {
+                    ReadBack::Done => result = Ok(()),
+                    ReadBack::NotDone { registered: now } => registered.set(Some(now)),
+                    ReadBack::Unknown => {}
+                }
             }
             busy.set(false);
             match result {

@@ -8,6 +8,7 @@ pub mod campaign;
 pub mod client;
 pub mod history;
 pub mod i18n;
+pub mod install;
 pub mod model;
 pub mod portal;
 pub mod refresh;
