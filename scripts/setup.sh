@@ -35,7 +35,7 @@ fi
 
 if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WB_VERSION"; then
   step "cargo install wasm-bindgen-cli $WB_VERSION (about 3 minutes)"
-  # No --locked: its lockfile pins a webpki-roots the registry here lacks (TOOLCHAIN.md, pitfall 2).
+  # No --locked: its lockfile pins a webpki-roots the registry here lacks (so the lockfile's own versions cannot be used offline).
   cargo install wasm-bindgen-cli --version "=$WB_VERSION" --force
 fi
 

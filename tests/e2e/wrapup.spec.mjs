@@ -19,7 +19,7 @@ async function commands(bed, method, key) {
   return h.filter((e) => e.batchKey !== undefined && e.method === method && (key === undefined || e.batchKey === key));
 }
 
-/** The read-back's own command (src/wrapup.rs READ_NOTE_KEY); the refresh batch lists comments too. */
+/** The read-back's own command (crates/core/src/wrapup/save.rs READ_NOTE_KEY); the refresh batch lists comments too. */
 const READ_BACK = 'readNote';
 
 async function endCallInBed(bed) {
@@ -66,7 +66,7 @@ test.describe('demo portal', () => {
     await expect(card.demo.requestCount).toHaveText(String(before + 2));
     await expect(card.wrapup.note).toHaveValue('');
     await expect(card.demo.autoclose).toHaveAttribute('data-state', 'free');
-    // Released after the call (the countdown runs): the portal closes the card at once (§2.4).
+    // Released after the call (the countdown runs): the portal closes the card at once (`enableAutoClose` after the call).
     await expect(card.demo.cardClosed).toBeVisible({ timeout: 5000 });
     await expect(card.call.state).toBeHidden();
     // A new call opens the card again.

@@ -5,7 +5,7 @@
  * Plain classic script (no `export`): it only defines `globalThis.__fakeBx24Install(opts)`.
  * Playwright: page.addInitScript({path}) then page.addInitScript(o => __fakeBx24Install(o), opts).
  *
- * Behaviour copied from the real library / portal (see /work/shared/docs/bitrix24-reference.md §1, §2, §6.4):
+ * Behaviour copied from the real library and portal:
  *  - everything that crosses the frame boundary is JSON-cloned and delivered asynchronously;
  *  - placement.call with an unknown command never calls back; outside CALL_CARD nothing answers;
  *  - placement events deliver ONLY THE FIRST ARGUMENT (the portal's `_cb(res)` takes one argument);

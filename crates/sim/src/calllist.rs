@@ -1,7 +1,7 @@
 //! The demo portal's call lists ("обзвон") and the campaign the `campaign` scenario works
 //! through: the lists, their generation and "Next". Their REST methods are in `calllist_rest.rs`.
 //!
-//! Semantics follow the portal's REST implementation (reference §3.1 and the method's source):
+//! Semantics follow the portal's REST implementation of the call-list methods:
 //! `crm.calllist.list` and `crm.calllist.items.get` give 50 rows from `start` with neither
 //! `next` nor `total` (`list` with `start=-1` gives every row); an `items.get` page with
 //! nothing readable on it is 403 `ACCESS_ERROR`; `add`/`update` accept only contact and company

@@ -127,7 +127,7 @@ pub struct DemoConfig {
     pub autoclose_s: u32,
 }
 
-/// The portal's delay before it closes the card after a call (reference §2.4).
+/// The portal's delay before it closes the card after a call.
 pub const DEFAULT_AUTOCLOSE_S: u32 = 65;
 
 /// The latency of a typical cloud portal answer, so the demo shows loading states honestly.
@@ -313,7 +313,7 @@ pub struct Faults {
     pub expire: Option<u64>,
 }
 
-/// The documented error codes (reference §6.5, §3.1) with their HTTP status and a description.
+/// The documented REST error codes (general and call-list ones) with their HTTP status and a description.
 const KNOWN_CODES: &[(&str, u16, &str)] = &[
     ("QUERY_LIMIT_EXCEEDED", 503, "Too many requests"),
     (

@@ -1,7 +1,7 @@
 //! The demo portal's `crm.duplicate.findbycomm` (issue 11): who in the demo CRM has a phone
 //! number or an e-mail address.
 //!
-//! As documented (reference §5, §10): `type` is `PHONE` or `EMAIL`, `values` at most 20,
+//! As the portal documents `crm.duplicate.findbycomm`: `type` is `PHONE` or `EMAIL`, `values` at most 20,
 //! `entity_type` (`LEAD`, `CONTACT`, `COMPANY`) optional. The answer is
 //! `{LEAD: [ids], CONTACT: [ids], COMPANY: [ids]}` with only the types that matched, or `[]`
 //! (PHP's empty map) when nothing did. A type with 20 matches ends the search: the types after

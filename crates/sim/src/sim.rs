@@ -98,7 +98,7 @@ pub enum Outcome {
     Answer(Value),
     /// An HTTP error status and the body `{error, error_description}`. 5xx errors are answered
     /// too, with their body: it is the browser wrapper that emulates BX24.js, which throws on a
-    /// 5xx and never calls the callback back (reference §1.3).
+    /// 5xx and never calls the callback back (the classic library's behaviour).
     Error(u16, Value),
     /// The request hangs: no answer ever comes (`stall=`).
     NeverAnswers,

@@ -2,7 +2,7 @@
 //! `crm.timeline.comment.list`) and to-dos (`crm.activity.todo.add`, which then appear in
 //! `crm.activity.list` as open `CRM_TODO` activities through the history, `history.rs`).
 //!
-//! Shapes follow the REST documentation (reference §10): `comment.add` takes lowercase
+//! Shapes follow the REST documentation: `comment.add` takes lowercase
 //! `fields{ENTITY_TYPE, ENTITY_ID, COMMENT}` (`ENTITY_TYPE` the lowercase type name) and answers
 //! the new id as a number; `comment.list` needs `filter{ENTITY_ID, ENTITY_TYPE}` and answers rows
 //! whose values are strings (`ID`, `ENTITY_ID`, `AUTHOR_ID`), `CREATED` an ISO date with offset,
@@ -280,7 +280,7 @@ fn parse_deadline(s: &str) -> Option<i64> {
     Some((ms / 1000.0).floor() as i64)
 }
 
-/// The portal's auto-close of the card after a call (reference §2.4–2.5), on the sim's clock:
+/// The portal's auto-close of the card after a call (`disableAutoClose` / `enableAutoClose`), on the sim's clock:
 /// the call ends → the card closes `delay` later (65 s; `autoclose=N` in the demo), unless the
 /// app holds it. `disableAutoClose` holds it for 65 s from that moment (and restarts a running
 /// countdown at 65 s); when the countdown ends while held the portal fires `BeforeClose`
@@ -299,7 +299,7 @@ pub(crate) struct AutoClose {
     closed: bool,
 }
 
-/// One `disableAutoClose` holds the card this long (reference §2.4).
+/// One `disableAutoClose` holds the card this long (the portal's documented hold).
 const HOLD_MS: f64 = 65_000.0;
 
 /// What the auto-close did.
@@ -353,7 +353,7 @@ impl AutoClose {
         if enabled {
             self.held_until = None;
             // "If the call has already ended and the countdown was running, the card closes
-            // immediately" (reference §2.4).
+            // immediately" (as the portal documents `enableAutoClose`).
             if self.due.is_some() {
                 self.closed = true;
                 self.due = None;

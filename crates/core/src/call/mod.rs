@@ -869,7 +869,7 @@ mod tests {
         }
     }
 
-    /// Regression (found by tests/props.rs): a type id written as a whole float (`128.0`) was
+    /// Regression (found by crates/core/tests/props_*.rs): a type id written as a whole float (`128.0`) was
     /// read as the text "128.0", an unknown type.
     #[test]
     fn type_ids_written_as_floats() {

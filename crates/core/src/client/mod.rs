@@ -130,7 +130,7 @@ fn join_name(o: &Map<String, Value>, keys: &[&str]) -> Result<Option<String>, De
 /// Decodes one `crm.item.*` item (camelCase) of a known type.
 pub fn decode_item(kind: EntityKind, v: &Value) -> Result<CrmItem, DecodeError> {
     let o = as_object(v)?;
-    // Id 0 names no item (regression, found by tests/props.rs: `{"id": 0}` was an item).
+    // Id 0 names no item (regression, found by crates/core/tests/props_*.rs: `{"id": 0}` was an item).
     let id = opt_u64(o, "id")?
         .filter(|id| *id > 0)
         .ok_or(DecodeError::Field {
@@ -140,7 +140,7 @@ pub fn decode_item(kind: EntityKind, v: &Value) -> Result<CrmItem, DecodeError> 
         })?;
     let mut phones = Vec::new();
     // A multifield entry that cannot be read is skipped, not fatal for the item (regression,
-    // found by tests/props.rs: `{"typeId": ["PHONE"]}` made the whole client unreadable).
+    // found by crates/core/tests/props_*.rs: `{"typeId": ["PHONE"]}` made the whole client unreadable).
     for f in opt_array(o, "fm")? {
         let Some(fo) = f.as_object() else { continue };
         if opt_text(fo, "typeId").ok().flatten().as_deref() == Some("PHONE")
@@ -203,7 +203,7 @@ pub fn decode_item_list(kind: EntityKind, result: &Value) -> Result<Vec<CrmItem>
 }
 
 /// Decodes `user.get`'s array of users (old-style UPPER_CASE, string ids). A row that cannot be
-/// read is skipped, not fatal for the others (regression, found by tests/props.rs: one row with
+/// read is skipped, not fatal for the others (regression, found by crates/core/tests/props_*.rs: one row with
 /// `ID: "abc"` or a `NAME` array lost every user's name).
 pub fn decode_users(result: &Value) -> Result<Vec<Person>, DecodeError> {
     let arr = as_list(result, "array of users")?;
@@ -239,7 +239,7 @@ pub struct StageBook {
 
 impl StageBook {
     /// Decodes `crm.status.list`'s array. A row that cannot be read is skipped, not fatal for
-    /// the directory (regression, found by tests/props.rs: one row with an object `ENTITY_ID`
+    /// the directory (regression, found by crates/core/tests/props_*.rs: one row with an object `ENTITY_ID`
     /// or an array `NAME` lost every stage name).
     pub fn decode(result: &Value) -> Result<StageBook, DecodeError> {
         let arr = as_list(result, "array of statuses")?;
@@ -347,7 +347,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    /// Regression (found by tests/props.rs): one unreadable row or multifield entry made the
+    /// Regression (found by crates/core/tests/props_*.rs): one unreadable row or multifield entry made the
     /// whole user list, stage directory or item unreadable.
     #[test]
     fn one_bad_row_is_skipped_not_fatal() {
@@ -377,7 +377,7 @@ mod tests {
         );
     }
 
-    /// Regression (found by tests/props.rs): a row with id 0 was kept as an item.
+    /// Regression (found by crates/core/tests/props_*.rs): a row with id 0 was kept as an item.
     #[test]
     fn an_item_with_id_zero_is_no_item() {
         assert!(decode_item(EntityKind::Deal, &json!({"id": 0, "title": "x"})).is_err());

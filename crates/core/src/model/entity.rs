@@ -161,7 +161,7 @@ mod tests {
         assert_eq!(EntityKind::from_name("contact"), Some(EntityKind::Contact));
         assert_eq!(EntityKind::from_name("3"), Some(EntityKind::Contact));
         assert_eq!(EntityKind::from_value(&json!(4)), Some(EntityKind::Company));
-        // Regression (found by tests/props.rs): a whole number written as a float.
+        // Regression (found by crates/core/tests/props_*.rs): a whole number written as a float.
         assert_eq!(
             EntityKind::from_value(&json!(3.0)),
             Some(EntityKind::Contact)

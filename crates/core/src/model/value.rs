@@ -133,7 +133,7 @@ pub fn value_u64(v: &Value) -> Result<Option<u64>, NotANumber> {
             } else if let Some(f) = n
                 .as_f64()
                 // Every whole float up to 2^53 is exact (was `< 9.0e15`, which turned down
-                // exact ids just below 2^53; found by tests/props.rs).
+                // exact ids just below 2^53; found by crates/core/tests/props_*.rs).
                 .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= MAX_EXACT_FLOAT)
             {
                 Ok(Some(f as u64))
