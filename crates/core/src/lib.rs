@@ -4,6 +4,8 @@
 //! (`scripts/test.sh` checks it with `cargo tree`).
 
 pub mod campaign;
+pub mod campaign_flow;
+pub mod generation;
 pub mod history;
 pub mod i18n;
 pub mod model;
