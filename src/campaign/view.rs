@@ -78,6 +78,8 @@ struct Targets {
     lists: NodeRef<html::Ul>,
     rows: StoredValue<Vec<(u64, NodeRef<html::Button>)>>,
     pending: StoredValue<Focus>,
+    kind: Memo<Kind>,
+    busy: Memo<bool>,
 }
 
 fn focus_el(e: &web_sys::HtmlElement) -> bool {
@@ -90,12 +92,34 @@ fn active() -> Option<web_sys::Element> {
 }
 
 impl Targets {
-    /// Before an action whose control may go: the focus waits on the block, `to` is remembered.
-    fn hand_off(&self, to: Focus) {
+    /// Runs `action`, whose control may go or be disabled: meanwhile the focus waits on the
+    /// block, and `to` is where it goes once the block has settled.
+    fn act(self, to: Focus, action: impl FnOnce()) {
         if let Some(b) = self.block.get_untracked() {
             let _ = b.focus();
         }
         self.pending.set_value(to);
+        action();
+        // An action that changed nothing (or settled at once) hands the focus on right away.
+        self.settle_soon();
+    }
+
+    /// Once the content has followed the state (a microtask: after the framework's updates of
+    /// this turn, before the page paints or takes input): the pending focus, if settled.
+    fn settle_soon(self) {
+        if self.pending.get_value() == Focus::Stay {
+            return;
+        }
+        queue_microtask(move || {
+            let (Some(kind), Some(false)) =
+                (self.kind.try_get_untracked(), self.busy.try_get_untracked())
+            else {
+                return;
+            };
+            if !matches!(kind, Kind::Idle | Kind::Loading) {
+                self.settle(kind);
+            }
+        });
     }
 
     /// Whether the focus still waits for the action (on the block, or lost to the page).
@@ -177,8 +201,7 @@ fn picker(c: CampaignState, lang: Lang, t: Targets, ids: Memo<Vec<u64>>) -> impl
         if let Ok(id) = event_target_value(&ev).parse::<u64>()
             && id > 0
         {
-            t.hand_off(Focus::Result);
-            c.choose(id);
+            t.act(Focus::Result, || c.choose(id));
         }
     };
     view! {
@@ -271,8 +294,7 @@ fn progress_view(c: CampaignState, lang: Lang, t: Targets) -> impl IntoView {
         })
     };
     let repick = move |_| {
-        t.hand_off(Focus::Result);
-        c.change_list();
+        t.act(Focus::Result, || c.change_list());
     };
     view! {
         <div class="cc-campaign__progress" node_ref=t.progress
@@ -349,8 +371,7 @@ fn list_row(c: CampaignState, lang: Lang, t: Targets, id: u64) -> impl IntoView 
     });
     let action = move || if has() { "remove" } else { "add" };
     let click = move |_| {
-        t.hand_off(Focus::Row(id));
-        c.change(id, !has());
+        t.act(Focus::Row(id), || c.change(id, !has()));
     };
     view! {
         <li class="cc-campaign__list" data-testid="campaign-list" data-list=id.to_string()
@@ -409,8 +430,7 @@ fn content(c: CampaignState, lang: Lang, t: Targets, kind: Kind) -> AnyView {
                 })
             };
             let retry = move |_| {
-                t.hand_off(Focus::Result);
-                c.retry();
+                t.act(Focus::Result, || c.retry());
             };
             view! {
                 <p class="cc-muted" data-testid="campaign-error">{text}</p>
@@ -451,6 +471,8 @@ pub fn Campaign() -> impl IntoView {
     let c = use_campaign();
     let lang = c.lang();
     let status = c.status();
+    let kind = Memo::new(move |_| c.ui.with(|u| kind_of(&u.view)));
+    let busy = Memo::new(move |_| c.ui.with(|u| u.busy));
     let t = Targets {
         block: NodeRef::new(),
         picker: NodeRef::new(),
@@ -459,9 +481,9 @@ pub fn Campaign() -> impl IntoView {
         lists: NodeRef::new(),
         rows: StoredValue::new(Vec::new()),
         pending: StoredValue::new(Focus::Stay),
+        kind,
+        busy,
     };
-    let kind = Memo::new(move |_| c.ui.with(|u| kind_of(&u.view)));
-    let busy = Memo::new(move |_| c.ui.with(|u| u.busy));
     let root = NodeRef::<html::Div>::new();
     let idle = move || kind.get() == Kind::Idle;
     let block = view! {
@@ -481,29 +503,21 @@ pub fn Campaign() -> impl IntoView {
             </p>
             <div class="cc-campaign__actions" hidden=move || status.with(|s| s.call_list_mode || s.entity.is_none())>
                 <button type="button" class="cc-button cc-button--small" data-testid="campaign-lists-load" hidden=move || !idle()
-                    on:click=move |_| { t.hand_off(Focus::Result); c.load_lists() }>{tr(lang, T::ShowLists)}</button>
+                    on:click=move |_| t.act(Focus::Result, || c.load_lists())>{tr(lang, T::ShowLists)}</button>
                 <button type="button" class="cc-button cc-button--small" data-testid="campaign-create"
-                    disabled=move || busy.get() on:click=move |_| { t.hand_off(Focus::Result); c.create() }>{tr(lang, T::CreateList)}</button>
+                    disabled=move || busy.get() on:click=move |_| t.act(Focus::Result, || c.create())>{tr(lang, T::CreateList)}</button>
             </div>
         </section>
     };
     // After the content has followed a change: the pending focus, once settled, and how long the
     // change took to reach the page (µs since the state set it, for the benchmark script).
     Effect::new(move |_| {
-        let k = kind.get();
-        let b = busy.get();
         c.ui.track();
         if let Some(div) = root.get_untracked() {
             let us = ((perf_now() - c.changed_at()) * 1000.0).max(0.0) as u64;
             let _ = div.set_attribute("data-render-us", &us.to_string());
         }
-        if !b && !matches!(k, Kind::Idle | Kind::Loading) {
-            request_animation_frame(move || {
-                if kind.try_get_untracked() == Some(k) && busy.try_get_untracked() == Some(false) {
-                    t.settle(k);
-                }
-            });
-        }
+        t.settle_soon();
     });
     block
 }
