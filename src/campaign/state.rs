@@ -121,8 +121,6 @@ pub struct CampaignState {
     set_ui: WriteSignal<Ui>,
     inner: StoredValue<Inner>,
     needs: StoredValue<CampaignNeeds, LocalStorage>,
-    /// When the block's state last changed (`performance.now()`), for the benchmark's render time.
-    changed_at: StoredValue<f64>,
 }
 
 /// The campaign provided by `App`.
@@ -178,7 +176,6 @@ impl CampaignState {
             set_ui,
             inner: StoredValue::new(Inner::default()),
             needs: StoredValue::new_local(needs),
-            changed_at: StoredValue::new(0.0),
         }
     }
 
@@ -203,14 +200,8 @@ impl CampaignState {
         self.needs.with_value(|n| n.kept)
     }
 
-    /// When the block's state last changed (`performance.now()` ms).
-    pub fn changed_at(&self) -> f64 {
-        self.changed_at.try_get_value().unwrap_or(0.0)
-    }
-
     /// Every change of the block's state goes through here.
     fn update(&self, f: impl FnOnce(&mut Ui)) {
-        self.changed_at.try_set_value(browser::perf_now());
         self.set_ui.try_update(f);
     }
 
