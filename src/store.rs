@@ -487,8 +487,8 @@ impl Store {
         if need_me {
             refresh::add_me(&mut plan.batch);
         }
-        // What the features add rides along, in the batch's room left (the campaign's pages:
-        // "Next" costs no request of its own).
+        // What the features add rides along in the batch's room left, so a feature's own
+        // reads after an event cost no request of their own.
         let parts = if plan.batch.is_empty() {
             Vec::new()
         } else {

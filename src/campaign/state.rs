@@ -116,9 +116,10 @@ pub struct CampaignNeeds {
 /// The campaign's state: a small `Copy` handle, provided as a context of its own by `App`.
 #[derive(Clone, Copy)]
 pub struct CampaignState {
-    /// What the block shows (views read it; only this file's functions change it).
-    pub ui: ReadSignal<Ui>,
-    set_ui: WriteSignal<Ui>,
+    /// What the block shows: views read it ([`CampaignState::ui`]); only the campaign's
+    /// functions change it. (One `RwSignal`, not a read/write pair: each signal type costs
+    /// download size.)
+    ui: RwSignal<Ui>,
     inner: StoredValue<Inner>,
     needs: StoredValue<CampaignNeeds, LocalStorage>,
 }
@@ -163,7 +164,7 @@ fn error_text(e: &RestError, lang: Lang) -> &'static str {
 
 impl CampaignState {
     pub fn new(needs: CampaignNeeds) -> CampaignState {
-        let (ui, set_ui) = signal(Ui {
+        let ui = RwSignal::new(Ui {
             view: View::Idle,
             busy: false,
             note: None,
@@ -173,10 +174,19 @@ impl CampaignState {
         });
         CampaignState {
             ui,
-            set_ui,
             inner: StoredValue::new(Inner::default()),
             needs: StoredValue::new_local(needs),
         }
+    }
+
+    /// What the block shows (tracked).
+    pub fn ui(&self) -> Ui {
+        self.ui.get()
+    }
+
+    /// Reads what the block shows (tracked).
+    pub fn with_ui<R>(&self, f: impl FnOnce(&Ui) -> R) -> R {
+        self.ui.with(f)
     }
 
     pub fn lang(&self) -> Lang {
@@ -202,7 +212,7 @@ impl CampaignState {
 
     /// Every change of the block's state goes through here.
     fn update(&self, f: impl FnOnce(&mut Ui)) {
-        self.set_ui.try_update(f);
+        self.ui.try_update(f);
     }
 
     fn next_generation(&self) -> Ticket {

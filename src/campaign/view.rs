@@ -346,7 +346,7 @@ pub fn Campaign() -> impl IntoView {
     let body = NodeRef::<html::Div>::new();
     let want = StoredValue::new(String::new());
     Effect::new(move |_| {
-        let ui = c.ui.get();
+        let ui = c.ui();
         if let Some(div) = body.get() {
             let block: &web_sys::Element = &div;
             let active = web_sys::window()
@@ -389,23 +389,23 @@ pub fn Campaign() -> impl IntoView {
             let _ = d.focus();
         }
     };
-    let idle = move || c.ui.with(|u| matches!(u.view, View::Idle));
+    let idle = move || c.with_ui(|u| matches!(u.view, View::Idle));
     view! {
         <section class="cc-campaign" data-testid="campaign" aria-labelledby="cc-campaign-title">
             <h2 class="cc-section-title" id="cc-campaign-title">
                 {move || tr(lang, if status.with(|s| s.call_list_mode) { T::CampaignTitle } else { T::CallLists })}
             </h2>
             <div node_ref=body tabindex="-1" on:click=move |ev: web_sys::MouseEvent| handle(ev.into(), false) on:change=move |ev| handle(ev, true)
-                aria-busy=move || c.ui.with(|u| u.busy).to_string()></div>
-            <p class="cc-muted" data-testid="campaign-note" hidden=move || c.ui.with(|u| u.note.is_none())
-                data-reason=move || c.ui.with(|u| u.reason.unwrap_or_default())>
-                {move || c.ui.with(|u| u.note.unwrap_or_default())}
+                aria-busy=move || c.with_ui(|u| u.busy).to_string()></div>
+            <p class="cc-muted" data-testid="campaign-note" hidden=move || c.with_ui(|u| u.note.is_none())
+                data-reason=move || c.with_ui(|u| u.reason.unwrap_or_default())>
+                {move || c.with_ui(|u| u.note.unwrap_or_default())}
             </p>
             <div class="cc-campaign__actions" hidden=move || status.with(|s| s.call_list_mode) || status.with(|s| s.entity.is_none())>
                 <button type="button" class="cc-button cc-button--small" data-testid="campaign-lists-load" hidden=move || !idle()
                     on:click=move |_| { to_block(); c.load_lists() }>{tr(lang, T::ShowLists)}</button>
                 <button type="button" class="cc-button cc-button--small" data-testid="campaign-create"
-                    disabled=move || c.ui.with(|u| u.busy) on:click=move |_| { to_block(); c.create() }>{tr(lang, T::CreateList)}</button>
+                    disabled=move || c.with_ui(|u| u.busy) on:click=move |_| { to_block(); c.create() }>{tr(lang, T::CreateList)}</button>
             </div>
         </section>
     }
