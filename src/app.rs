@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::call::header::CallHeader;
+use crate::campaign::state::{CampaignNeeds, CampaignState};
 use crate::campaign::view::Campaign;
 use crate::client::bindings::Bindings;
 use crate::client::card::ClientCard;
@@ -26,6 +27,17 @@ pub fn App(
 ) -> impl IntoView {
     let store = Store::new(chosen.portal.clone());
     provide_context(store);
+    // The campaign: a context of its own with the narrow handle it needs, and a part of the
+    // card's refresh.
+    let campaign = CampaignState::new(CampaignNeeds {
+        lang: store.lang,
+        status: store.status.read_only(),
+        client: store.client(),
+        portal: chosen.portal.clone(),
+        kept: store.kept_values(),
+    });
+    provide_context(campaign);
+    store.join_refresh(std::rc::Rc::new(campaign));
     browser::set_document_lang(store.lang.code());
     let placement = chosen.portal.placement();
     #[cfg(feature = "demo")]

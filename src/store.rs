@@ -3,6 +3,9 @@
 //!
 //! Every refresh carries a generation; an answer for an older generation is dropped, so the
 //! newest event always wins. The last good data stays on screen while a refresh runs.
+//!
+//! Features join the refresh as [`RefreshPart`]s (commands riding in its one batch, what follows
+//! it), so the store names no feature's state of its own beyond the card's data.
 
 use std::rc::Rc;
 
@@ -13,9 +16,11 @@ use crate::frame::browser::{self, Area};
 use callcard_core::call::decode_call_status;
 use callcard_core::call::{CallEvent, CallState, CallStatus};
 use callcard_core::client::{Person, StageBook, decode_users};
+use callcard_core::generation::{Generation, Ticket};
 use callcard_core::i18n::{Lang, locale_for};
 use callcard_core::portal::{Portal, PortalError};
 use callcard_core::refresh::{self, CardData};
+use callcard_core::rest::batch::Batch;
 use callcard_core::rest::client::{Notice, RestClient};
 use callcard_core::rest::coalesce::{Coalescer, WhenToSend};
 use callcard_core::rest::error::ErrorClass;
@@ -33,6 +38,40 @@ pub enum CardError {
     Status(PortalError),
 }
 
+/// A feature's part in the card's refresh: commands that ride in its one batch (so the feature
+/// costs no request of its own), their answers, and what the feature does after the refresh.
+pub trait RefreshPart {
+    /// Adds the feature's commands to `batch` (at most `room`); asked only when the card's own
+    /// batch asks anything.
+    fn add_to(&self, batch: &mut Batch, room: usize);
+    /// The answer of the batch those commands rode in (not called when it failed or was stale).
+    fn take(&self, answer: &BatchAnswer);
+    /// After every refresh, and after the history's reload when a call ended.
+    fn after_refresh(&self);
+}
+
+/// The kept values of this portal and user (see `callcard_core::storage`): a `Copy` handle for
+/// features. None are read or written while the user is unknown.
+#[derive(Clone, Copy)]
+pub struct Kept {
+    scope: StoredValue<Scope>,
+}
+
+impl Kept {
+    /// A kept value (none while its user is unknown).
+    pub fn get(&self, area: Area, name: &str) -> Option<String> {
+        let key = self.scope.with_value(|s| s.key(name))?;
+        browser::kept_get(area, &key)
+    }
+
+    /// Keeps a value (in memory when the browser refuses storage).
+    pub fn set(&self, area: Area, name: &str, value: &str) {
+        if let Some(key) = self.scope.with_value(|s| s.key(name)) {
+            browser::kept_set(area, &key, value);
+        }
+    }
+}
+
 /// The app's shared state: one small `Copy` struct provided once in `App`.
 #[derive(Clone, Copy)]
 pub struct Store {
@@ -47,8 +86,6 @@ pub struct Store {
     pub users: RwSignal<Vec<Person>>,
     /// "Show more" of the history is loading.
     pub history_busy: RwSignal<bool>,
-    /// Campaign mode and call lists.
-    pub campaign: crate::campaign::state::Campaign,
     /// What the REST client is waiting for on the operator's behalf ("busy, retrying in 3 s").
     pub notice: RwSignal<Option<Notice>>,
     /// The wrap-up after a call: draft, hold on auto-close, save.
@@ -57,7 +94,9 @@ pub struct Store {
     client: StoredValue<Rc<RestClient>, LocalStorage>,
     /// Turns a burst of events into at most two refreshes.
     coalescer: StoredValue<Coalescer>,
-    generation: StoredValue<u64>,
+    generation: StoredValue<Generation>,
+    /// The features' parts in the refresh ([`RefreshPart`]), in the order they joined.
+    parts: StoredValue<Vec<Rc<dyn RefreshPart>>, LocalStorage>,
     /// Bumped by every `CallStateChanged`, so a slower `getStatus` cannot undo a newer state.
     state_events: StoredValue<u64>,
     stages: StoredValue<StageBook>,
@@ -127,31 +166,42 @@ impl Store {
             error: RwSignal::new(None),
             users: RwSignal::new(users),
             history_busy: RwSignal::new(false),
-            campaign: crate::campaign::state::Campaign::new(),
             notice,
             wrapup: crate::wrapup::state::Wrapup::new(),
             portal: StoredValue::new_local(portal),
             client: StoredValue::new_local(client),
             coalescer: StoredValue::new(Coalescer::new(REFRESH_GAP_MS)),
-            generation: StoredValue::new(0),
+            generation: StoredValue::new(Generation::new()),
+            parts: StoredValue::new_local(Vec::new()),
             state_events: StoredValue::new(0),
             stages: StoredValue::new(stages),
             scope: StoredValue::new(scope),
         }
     }
 
+    /// The kept values of this portal and user, as a handle for features.
+    pub fn kept_values(&self) -> Kept {
+        Kept { scope: self.scope }
+    }
+
     /// A kept value of this portal and user (see `callcard_core::storage`); none while the user is
     /// unknown.
     pub fn kept(&self, area: Area, name: &str) -> Option<String> {
-        let key = self.scope.with_value(|s| s.key(name))?;
-        browser::kept_get(area, &key)
+        self.kept_values().get(area, name)
     }
 
     /// Keeps a value for this portal and user (in memory when the browser refuses storage).
     pub fn keep(&self, area: Area, name: &str, value: &str) {
-        if let Some(key) = self.scope.with_value(|s| s.key(name)) {
-            browser::kept_set(area, &key, value);
-        }
+        self.kept_values().set(area, name, value);
+    }
+
+    /// A feature joins the card's refresh (see [`RefreshPart`]).
+    pub fn join_refresh(&self, part: Rc<dyn RefreshPart>) {
+        self.parts.update_value(|p| p.push(part));
+    }
+
+    fn parts(&self) -> Vec<Rc<dyn RefreshPart>> {
+        self.parts.try_get_value().unwrap_or_default()
     }
 
     /// The portal's host, for links that must stay on it (call recordings).
@@ -379,7 +429,7 @@ impl Store {
     }
 
     async fn load(self) {
-        let Some(generation) = self.generation.try_get_value() else {
+        let Some(generation) = self.generation.try_with_value(|g| g.current()) else {
             return;
         };
         let this = self;
@@ -415,15 +465,17 @@ impl Store {
 
     /// Whether an answer for `generation` may still be applied. False after a newer event, and
     /// after the card was unmounted (its signals are gone; a late answer must not touch them).
-    fn is_current(&self, generation: u64) -> bool {
-        self.generation.try_get_value() == Some(generation)
+    fn is_current(&self, generation: Ticket) -> bool {
+        self.generation.try_with_value(|g| g.is_current(generation)) == Some(true)
     }
 
     fn next_generation(&self) {
-        self.generation.update_value(|g| *g += 1);
+        self.generation.update_value(|g| {
+            g.advance();
+        });
     }
 
-    async fn refresh_with(self, generation: u64) {
+    async fn refresh_with(self, generation: Ticket) {
         let status = self.status.get_untracked();
         let cached = self.stages.get_value();
         let mut plan = refresh::plan(&status, &cached);
@@ -435,16 +487,16 @@ impl Store {
         if need_me {
             refresh::add_me(&mut plan.batch);
         }
-        // In a campaign the pages the chosen list's cache must re-check ride along (up to the
-        // batch's 50 commands, see `campaign::recheck_starts`): "Next" costs no request of its own.
-        let room = callcard_core::rest::batch::MAX_COMMANDS.saturating_sub(plan.batch.len());
-        let pages = if plan.batch.is_empty() {
-            None
+        // What the features add rides along in the batch's room left, so a feature's own
+        // reads after an event cost no request of their own.
+        let parts = if plan.batch.is_empty() {
+            Vec::new()
         } else {
-            self.campaign.pages_for_refresh(&self, room)
+            self.parts()
         };
-        if let Some((id, starts)) = &pages {
-            crate::campaign::state::add_pages(&mut plan.batch, *id, starts);
+        for part in &parts {
+            let room = callcard_core::rest::batch::MAX_COMMANDS.saturating_sub(plan.batch.len());
+            part.add_to(&mut plan.batch, room);
         }
         let answer = if plan.batch.is_empty() {
             Ok(BatchAnswer::default())
@@ -473,8 +525,8 @@ impl Store {
                 if !matches!(self.error.get_untracked(), Some(CardError::Status(_))) {
                     self.error.set(None);
                 }
-                if let Some((id, starts)) = &pages {
-                    self.campaign.take_refresh_pages(*id, starts, &answer);
+                for part in &parts {
+                    part.take(&answer);
                 }
                 let staff = refresh::decode_staff(&answer);
                 if !staff.is_empty() {
@@ -514,7 +566,7 @@ impl Store {
 
     /// The first page of the history again (after a call ended), in place.
     async fn reload_history(self) {
-        let Some(generation) = self.generation.try_get_value() else {
+        let Some(generation) = self.generation.try_with_value(|g| g.current()) else {
             return;
         };
         let Some(entity) = self.status.get_untracked().entity else {
@@ -543,7 +595,7 @@ impl Store {
 
     /// "Show more": the next history page, appended; dropped if the client changed meanwhile.
     pub fn more_history(self) {
-        let Some(generation) = self.generation.try_get_value() else {
+        let Some(generation) = self.generation.try_with_value(|g| g.current()) else {
             return;
         };
         let Some(entity) = self.status.get_untracked().entity else {
@@ -648,16 +700,10 @@ impl Store {
         });
     }
 
-    /// After a refresh or a call's end: the campaign's progress follows in campaign mode;
-    /// outside it, lists shown for another client are asked again (only once shown).
+    /// After a refresh or a call's end: each feature follows (see [`RefreshPart::after_refresh`]).
     fn after_refresh(self) {
-        if self.status.try_with_untracked(|s| s.call_list_mode) == Some(true) {
-            self.campaign.refresh(self);
-        } else if matches!(
-            self.campaign.ui.try_with_untracked(|u| u.view.clone()),
-            Some(crate::campaign::state::View::Lists(_))
-        ) {
-            self.campaign.load_lists(self);
+        for part in self.parts() {
+            part.after_refresh();
         }
     }
 }

@@ -1,27 +1,35 @@
 //! Campaign mode in the browser: finding the call list, its progress after every "Next", and
-//! adding or removing the current client. The decisions are the pure `campaign` module's; this
-//! file only asks the portal (through the frame's one REST client) and keeps the result.
+//! adding or removing the current client. The decisions are the core's (`callcard_core::campaign`
+//! for the domain, `callcard_core::campaign::flow` for what to ask when); this file only asks the
+//! portal (through the frame's one REST client) and keeps the result.
+//!
+//! The campaign is a context of its own ([`CampaignState`], provided by `App`) holding a narrow
+//! handle of what it needs from the card ([`CampaignNeeds`]); it joins the card's refresh as a
+//! [`RefreshPart`] (its pages ride in the refresh batch; its progress follows the refresh).
+
+use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+mod write;
+
 use crate::frame::browser::{self, Area};
-use crate::store::Store;
+use crate::store::{Kept, RefreshPart};
 use callcard_core::call::CallStatus;
+use callcard_core::campaign::flow::{self as flow, AfterRefresh, DETECT_LISTS, Start, who};
 use callcard_core::campaign::{
-    self, CachePlan, CallList, Detection, Intent, ItemPages, ListItem, ListRead, ListStatus,
-    PageAnswer, Progress, Refusal, decode_choice, encode_choice,
+    self, CachePlan, CallList, Detection, ItemPages, ListItem, ListRead, ListStatus, PageAnswer,
+    Progress, decode_choice, encode_choice,
 };
+use callcard_core::generation::{Generation, Ticket};
 use callcard_core::i18n::{Lang, Text, tr};
 use callcard_core::model::EntityRef;
+use callcard_core::portal::Portal;
 use callcard_core::rest::batch::Batch;
+use callcard_core::rest::client::RestClient;
 use callcard_core::rest::limiter::Priority;
 use callcard_core::rest::{BatchAnswer, RestError};
-
-/// How many of the user's newest lists detection looks into.
-const DETECT_LISTS: usize = 10;
-/// Item pages asked in one batch (the batch limit).
-const PAGES_PER_BATCH: usize = 50;
 
 /// What the campaign block shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,7 +77,7 @@ struct Inner {
     statuses: Vec<ListStatus>,
     open_lists: Vec<u64>,
     /// Bumped by every refresh: a slower answer for an older client is dropped.
-    generation: u64,
+    generation: Generation,
     /// What the lists view (outside campaign mode) was built from: the client it was built for
     /// and each list's read. A write is bound to these, not to the card at click time.
     shown: Option<Shown>,
@@ -83,6 +91,8 @@ struct Inner {
     shown_at: Option<(u64, usize)>,
     /// Re-checks so far: where the rotation stands ([`ItemPages::recheck_starts`]).
     tick: usize,
+    /// The pages riding in the card's refresh batch now: the list and the page starts.
+    riding: Option<(u64, Vec<u64>)>,
 }
 
 struct Shown {
@@ -90,47 +100,34 @@ struct Shown {
     reads: Vec<(u64, ListRead)>,
 }
 
-/// The campaign part of the store.
+/// What the campaign needs from the card: the narrowest handle (no store).
+#[derive(Clone)]
+pub struct CampaignNeeds {
+    pub lang: Lang,
+    /// The call the card shows (read only).
+    pub status: ReadSignal<CallStatus>,
+    /// The frame's one REST client.
+    pub client: Rc<RestClient>,
+    /// The portal: its user options (the remembered list) and whether the user administers it.
+    pub portal: Rc<dyn Portal>,
+    /// The kept values of this portal and user (the remembered list, known list sizes).
+    pub kept: Kept,
+}
+
+/// The campaign's state: a small `Copy` handle, provided as a context of its own by `App`.
 #[derive(Clone, Copy)]
-pub struct Campaign {
-    pub ui: RwSignal<Ui>,
+pub struct CampaignState {
+    /// What the block shows: views read it ([`CampaignState::ui`]); only the campaign's
+    /// functions change it. (One `RwSignal`, not a read/write pair: each signal type costs
+    /// download size.)
+    ui: RwSignal<Ui>,
     inner: StoredValue<Inner>,
+    needs: StoredValue<CampaignNeeds, LocalStorage>,
 }
 
-impl Default for Campaign {
-    fn default() -> Self {
-        Campaign::new()
-    }
-}
-
-/// The batch key of a call-list item page carried by the card's refresh.
-pub fn page_key(start: u64) -> String {
-    format!("cl_{start}")
-}
-
-/// Adds `starts` pages of list `id` to the card's refresh batch.
-pub fn add_pages(batch: &mut Batch, id: u64, starts: &[u64]) {
-    for start in starts {
-        let (m, p) = campaign::items_query(id, None, *start);
-        batch.add(page_key(*start), m, p);
-    }
-}
-
-/// The client first, then the call's deal/quote/invoice bindings: lists of those types hold the
-/// deal while the card reports its contact or company. (Not the client's company: a company list
-/// holding it says nothing about a campaign calling the contact.)
-fn who(status: &CallStatus) -> Vec<EntityRef> {
-    use callcard_core::model::EntityKind::{Company, Contact, Lead};
-    status
-        .entity
-        .into_iter()
-        .chain(
-            status
-                .other_bindings()
-                .into_iter()
-                .filter(|b| !matches!(b.kind, Contact | Company | Lead)),
-        )
-        .collect()
+/// The campaign provided by `App`.
+pub fn use_campaign() -> CampaignState {
+    expect_context::<CampaignState>()
 }
 
 /// Pagers for reading `ids` from their start.
@@ -154,30 +151,8 @@ fn reads_of(pages: Vec<(u64, ItemPages)>) -> Vec<(u64, ListRead)> {
         .collect()
 }
 
-/// The re-read pages' answers in a batch (keys [`page_key`]).
-fn page_answers<'a>(starts: &[u64], answer: &'a BatchAnswer) -> Vec<(u64, PageAnswer<'a>)> {
-    starts
-        .iter()
-        .map(|s| {
-            let a = match answer.get(&page_key(*s)) {
-                Ok(r) => PageAnswer::Rows(&r.result),
-                Err(e) if e.code() == Some("ACCESS_ERROR") => PageAnswer::Empty,
-                Err(_) => PageAnswer::Failed,
-            };
-            (*s, a)
-        })
-        .collect()
-}
-
 fn choice_name(call_id: &str) -> String {
     format!("calllist.{call_id}")
-}
-
-/// Why a write was not made.
-enum Failure {
-    Refused(Refusal),
-    /// A request failed: its readable text.
-    Error(&'static str),
 }
 
 /// A readable text for a failed call-list request.
@@ -188,37 +163,76 @@ fn error_text(e: &RestError, lang: Lang) -> &'static str {
     }
 }
 
-impl Campaign {
-    pub fn new() -> Campaign {
-        Campaign {
-            ui: RwSignal::new(Ui {
-                view: View::Idle,
-                busy: false,
-                note: None,
-                reason: None,
-                lists: Vec::new(),
-                reading: None,
-            }),
+impl CampaignState {
+    pub fn new(needs: CampaignNeeds) -> CampaignState {
+        let ui = RwSignal::new(Ui {
+            view: View::Idle,
+            busy: false,
+            note: None,
+            reason: None,
+            lists: Vec::new(),
+            reading: None,
+        });
+        CampaignState {
+            ui,
             inner: StoredValue::new(Inner::default()),
+            needs: StoredValue::new_local(needs),
         }
     }
 
-    fn next_generation(&self) -> u64 {
-        self.inner.update_value(|i| i.generation += 1);
-        self.inner.with_value(|i| i.generation)
+    /// What the block shows (tracked).
+    pub fn ui(&self) -> Ui {
+        self.ui.get()
     }
 
-    fn current(&self, g: u64) -> bool {
-        self.inner.try_with_value(|i| i.generation) == Some(g)
+    /// Reads what the block shows (tracked).
+    pub fn with_ui<R>(&self, f: impl FnOnce(&Ui) -> R) -> R {
+        self.ui.with(f)
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.needs.with_value(|n| n.lang)
+    }
+
+    /// The call the card shows.
+    pub fn status(&self) -> ReadSignal<CallStatus> {
+        self.needs.with_value(|n| n.status)
+    }
+
+    fn client(&self) -> Rc<RestClient> {
+        self.needs.with_value(|n| n.client.clone())
+    }
+
+    fn portal(&self) -> Rc<dyn Portal> {
+        self.needs.with_value(|n| n.portal.clone())
+    }
+
+    fn kept(&self) -> Kept {
+        self.needs.with_value(|n| n.kept)
+    }
+
+    /// Every change of the block's state goes through here.
+    fn update(&self, f: impl FnOnce(&mut Ui)) {
+        self.ui.try_update(f);
+    }
+
+    fn next_generation(&self) -> Ticket {
+        self.inner
+            .try_update_value(|i| i.generation.advance())
+            .unwrap_or_else(|| Generation::new().current())
+    }
+
+    fn current(&self, g: Ticket) -> bool {
+        self.inner.try_with_value(|i| i.generation.is_current(g)) == Some(true)
     }
 
     fn set_view(&self, v: View) {
-        self.ui.try_update(|u| u.view = v);
+        self.update(|u| u.view = v);
     }
 
     fn set_reading(&self, r: Option<(u32, Option<u32>, usize)>) {
         if self.ui.try_with_untracked(|u| u.reading != r) == Some(true) {
-            self.ui.try_update(|u| u.reading = r);
+            self.update(|u| u.reading = r);
         }
     }
 
@@ -234,9 +248,9 @@ impl Campaign {
     }
 
     /// Keeps a complete read of list `id` as its cache (an incomplete one drops the cache).
-    fn keep_cache(&self, store: &Store, id: u64, pages: &ItemPages) {
+    fn keep_cache(&self, id: u64, pages: &ItemPages) {
         if pages.cacheable() {
-            store.keep(
+            self.kept().set(
                 Area::Session,
                 &format!("calllist.size.{id}"),
                 &pages.items().len().to_string(),
@@ -256,7 +270,7 @@ impl Campaign {
     }
 
     /// The size list `id` had when last read whole (this frame's cache, or the session's).
-    fn known_size(&self, store: &Store, id: u64) -> Option<u32> {
+    fn known_size(&self, id: u64) -> Option<u32> {
         self.inner
             .with_value(|i| {
                 i.caches
@@ -265,8 +279,8 @@ impl Campaign {
                     .map(|(_, c)| c.items().len() as u32)
             })
             .or_else(|| {
-                store
-                    .kept(Area::Session, &format!("calllist.size.{id}"))
+                self.kept()
+                    .get(Area::Session, &format!("calllist.size.{id}"))
                     .and_then(|v| v.parse::<u64>().ok())
                     .map(|n| n as u32)
             })
@@ -312,7 +326,7 @@ impl Campaign {
     }
 
     fn set_busy(&self, busy: bool, note: Option<(&'static str, &'static str)>) {
-        self.ui.try_update(|u| {
+        self.update(|u| {
             u.busy = busy;
             u.reason = note.map(|n| n.0);
             u.note = note.map(|n| n.1);
@@ -329,7 +343,7 @@ impl Campaign {
 
     /// Who I am, my recent lists, my open call-list activities and the statuses: one batch,
     /// once per frame (the user reference saves a round trip).
-    async fn ensure_base(&self, store: &Store) -> Result<(), RestError> {
+    async fn ensure_base(&self) -> Result<(), RestError> {
         if self.me().is_some() {
             return Ok(());
         }
@@ -343,7 +357,7 @@ impl Campaign {
         b.add("c_open", m, p);
         let (m, p) = campaign::statuslist_query();
         b.add("d_status", m, p);
-        let a = store.client().batch(&b, Priority::Interactive).await?;
+        let a = self.client().batch(&b, Priority::Interactive).await?;
         let me = a
             .get("a_me")?
             .result
@@ -358,7 +372,7 @@ impl Campaign {
             .get("d_status")
             .map(|r| campaign::decode_statuses(&r.result))
             .unwrap_or_default();
-        self.ui.try_update(|u| u.lists = lists);
+        self.update(|u| u.lists = lists);
         self.inner.update_value(|i| {
             i.me = me;
             i.open_lists = open_lists;
@@ -375,95 +389,52 @@ impl Campaign {
     /// blinks). Fresh reads for a write pass `false`.
     async fn load_more(
         &self,
-        store: &Store,
         mut pages: Vec<(u64, ItemPages)>,
         report: bool,
     ) -> Result<Vec<(u64, ItemPages)>, RestError> {
-        let several = pages.len() > 1;
-        let mut expected = Some(0);
-        for (id, _) in &pages {
-            expected = match (expected, self.known_size(store, *id)) {
-                (Some(a), Some(b)) => Some(a + b),
-                _ => None,
-            };
-        }
-        let mut batches = 0;
+        let expected = flow::expected_size(pages.iter().map(|(id, _)| self.known_size(*id)));
+        let mut rounds = 0;
         loop {
-            let mut b = Batch::new();
-            let mut asked: Vec<(usize, u64, String)> = Vec::new();
-            // The batch's 50 slots are shared by the lists not finished yet.
-            let active = pages.iter().filter(|(_, p)| !p.is_done()).count();
-            let per_list = (PAGES_PER_BATCH / active.max(1)).max(1);
-            for (i, (id, p)) in pages.iter().enumerate() {
-                for start in p.next_starts(per_list) {
-                    if asked.len() == PAGES_PER_BATCH {
-                        break;
-                    }
-                    let key = format!("i{i}_{start}");
-                    let (m, params) = campaign::items_query(*id, None, start);
-                    b.add(key.clone(), m, params);
-                    asked.push((i, start, key));
-                }
-            }
-            let read = pages.iter().map(|(_, p)| p.items().len() as u32).sum();
-            let line = (report && !asked.is_empty())
-                .then_some((read, expected, pages.len()))
-                .filter(|_| batches > 0 || matches!(self.view(), View::Loading));
+            let round = flow::next_round(&pages);
             if report {
-                self.set_reading(line);
+                let loading = matches!(self.view(), View::Loading);
+                self.set_reading(flow::reading_line(
+                    &round, &pages, expected, rounds, loading,
+                ));
             }
-            if asked.is_empty() {
+            if round.is_empty() {
                 break;
             }
-            batches += 1;
-            let got = store.client().batch(&b, Priority::Interactive).await;
-            let a: BatchAnswer = match got {
-                Ok(a) => a,
-                Err(e) => {
-                    self.set_reading(None);
-                    return Err(e);
-                }
+            rounds += 1;
+            let fed = match self
+                .client()
+                .batch(&round.batch, Priority::Interactive)
+                .await
+            {
+                Ok(a) => flow::feed_round(&mut pages, round, &a),
+                Err(e) => Err(e),
             };
-            for (i, start, key) in asked {
-                let p = &mut pages[i].1;
-                match a.get(&key) {
-                    Ok(r) => {
-                        p.feed(start, &r.result);
-                    }
-                    Err(e) => {
-                        let code = e.code().unwrap_or("");
-                        if p.feed_error(start, code) {
-                            continue;
-                        }
-                        // Of several lists, one without a readable member does not fail the
-                        // others: it is shown empty and cannot be written.
-                        if several && start == 0 && code == "ACCESS_ERROR" {
-                            p.no_access();
-                            continue;
-                        }
-                        self.set_reading(None);
-                        return Err(e);
-                    }
-                }
+            if let Err(e) = fed {
+                self.set_reading(None);
+                return Err(e);
             }
         }
         for (id, p) in &pages {
-            self.keep_cache(store, *id, p);
+            self.keep_cache(*id, p);
         }
         Ok(pages)
     }
 
-    /// In campaign mode, the list whose first item pages should ride in the card's refresh batch
-    /// (the one chosen for this call, once the user's lists are known), with the page starts.
-    pub fn pages_for_refresh(&self, store: &Store, room: usize) -> Option<(u64, Vec<u64>)> {
-        let status = store.status.get_untracked();
-        if !status.call_list_mode || self.me().is_none() || room == 0 {
-            return None;
-        }
+    /// In campaign mode, the list whose item pages should ride in the card's refresh batch (the
+    /// one chosen for this call, once the user's lists are known), with the page starts.
+    fn pages_for_refresh(&self, room: usize) -> Option<(u64, Vec<u64>)> {
+        let status = self.status().get_untracked();
         let call_id = status.call_id.clone().unwrap_or_default();
-        let id = Self::remembered(store, &call_id).filter(|id| {
-            self.ui
-                .with_untracked(|u| u.lists.iter().any(|l| l.id == *id))
+        let remembered = (status.call_list_mode && room > 0)
+            .then(|| self.remembered(&call_id))
+            .flatten();
+        let id = self.ui.with_untracked(|u| {
+            flow::riding_list(&status, self.me().is_some(), room, remembered, &u.lists)
         })?;
         // A kept read: only the pages that can have changed (and a rotation) ride along.
         let (previous, current) = self.places(id, &who(&status));
@@ -479,88 +450,85 @@ impl Campaign {
         recheck.map(|starts| (id, starts))
     }
 
-    /// The re-read pages that came with the card's refresh (key [`page_key`]), applied to the
-    /// list's cache for [`Campaign::refresh`] (or the cache dropped when the list changed).
-    pub fn take_refresh_pages(&self, id: u64, starts: &[u64], answer: &BatchAnswer) {
+    /// The re-read pages that came with the card's refresh (keys [`flow::page_key`]), applied
+    /// to the list's cache for [`CampaignState::refresh`] (or the cache dropped when the list
+    /// changed).
+    fn take_refresh_pages(&self, id: u64, starts: &[u64], answer: &BatchAnswer) {
         if self
             .inner
             .try_update_value(|i| i.recheck_for.take())
             .flatten()
             == Some(id)
         {
-            let ok = self.apply_recheck(id, &page_answers(starts, answer));
+            let ok = self.apply_recheck(id, &flow::page_answers(starts, answer));
             self.inner.update_value(|i| i.rechecked = ok.then_some(id));
         }
     }
 
     /// The list remembered for this call, or for the user.
-    fn remembered(store: &Store, call_id: &str) -> Option<u64> {
-        store
-            .kept(Area::Session, &choice_name(call_id))
+    fn remembered(&self, call_id: &str) -> Option<u64> {
+        self.kept()
+            .get(Area::Session, &choice_name(call_id))
             .and_then(|v| v.parse::<u64>().ok())
             .or_else(|| {
-                store
-                    .portal()
+                self.portal()
                     .user_option(campaign::CHOICE_OPTION)
                     .and_then(|v| decode_choice(&v))
                     .map(|c| c.list_id)
             })
     }
 
-    fn remember(store: &Store, list: u64, call_id: &str) {
-        store.keep(Area::Session, &choice_name(call_id), &list.to_string());
-        store
-            .portal()
+    fn remember(&self, list: u64, call_id: &str) {
+        self.kept()
+            .set(Area::Session, &choice_name(call_id), &list.to_string());
+        self.portal()
             .set_user_option(campaign::CHOICE_OPTION, &encode_choice(list, call_id));
     }
 
     /// Campaign mode, after every refresh ("Next", a call's end): the chosen list's progress,
     /// finding the list first when none is chosen. The last progress stays while this runs.
-    pub fn refresh(self, store: Store) {
+    pub fn refresh(self) {
         let g = self.next_generation();
-        let status = store.status.get_untracked();
+        let status = self.status().get_untracked();
         // What is on screen stays while the new figures load (the reading line shows over it).
         if matches!(self.view(), View::Idle | View::Failed(_)) {
             self.set_view(View::Loading);
         }
         spawn_local(async move {
-            let view = self.compute(&store, &status).await;
+            let view = self.compute(&status).await;
             if self.current(g) {
                 self.set_view(view);
             }
         });
     }
 
-    async fn compute(&self, store: &Store, status: &CallStatus) -> View {
-        let lang = store.lang;
-        if let Err(e) = self.ensure_base(store).await {
+    async fn compute(&self, status: &CallStatus) -> View {
+        let lang = self.lang();
+        if let Err(e) = self.ensure_base().await {
             return View::Failed(error_text(&e, lang));
         }
         let call_id = status.call_id.clone().unwrap_or_default();
         let who = who(status);
         let lists = self.lists_now();
-        let remembered = Self::remembered(store, &call_id);
         // A remembered list that still exists: its progress, from the pages that came with the
         // card's refresh (usually all of them: no request of its own) plus any still missing.
-        if let Some(id) = remembered.filter(|id| lists.iter().any(|l| l.id == *id)) {
-            let rechecked = self.inner.try_update_value(|i| i.rechecked.take());
-            return self
-                .progress_of(store, id, &who, &call_id, rechecked.flatten() == Some(id))
-                .await;
-        }
-        let ids: Vec<u64> = lists.iter().take(DETECT_LISTS).map(|l| l.id).collect();
-        let items = match self
-            .load_more(store, pagers(&ids), true)
-            .await
-            .map(items_of)
-        {
+        let ids = match flow::start(self.remembered(&call_id), &lists) {
+            Start::Progress(id) => {
+                let rechecked = self.inner.try_update_value(|i| i.rechecked.take());
+                return self
+                    .progress_of(id, &who, &call_id, rechecked.flatten() == Some(id))
+                    .await;
+            }
+            Start::Detect(ids) => ids,
+        };
+        let items = match self.load_more(pagers(&ids), true).await.map(items_of) {
             Ok(i) => i,
             Err(e) => return View::Failed(error_text(&e, lang)),
         };
         let open = self.inner.with_value(|i| i.open_lists.clone());
         match campaign::detect(&lists, &items, &who, &open, None) {
             Detection::One(id) => {
-                Self::remember(store, id, &call_id);
+                self.remember(id, &call_id);
                 self.show(id, &items, &who)
             }
             Detection::Many(ids) => View::Pick(ids),
@@ -603,7 +571,6 @@ impl Campaign {
     /// (re-checked by the card's refresh, or read whole moments ago), else read whole.
     async fn progress_of(
         &self,
-        store: &Store,
         id: u64,
         who: &[EntityRef],
         call_id: &str,
@@ -618,25 +585,37 @@ impl Campaign {
         });
         let items = match items {
             Some(items) => items,
-            None => match self.load_more(store, pagers(&[id]), true).await {
+            None => match self.load_more(pagers(&[id]), true).await {
                 Ok(mut read) => read.pop().map(|(_, p)| p.into_items()).unwrap_or_default(),
-                Err(e) => return View::Failed(error_text(&e, store.lang)),
+                Err(e) => return View::Failed(error_text(&e, self.lang())),
             },
         };
-        Self::remember(store, id, call_id);
+        self.remember(id, call_id);
         self.show(id, &[(id, items)], who)
     }
 
+    /// "Change list": the picker of all recent lists again.
+    pub fn change_list(self) {
+        self.set_view(View::NoList);
+    }
+
+    /// Retry after a failed read: the progress again in campaign mode, else the lists.
+    pub fn retry(self) {
+        if self.status().with_untracked(|s| s.call_list_mode) {
+            self.refresh();
+        } else {
+            self.load_lists();
+        }
+    }
+
     /// The operator picked a list.
-    pub fn choose(self, store: Store, id: u64) {
+    pub fn choose(self, id: u64) {
         let g = self.next_generation();
-        let status = store.status.get_untracked();
+        let status = self.status().get_untracked();
         self.set_view(View::Loading);
         spawn_local(async move {
             let call_id = status.call_id.clone().unwrap_or_default();
-            let v = self
-                .progress_of(&store, id, &who(&status), &call_id, false)
-                .await;
+            let v = self.progress_of(id, &who(&status), &call_id, false).await;
             if self.current(g) {
                 self.set_view(v);
             }
@@ -645,14 +624,14 @@ impl Campaign {
 
     /// Outside campaign mode: which of my recent lists hold the client (and their sizes).
     /// Lists already on screen stay there (with the reading line) while they are read again.
-    pub fn load_lists(self, store: Store) {
+    pub fn load_lists(self) {
         let g = self.next_generation();
-        let status = store.status.get_untracked();
+        let status = self.status().get_untracked();
         if !matches!(self.view(), View::Lists(_)) {
             self.set_view(View::Loading);
         }
         spawn_local(async move {
-            let v = self.lists_view(&store, &status).await;
+            let v = self.lists_view(&status).await;
             if self.current(g) {
                 self.set_view(v);
             }
@@ -660,239 +639,56 @@ impl Campaign {
     }
 
     /// Reads the lists and keeps what the view is built from ([`Shown`]).
-    async fn lists_view(&self, store: &Store, status: &CallStatus) -> View {
-        if let Err(e) = self.ensure_base(store).await {
-            return View::Failed(error_text(&e, store.lang));
+    async fn lists_view(&self, status: &CallStatus) -> View {
+        if let Err(e) = self.ensure_base().await {
+            return View::Failed(error_text(&e, self.lang()));
         }
         let lists = self.lists_now();
         let ids: Vec<u64> = lists.iter().take(DETECT_LISTS).map(|l| l.id).collect();
         let who = who(status);
-        match self
-            .load_more(store, pagers(&ids), true)
-            .await
-            .map(reads_of)
-        {
+        match self.load_more(pagers(&ids), true).await.map(reads_of) {
             Ok(reads) => {
-                let rows = lists
-                    .iter()
-                    .take(DETECT_LISTS)
-                    .map(|l| {
-                        let its = reads
-                            .iter()
-                            .find(|(i, _)| *i == l.id)
-                            .map(|(_, r)| &r.items);
-                        let has = its.is_some_and(|v| {
-                            campaign::find_in(v, l.entity_type_id, &who).is_some()
-                        });
-                        (l.id, has, its.map_or(0, |v| v.len() as u32))
-                    })
-                    .collect();
+                let rows = flow::list_rows(&lists, &reads, &who);
                 let shown = status.entity.map(|client| Shown { client, reads });
                 self.inner.update_value(|i| i.shown = shown);
                 View::Lists(rows)
             }
-            Err(e) => View::Failed(error_text(&e, store.lang)),
+            Err(e) => View::Failed(error_text(&e, self.lang())),
+        }
+    }
+}
+
+/// The campaign's part in the card's refresh: its list's pages ride in the batch, and its
+/// progress (or the lists shown) follows the refresh.
+impl RefreshPart for CampaignState {
+    fn add_to(&self, batch: &mut Batch, room: usize) {
+        // Up to the batch's 50 commands (see `ItemPages::recheck_starts`): "Next" costs no
+        // request of its own.
+        let riding = self.pages_for_refresh(room);
+        if let Some((id, starts)) = &riding {
+            flow::add_pages(batch, *id, starts);
+        }
+        self.inner.try_update_value(|i| i.riding = riding);
+    }
+
+    fn take(&self, answer: &BatchAnswer) {
+        if let Some(Some((id, starts))) = self.inner.try_update_value(|i| i.riding.take()) {
+            self.take_refresh_pages(id, &starts, answer);
         }
     }
 
-    /// Adds (`add`) or removes the client the lists view was built for in list `id`. Nothing is
-    /// sent unless the read is provably the whole list (see [`ListRead::complete`]), the list
-    /// has not changed since it was shown, and the list and client are of one kind; one write
-    /// at a time. After the write the lists are read again and anything but the intended change
-    /// is reported (never restored). A timed-out write is checked by a read, never re-sent.
-    pub fn change(self, store: Store, id: u64, add: bool) {
-        if self.ui.with_untracked(|u| u.busy) {
-            return;
-        }
-        let Some(list) = self
+    fn after_refresh(&self) {
+        let Some(mode) = self.status().try_with_untracked(|s| s.call_list_mode) else {
+            return; // the card is gone
+        };
+        let lists = self
             .ui
-            .with_untracked(|u| u.lists.iter().find(|l| l.id == id).cloned())
-        else {
-            return;
-        };
-        let Some((client, shown)) = self.inner.with_value(|i| {
-            i.shown.as_ref().map(|s| {
-                let read = s
-                    .reads
-                    .iter()
-                    .find(|(l, _)| *l == id)
-                    .map(|(_, r)| r.clone());
-                (s.client, read)
-            })
-        }) else {
-            return;
-        };
-        let Some(shown) = shown else { return };
-        self.set_busy(true, None);
-        spawn_local(async move {
-            let lang = store.lang;
-            let now = store.status.get_untracked();
-            if now.entity != Some(client) {
-                // Bound to the client the rows were shown for: a switched card is not it.
-                let r = Refusal::ClientChanged;
-                self.reload_with_note(&store, Some((r.code(), tr(lang, r.text_key()))))
-                    .await;
-                return;
-            }
-            let note = match self.write(&store, &list, client, &shown, add).await {
-                Ok(sent) => {
-                    // Read again (the view's own read) and compare with what was sent.
-                    let g = self.next_generation();
-                    let view = self.lists_view(&store, &now).await;
-                    let after = self.inner.with_value(|i| {
-                        i.shown.as_ref().and_then(|s| {
-                            s.reads
-                                .iter()
-                                .find(|(l, _)| *l == id)
-                                .map(|(_, r)| r.clone())
-                        })
-                    });
-                    if self.current(g) {
-                        self.set_view(view);
-                    }
-                    match after {
-                        Some(r) if !campaign::compare_after_write(&sent, &r).is_clean() => {
-                            Some(("others", tr(lang, Text::ListChangedByOthers)))
-                        }
-                        _ => None,
-                    }
-                }
-                Err(Failure::Refused(Refusal::ChangedSinceShown)) => {
-                    let r = Refusal::ChangedSinceShown;
-                    self.reload_with_note(&store, Some((r.code(), tr(lang, r.text_key()))))
-                        .await;
-                    return;
-                }
-                Err(Failure::Refused(r)) => Some((r.code(), tr(lang, r.text_key()))),
-                Err(Failure::Error(text)) => Some(("error", text)),
-            };
-            self.set_busy(false, note);
-        });
-    }
-
-    /// Rebuilds the lists view for the card's client now, then shows `note`.
-    async fn reload_with_note(&self, store: &Store, note: Option<(&'static str, &'static str)>) {
-        let g = self.next_generation();
-        let status = store.status.get_untracked();
-        let view = self.lists_view(store, &status).await;
-        if self.current(g) {
-            self.set_view(view);
+            .try_with_untracked(|u| matches!(u.view, View::Lists(_)))
+            .unwrap_or(false);
+        match flow::after_refresh(mode, lists) {
+            AfterRefresh::Progress => self.refresh(),
+            AfterRefresh::Lists => self.load_lists(),
+            AfterRefresh::Nothing => {}
         }
-        self.set_busy(false, note);
-    }
-
-    /// The write itself: checks, the update, and the read-back after a timeout. Returns the set
-    /// sent. `shown` is the read the view was built from.
-    async fn write(
-        &self,
-        store: &Store,
-        list: &CallList,
-        client: EntityRef,
-        shown: &ListRead,
-        add: bool,
-    ) -> Result<Vec<u64>, Failure> {
-        let lang = store.lang;
-        let admin = store.portal().is_admin();
-        let intent = Intent { client, add };
-        // What the view was built from must already be provably whole: else no request at all.
-        let before = shown.complete(admin).map_err(Failure::Refused)?;
-        campaign::plan_update(list, &before, intent).map_err(Failure::Refused)?;
-        // A fresh read: the set is built from the list as it is now, and it must be the list
-        // that was shown (another operator may have changed it meanwhile).
-        let fresh = self
-            .load_more(store, pagers(&[list.id]), false)
-            .await
-            .map(|v| reads_of(v).pop().map(|(_, r)| r).unwrap_or_default())
-            .map_err(|e| Failure::Error(error_text(&e, lang)))?;
-        if campaign::changed_between(shown, &fresh) {
-            return Err(Failure::Refused(Refusal::ChangedSinceShown));
-        }
-        let complete = fresh.complete(admin).map_err(Failure::Refused)?;
-        let wanted = campaign::plan_update(list, &complete, intent).map_err(Failure::Refused)?;
-        let (m, p) = campaign::update_params(list, &wanted, list.webform_id)
-            .map_err(|r| Failure::Error(tr(lang, campaign::error_text_key(r.code()))))?;
-        match store.client().call(m, &p, Priority::Interactive).await {
-            Ok(_) => Ok(wanted),
-            Err(e @ (RestError::Timeout { .. } | RestError::Library(_))) => {
-                // The outcome is unknown: read the list back and compare.
-                let now = self
-                    .load_more(store, pagers(&[list.id]), false)
-                    .await
-                    .map(|v| reads_of(v).pop().map(|(_, r)| r).unwrap_or_default())
-                    .map_err(|_| Failure::Error(error_text(&e, lang)))?;
-                if campaign::took_effect_update(&wanted, &now.items) {
-                    Ok(wanted)
-                } else {
-                    Err(Failure::Error(error_text(&e, lang)))
-                }
-            }
-            Err(e) => Err(Failure::Error(error_text(&e, lang))),
-        }
-    }
-
-    /// A new list from the client and the contacts/companies among its bindings.
-    pub fn create(self, store: Store) {
-        if self.ui.with_untracked(|u| u.busy) {
-            return;
-        }
-        let status = store.status.get_untracked();
-        let Some(client) = status.entity else { return };
-        let lang = store.lang;
-        let plan = match campaign::add_params(client, &status.other_bindings()) {
-            Ok(p) => p,
-            Err(r) => {
-                self.set_busy(
-                    false,
-                    Some(("error", tr(lang, campaign::error_text_key(r.code())))),
-                );
-                return;
-            }
-        };
-        self.set_busy(true, None);
-        spawn_local(async move {
-            let newest_before = self
-                .ui
-                .with_untracked(|u| u.lists.iter().map(|l| l.id).max());
-            let (m, p) = plan.command.clone();
-            let got = store.client().call(m, &p, Priority::Interactive).await;
-            let note = match got {
-                Ok(a) => campaign::decode_added(&a.result)
-                    .map(|_| None)
-                    .unwrap_or(None),
-                Err(e @ (RestError::Timeout { .. } | RestError::Library(_))) => {
-                    // Unknown outcome: look for the list before saying anything.
-                    self.forget_me();
-                    let found = match self.ensure_base(&store).await {
-                        Ok(()) => {
-                            let lists = self.lists_now();
-                            let ids: Vec<u64> = lists
-                                .iter()
-                                .filter(|l| newest_before.is_none_or(|n| l.id > n))
-                                .map(|l| l.id)
-                                .collect();
-                            let items = self.load_more(&store, pagers(&ids), true).await;
-                            match (items.map(items_of), self.me()) {
-                                (Ok(items), Some(me)) => campaign::took_effect_add(
-                                    &lists,
-                                    &items,
-                                    plan.kind,
-                                    me,
-                                    &plan.entities,
-                                    newest_before,
-                                ),
-                                _ => None,
-                            }
-                        }
-                        Err(_) => None,
-                    };
-                    found.map_or(Some(("error", error_text(&e, lang))), |_| None)
-                }
-                Err(e) => Some(("error", error_text(&e, lang))),
-            };
-            self.set_busy(false, note);
-            // The new list joins the user's lists.
-            self.forget_me();
-            self.load_lists(store);
-        });
     }
 }

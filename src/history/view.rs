@@ -1,7 +1,9 @@
 //! The client's history: recent calls and activities, newest first, with call facts from the
 //! call statistics where the user may read them, and "show more" for older pages.
 //!
-//! The rows are built with [`crate::ui::dom`] inside one effect: they are replaced as a whole when
+//! The history is a memo over the card's data: it changes, and the list is rebuilt, only when
+//! the history's items do (or the users' names, or "show all"), not on every card change. The
+//! rows are built with [`crate::ui::dom`] inside one effect: they are replaced as a whole when
 //! the page changes, and generic view code per row shape would cost kilobytes of download.
 
 use leptos::html;
@@ -217,11 +219,13 @@ pub fn History() -> impl IntoView {
     let locale = store.locale;
     let list = NodeRef::<html::Div>::new();
     let host = store.portal_host();
-    let history = move || {
+    // The history only: the rest of the card's data (the client, deals, bindings) changing
+    // does not rebuild the list.
+    let history = Memo::new(move |_| {
         store
             .data
             .with(|d| d.as_ref().and_then(|d| d.history.clone()))
-    };
+    });
     // "Show all" (issue 11): collapsed again for every new client.
     let all = RwSignal::new(false);
     let entity = Memo::new(move |_| store.status.with(|s| s.entity));
@@ -235,49 +239,41 @@ pub fn History() -> impl IntoView {
     let focus_from = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(usize::MAX));
     let from = focus_from.clone();
     Effect::new(move |_| {
-        let h = history();
         let all = all.get();
-        store.users.with(|users| {
-            if let Some(div) = list.get() {
-                replace(&div, content(&h, all, lang, locale, users, &host).as_ref());
-                let last = !matches!(&h, Some(Ok(t)) if t.has_more());
-                if store.history_busy.get_untracked() {
-                    return;
+        history.with(|h| {
+            store.users.with(|users| {
+                if let Some(div) = list.get() {
+                    replace(&div, content(h, all, lang, locale, users, &host).as_ref());
+                    let last = !matches!(&h, Some(Ok(t)) if t.has_more());
+                    if store.history_busy.get_untracked() {
+                        return;
+                    }
+                    let n = from.swap(usize::MAX, std::sync::atomic::Ordering::Relaxed);
+                    if let Some(li) = Some(n)
+                        .filter(|n| last && *n != usize::MAX)
+                        .and_then(|n| div.query_selector_all("li").ok()?.item(n as u32))
+                    {
+                        use wasm_bindgen::JsCast;
+                        let li = li.unchecked_into::<web_sys::HtmlElement>();
+                        attr(&li, "tabindex", "-1");
+                        let _ = li.focus();
+                    }
                 }
-                let n = from.swap(usize::MAX, std::sync::atomic::Ordering::Relaxed);
-                if let Some(li) = Some(n)
-                    .filter(|n| last && *n != usize::MAX)
-                    .and_then(|n| div.query_selector_all("li").ok()?.item(n as u32))
-                {
-                    use wasm_bindgen::JsCast;
-                    let li = li.unchecked_into::<web_sys::HtmlElement>();
-                    attr(&li, "tabindex", "-1");
-                    let _ = li.focus();
-                }
-            }
+            })
         });
     });
     let count = move || {
-        store
-            .data
-            .with(|d| match d.as_ref().and_then(|d| d.history.as_ref()) {
-                Some(Ok(t)) => t.items().len() + t.comments().len(),
-                _ => 0,
-            })
+        history.with(|h| match h {
+            Some(Ok(t)) => t.items().len() + t.comments().len(),
+            _ => 0,
+        })
     };
-    let has_more = move || {
-        store.data.with(
-            |d| matches!(d.as_ref().and_then(|d| d.history.as_ref()), Some(Ok(t)) if t.has_more()),
-        )
-    };
+    let has_more = move || history.with(|h| matches!(h, Some(Ok(t)) if t.has_more()));
     // "Show all" while more are loaded than shown; "show more" once all loaded ones are shown.
     let toggle = move || count() > RECENT;
     let more = move || has_more() && (all.get() || count() <= RECENT);
-    let denied = move || {
-        store.data.with(|d| {
-            matches!(d.as_ref().and_then(|d| d.history.as_ref()), Some(Ok(t)) if t.stats_state() == StatsState::Denied)
-        })
-    };
+    let denied =
+        move || history.with(|h| matches!(h, Some(Ok(t)) if t.stats_state() == StatsState::Denied));
     view! {
         <section class="cc-history" aria-labelledby="cc-history-title">
             <h2 class="cc-section-title" id="cc-history-title">{tr(lang, Text::History)}</h2>

@@ -5,7 +5,7 @@ pub mod dom;
 pub mod error_banner;
 
 use crate::store::Store;
-use callcard_core::i18n::{Text, tr};
+use callcard_core::i18n::{Lang, Text, tr};
 use callcard_core::model::EntityKind;
 use leptos::prelude::*;
 
@@ -27,6 +27,11 @@ pub fn announce(text: &str) {
 
 /// The localized name of an entity type.
 pub fn kind_label(store: &Store, kind: EntityKind) -> &'static str {
+    kind_name(store.lang, kind)
+}
+
+/// The localized name of an entity type in `lang`.
+pub fn kind_name(lang: Lang, kind: EntityKind) -> &'static str {
     let t = match kind {
         EntityKind::Contact => Text::Contact,
         EntityKind::Company => Text::Company,
@@ -36,5 +41,5 @@ pub fn kind_label(store: &Store, kind: EntityKind) -> &'static str {
         EntityKind::Invoice | EntityKind::SmartInvoice => Text::Invoice,
         EntityKind::Dynamic(_) => Text::Item,
     };
-    tr(store.lang, t)
+    tr(lang, t)
 }

@@ -6,6 +6,7 @@
 pub mod call;
 pub mod campaign;
 pub mod client;
+pub mod generation;
 pub mod history;
 pub mod i18n;
 pub mod install;

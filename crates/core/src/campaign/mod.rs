@@ -24,11 +24,15 @@
 //! list's web form; [`compare_after_write`] reports whatever else changed, nothing is restored.
 //! A write that timed out is never re-sent blindly: [`took_effect_update`] / [`took_effect_add`]
 //! tell from a fresh read whether it already happened.
+//!
+//! [`flow`] holds the browser side's decisions (what to read after which event, how the lists
+//! share a batch, when a write is read back), so `src/campaign/state.rs` only runs them.
 
 mod commands;
 mod detect;
 #[cfg(test)]
 mod fixtures;
+pub mod flow;
 mod pages;
 mod progress;
 mod write;
