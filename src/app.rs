@@ -16,6 +16,7 @@ use crate::history::view::History;
 use crate::install::page::InstallPage;
 use crate::store::Store;
 use crate::ui::error_banner::{ErrorBanner, RestStatus};
+use crate::wrapup::state::Wrapup;
 use crate::wrapup::view::WrapupPanel;
 use callcard_core::i18n::{Text, tr};
 
@@ -38,6 +39,10 @@ pub fn App(
     });
     provide_context(campaign);
     store.join_refresh(std::rc::Rc::new(campaign));
+    // The wrap-up after a call: its own context, following the call's life.
+    let wrapup = Wrapup::new();
+    provide_context(wrapup);
+    store.follow_calls(std::rc::Rc::new(wrapup));
     browser::set_document_lang(store.lang.code());
     let placement = chosen.portal.placement();
     #[cfg(feature = "demo")]

@@ -31,9 +31,14 @@ pub mod wrapup;
 #[cfg(target_arch = "wasm32")]
 #[doc(hidden)]
 pub use frame::boot::show_fatal_in;
-/// Starts the app (the bins' entry point); the page glue is `frame::boot`.
+/// Starts the app (the bins' entry point): the page glue is `frame::boot`, which mounts [`app::App`]
+/// on the portal it chose.
 #[cfg(target_arch = "wasm32")]
-pub use frame::boot::start;
+pub fn start() {
+    frame::boot::start(|chosen| {
+        leptos::mount::mount_to_body(move || leptos::view! { <app::App chosen=chosen/> });
+    });
+}
 
 /// The fatal message's title: "stopped working" once the card has been running (a panic
 /// mid-call), "could not start" before.

@@ -50,6 +50,22 @@ pub trait RefreshPart {
     fn after_refresh(&self);
 }
 
+/// A feature that follows the call's life (the wrap-up): told, in the store's order, of the
+/// start, each status read and each step of the call. It reaches the rest through the [`Store`]
+/// it is given, so the store names no feature.
+pub trait CallFollower {
+    /// At start, before the first status is shown.
+    fn start(&self, store: Store);
+    /// A status read (first paint, `getStatus`), before it is shown.
+    fn on_status(&self, store: Store, status: &CallStatus);
+    /// A call began (connecting after idle).
+    fn call_started(&self, store: Store);
+    /// A connected call ended.
+    fn call_ended(&self, store: Store);
+    /// The portal is about to close the card (`BeforeClose`).
+    fn before_close(&self, store: Store);
+}
+
 /// The kept values of this portal and user (see `callcard_core::storage`): a `Copy` handle for
 /// features. None are read or written while the user is unknown.
 #[derive(Clone, Copy)]
@@ -88,8 +104,6 @@ pub struct Store {
     pub history_busy: RwSignal<bool>,
     /// What the REST client is waiting for on the operator's behalf ("busy, retrying in 3 s").
     pub notice: RwSignal<Option<Notice>>,
-    /// The wrap-up after a call: draft, hold on auto-close, save.
-    pub wrapup: crate::wrapup::state::Wrapup,
     portal: StoredValue<Rc<dyn Portal>, LocalStorage>,
     client: StoredValue<Rc<RestClient>, LocalStorage>,
     /// Turns a burst of events into at most two refreshes.
@@ -97,6 +111,8 @@ pub struct Store {
     generation: StoredValue<Generation>,
     /// The features' parts in the refresh ([`RefreshPart`]), in the order they joined.
     parts: StoredValue<Vec<Rc<dyn RefreshPart>>, LocalStorage>,
+    /// The features following the call's life ([`CallFollower`]), in the order they joined.
+    followers: StoredValue<Vec<Rc<dyn CallFollower>>, LocalStorage>,
     /// Bumped by every `CallStateChanged`, so a slower `getStatus` cannot undo a newer state.
     state_events: StoredValue<u64>,
     stages: StoredValue<StageBook>,
@@ -167,12 +183,12 @@ impl Store {
             users: RwSignal::new(users),
             history_busy: RwSignal::new(false),
             notice,
-            wrapup: crate::wrapup::state::Wrapup::new(),
             portal: StoredValue::new_local(portal),
             client: StoredValue::new_local(client),
             coalescer: StoredValue::new(Coalescer::new(REFRESH_GAP_MS)),
             generation: StoredValue::new(Generation::new()),
             parts: StoredValue::new_local(Vec::new()),
+            followers: StoredValue::new_local(Vec::new()),
             state_events: StoredValue::new(0),
             stages: StoredValue::new(stages),
             scope: StoredValue::new(scope),
@@ -198,6 +214,15 @@ impl Store {
     /// A feature joins the card's refresh (see [`RefreshPart`]).
     pub fn join_refresh(&self, part: Rc<dyn RefreshPart>) {
         self.parts.update_value(|p| p.push(part));
+    }
+
+    /// A feature follows the call's life (see [`CallFollower`]); before [`Store::start`].
+    pub fn follow_calls(&self, follower: Rc<dyn CallFollower>) {
+        self.followers.update_value(|f| f.push(follower));
+    }
+
+    fn followers(&self) -> Vec<Rc<dyn CallFollower>> {
+        self.followers.with_value(|f| f.clone())
     }
 
     fn parts(&self) -> Vec<Rc<dyn RefreshPart>> {
@@ -297,7 +322,9 @@ impl Store {
             Ok(s) => self.set_status(s),
             Err(e) => log::warn!("placement options could not be read: {e}"),
         }
-        self.wrapup.start(self);
+        for f in self.followers() {
+            f.start(self);
+        }
         self.portal()
             .subscribe(Rc::new(move |ev| self.on_event(ev)));
         self.reload_status();
@@ -325,7 +352,9 @@ impl Store {
             p.connected_at = Some(at);
         }
         self.progress.set(p);
-        self.wrapup.on_status(*self, &s);
+        for f in self.followers() {
+            f.on_status(*self, &s);
+        }
         self.status.set(s);
     }
 
@@ -351,7 +380,9 @@ impl Store {
                     CallState::Connecting => {
                         p = CallProgress::default();
                         if before == CallState::Idle {
-                            self.wrapup.call_started(*self);
+                            for f in self.followers() {
+                                f.call_started(*self);
+                            }
                         }
                     }
                     // A state word the card does not know: shown neutrally, progress kept.
@@ -360,7 +391,9 @@ impl Store {
                         p.ended = before != CallState::Idle || p.ended;
                         p.failed_code = failed_code;
                         if before == CallState::Connected {
-                            self.wrapup.call_ended(*self);
+                            for f in self.followers() {
+                                f.call_ended(*self);
+                            }
                         }
                         if before != CallState::Idle {
                             // The call just ended: its activity joins the history.
@@ -383,7 +416,11 @@ impl Store {
                 self.status.update(|s| *s = s.with_entity_change(&change));
                 self.reload_status();
             }
-            CallEvent::BeforeClose => self.wrapup.before_close(*self),
+            CallEvent::BeforeClose => {
+                for f in self.followers() {
+                    f.before_close(*self);
+                }
+            }
         }
     }
 

@@ -2,7 +2,8 @@
 //! their call lists hold the client, with add, remove and "new list" (outside it).
 //!
 //! The content is rebuilt whole with [`crate::ui::dom`] in one effect; clicks and the picker are
-//! handled by one delegated listener (`data-action`, `data-list`). Keyboard focus survives the
+//! handled by one delegated listener (a typed [`Action`] marked on each control as `data-action`,
+//! and `data-list`). Keyboard focus survives the
 //! rebuild: the control that had it is found again in the new content (the same `data-testid`
 //! and `data-list`, or the same list's other action), else focus goes to the action's result
 //! (the picker, the progress, the lists, Retry); while loading it waits on the block itself.
@@ -13,9 +14,9 @@
 //! 217.6 KiB, `scripts/measure_size.py dist`), far over the 2 KiB a hand-built list must save.
 //! The state is changed only through the campaign's functions ([`CampaignState`]).
 
+use crate::frame::dom;
 use leptos::html;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::campaign::state::{CampaignState, View, use_campaign};
 use crate::ui::dom::{add, attr, el, replace, text_el};
@@ -23,6 +24,52 @@ use crate::ui::kind_name;
 use callcard_core::campaign::CallList;
 use callcard_core::i18n::{Lang, Text, tr};
 use callcard_core::model::EntityKind;
+
+/// What a control of the block does. The hand-built controls carry it as `data-action` (and the
+/// list as `data-list`), written and read only through this type; the one delegated listener
+/// turns it back into a call of the campaign's functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    /// The picker's choice (a `change` of the select).
+    Pick,
+    Retry,
+    /// "Change list": back to the picker.
+    Repick,
+    Add,
+    Remove,
+}
+
+impl Action {
+    const ALL: [Action; 5] = [
+        Action::Pick,
+        Action::Retry,
+        Action::Repick,
+        Action::Add,
+        Action::Remove,
+    ];
+
+    fn attr(self) -> &'static str {
+        match self {
+            Action::Pick => "pick",
+            Action::Retry => "retry",
+            Action::Repick => "repick",
+            Action::Add => "add",
+            Action::Remove => "remove",
+        }
+    }
+
+    fn from_attr(a: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|x| x.attr() == a)
+    }
+
+    /// Marks `el` as this action's control (for list `list`, when it acts on one).
+    fn mark(self, el: &web_sys::Element, list: Option<u64>) {
+        attr(el, "data-action", self.attr());
+        if let Some(id) = list {
+            attr(el, "data-list", &id.to_string());
+        }
+    }
+}
 
 fn list_label(lang: Lang, l: Option<&CallList>, id: u64) -> String {
     let kind = l
@@ -39,7 +86,7 @@ fn list_label(lang: Lang, l: Option<&CallList>, id: u64) -> String {
 fn picker(lang: Lang, lists: &[CallList], ids: &[u64]) -> web_sys::Element {
     let sel = el("select", "cc-select");
     attr(&sel, "data-testid", "campaign-picker");
-    attr(&sel, "data-action", "pick");
+    Action::Pick.mark(&sel, None);
     attr(&sel, "aria-label", tr(lang, Text::ChooseList));
     let ph = text_el("option", "", tr(lang, Text::ChooseList));
     attr(&ph, "value", "");
@@ -95,7 +142,7 @@ fn content(
                 tr(lang, Text::Retry),
             );
             attr(&b, "type", "button");
-            attr(&b, "data-action", "retry");
+            Action::Retry.mark(&b, None);
             attr(&b, "data-testid", "campaign-retry");
             add(&root, &b);
         }
@@ -138,7 +185,7 @@ fn content(
             );
             let change = text_el("button", "cc-link", tr(lang, Text::ChangeList));
             attr(&change, "type", "button");
-            attr(&change, "data-action", "repick");
+            Action::Repick.mark(&change, None);
             attr(&change, "data-testid", "campaign-change");
             add(&head, &change);
             add(&wrap, &head);
@@ -174,11 +221,7 @@ fn content(
                 if b.count > 0 {
                     let seg = el("span", &format!("cc-campaign__seg cc-tone-{tone}"));
                     // Through the CSSOM: the strict CSP (no 'unsafe-inline') drops style attributes.
-                    if let Some(h) = seg.dyn_ref::<web_sys::HtmlElement>() {
-                        let _ = h
-                            .style()
-                            .set_property("width", &format!("{}.{}%", share / 10, share % 10));
-                    }
+                    dom::set_style(&seg, "width", &format!("{}.{}%", share / 10, share % 10));
                     add(&stack, &seg);
                 }
                 let li = el("li", "cc-campaign__bar");
@@ -270,15 +313,14 @@ fn content(
                     .is_some_and(|k| matches!(k, EntityKind::Contact | EntityKind::Company));
                 if writable {
                     let (t, action) = if *has {
-                        (Text::RemoveFromList, "remove")
+                        (Text::RemoveFromList, Action::Remove)
                     } else {
-                        (Text::AddToList, "add")
+                        (Text::AddToList, Action::Add)
                     };
                     let b = text_el("button", "cc-button cc-button--small", tr(lang, t));
                     attr(&b, "type", "button");
-                    attr(&b, "data-action", action);
-                    attr(&b, "data-list", &id.to_string());
-                    attr(&b, "data-testid", &format!("campaign-{action}"));
+                    action.mark(&b, Some(*id));
+                    attr(&b, "data-testid", &format!("campaign-{}", action.attr()));
                     if busy {
                         // One write at a time.
                         attr(&b, "disabled", "");
@@ -294,15 +336,12 @@ fn content(
 }
 
 /// Reads `data-action` / `data-list` / the select's value from an event's target.
-fn action_of(ev: &web_sys::Event) -> Option<(String, u64)> {
-    let t: web_sys::Element = ev.target()?.dyn_into().ok()?;
-    let t = t.closest("[data-action]").ok()??;
-    let action = t.get_attribute("data-action")?;
+fn action_of(ev: &web_sys::Event) -> Option<(Action, u64)> {
+    let t = dom::event_element(ev)?.closest("[data-action]").ok()??;
+    let action = Action::from_attr(&t.get_attribute("data-action")?)?;
     let list = match t.get_attribute("data-list") {
         Some(l) => l.parse().ok()?,
-        None => js_sys::Reflect::get(&t, &"value".into())
-            .ok()
-            .and_then(|v| v.as_string())
+        None => dom::control_value(&t)
             .and_then(|v| v.parse().ok())
             .unwrap_or(0),
     };
@@ -310,14 +349,7 @@ fn action_of(ev: &web_sys::Event) -> Option<(String, u64)> {
 }
 
 fn focus_on(e: &web_sys::Element) -> bool {
-    let Some(h) = e.dyn_ref::<web_sys::HtmlElement>() else {
-        return false;
-    };
-    let _ = h.focus();
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.active_element())
-        .is_some_and(|a| a == *e)
+    dom::focus(e)
 }
 
 /// What finds the control that had focus again in new content: the same list's action (add
@@ -387,12 +419,12 @@ pub fn Campaign() -> impl IntoView {
         let Some((action, list)) = action_of(&ev) else {
             return;
         };
-        match (action.as_str(), on_change) {
-            ("pick", true) if list > 0 => c.choose(list),
-            ("retry", false) => c.retry(),
-            ("repick", false) => c.change_list(),
-            ("add", false) => c.change(list, true),
-            ("remove", false) => c.change(list, false),
+        match (action, on_change) {
+            (Action::Pick, true) if list > 0 => c.choose(list),
+            (Action::Retry, false) => c.retry(),
+            (Action::Repick, false) => c.change_list(),
+            (Action::Add, false) => c.change(list, true),
+            (Action::Remove, false) => c.change(list, false),
             _ => {}
         }
     };

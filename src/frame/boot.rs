@@ -16,8 +16,9 @@ static RUNNING: AtomicBool = AtomicBool::new(false);
 static FATAL_SHOWN: AtomicBool = AtomicBool::new(false);
 
 /// Starts the app: a readable panic message instead of a blank frame, logging, then the portal
-/// choice and the mount.
-pub fn start() {
+/// choice and `mount` (the root component, given by the crate root so that the boundary does
+/// not depend on the views).
+pub fn start(mount: fn(frame::start::Chosen)) {
     // Tells index.html's boot fallback that the app runs: from now on the app says what it
     // waits for (a slow portal is no "could not start"), and its panics are shown by the hook.
     if let Some(w) = web_sys::window() {
@@ -32,7 +33,7 @@ pub fn start() {
         .map(|()| log::set_max_level(log::LevelFilter::Info))
         .ok();
     // Leptos sets up its executor when mounting; until then use the plain wasm-bindgen one.
-    wasm_bindgen_futures::spawn_local(async {
+    wasm_bindgen_futures::spawn_local(async move {
         let chosen = match frame::start::choose().await {
             Ok(Some(c)) => c,
             // Handed over to the demo build, which mounts itself.
@@ -47,7 +48,7 @@ pub fn start() {
             return;
         }
         remove_boot_placeholder();
-        leptos::mount::mount_to_body(move || leptos::view! { <crate::app::App chosen=chosen/> });
+        mount(chosen);
         RUNNING.store(true, Ordering::Relaxed);
     });
 }

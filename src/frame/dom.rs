@@ -12,9 +12,37 @@ pub fn create_element(tag: &str) -> web_sys::Element {
         .unwrap_or_else(|| js_sys::Object::new().unchecked_into())
 }
 
-/// Moves the keyboard focus to `el` (an HTML element of ours: a button, a row, a heading).
-pub fn focus(el: &web_sys::Element) {
-    let _ = el.unchecked_ref::<web_sys::HtmlElement>().focus();
+/// Moves the keyboard focus to `el` (an HTML element of ours: a button, a row, a heading) and
+/// says whether it took it (a hidden or detached element does not).
+pub fn focus(el: &web_sys::Element) -> bool {
+    let Some(h) = el.dyn_ref::<web_sys::HtmlElement>() else {
+        return false;
+    };
+    let _ = h.focus();
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .is_some_and(|a| a == *el)
+}
+
+/// Sets one CSS property of `el` through the CSSOM (the strict CSP, without `'unsafe-inline'`,
+/// drops `style` attributes but not this).
+pub fn set_style(el: &web_sys::Element, property: &str, value: &str) {
+    if let Some(h) = el.dyn_ref::<web_sys::HtmlElement>() {
+        let _ = h.style().set_property(property, value);
+    }
+}
+
+/// The value of a form control (`<select>`, `<input>`, `<textarea>`); `None` for anything else.
+pub fn control_value(el: &web_sys::Element) -> Option<String> {
+    if let Some(s) = el.dyn_ref::<web_sys::HtmlSelectElement>() {
+        Some(s.value())
+    } else if let Some(i) = el.dyn_ref::<web_sys::HtmlInputElement>() {
+        Some(i.value())
+    } else {
+        el.dyn_ref::<web_sys::HtmlTextAreaElement>()
+            .map(|t| t.value())
+    }
 }
 
 /// The element an event happened on (`None` when its target is no element, e.g. the window).

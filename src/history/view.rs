@@ -252,11 +252,10 @@ pub fn History() -> impl IntoView {
                     if let Some(li) = Some(n)
                         .filter(|n| last && *n != usize::MAX)
                         .and_then(|n| div.query_selector_all("li").ok()?.item(n as u32))
+                        && let Some(li) = crate::frame::dom::as_element(li)
                     {
-                        use wasm_bindgen::JsCast;
-                        let li = li.unchecked_into::<web_sys::HtmlElement>();
                         attr(&li, "tabindex", "-1");
-                        let _ = li.focus();
+                        crate::frame::dom::focus(&li);
                     }
                 }
             })

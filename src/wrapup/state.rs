@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::frame::browser::{self, Area};
-use crate::store::Store;
+use crate::store::{CallFollower, Store};
 use callcard_core::call::CallStatus;
 use callcard_core::model::EntityRef;
 use callcard_core::refresh::ClientSlot;
@@ -493,5 +493,24 @@ impl Wrapup {
         if saved_something {
             store.reload_history_now();
         }
+    }
+}
+
+/// The wrap-up follows the call's life: the store tells it of each status and step.
+impl CallFollower for Wrapup {
+    fn start(&self, store: Store) {
+        Wrapup::start(*self, store);
+    }
+    fn on_status(&self, store: Store, status: &CallStatus) {
+        Wrapup::on_status(*self, store, status);
+    }
+    fn call_started(&self, store: Store) {
+        Wrapup::call_started(*self, store);
+    }
+    fn call_ended(&self, store: Store) {
+        Wrapup::call_ended(*self, store);
+    }
+    fn before_close(&self, store: Store) {
+        Wrapup::before_close(*self, store);
     }
 }

@@ -118,7 +118,7 @@ fn each(root: &web_sys::Element, selector: &str, mut f: impl FnMut(&web_sys::Ele
 pub fn WrapupPanel() -> impl IntoView {
     let store = use_store();
     let lang = store.lang;
-    let w: Wrapup = store.wrapup;
+    let w: Wrapup = expect_context::<Wrapup>();
     let section = NodeRef::<html::Section>::new();
     let bar = NodeRef::<html::Div>::new();
     let results_box = NodeRef::<html::Div>::new();
