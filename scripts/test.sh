@@ -37,9 +37,11 @@ run() {
 
 run fmt none cargo fmt --all --check
 # The layers (docs/ARCHITECTURE.md): the core and the simulation reach no browser crate, even
-# indirectly; no module cycle in any crate; JsValue/js_sys/JsCast only under src/frame/.
+# indirectly; no module cycle in any crate; no file over 800 lines before its tests;
+# JsValue/js_sys/JsCast only under src/frame/.
 run core-is-pure none bash scripts/check_core_deps.sh
 run no-cycles none python3 scripts/check_cycles.py
+run file-sizes none python3 scripts/check_sizes.py
 run boundary none bash scripts/check_boundary.sh
 run clippy-host none cargo clippy --workspace --all-targets --quiet -- -D warnings
 run clippy-wasm none cargo clippy --target wasm32-unknown-unknown --lib --bins --quiet -- -D warnings

@@ -17,7 +17,7 @@ mod write;
 use crate::frame::browser::{self, Area};
 use crate::store::{Kept, RefreshPart};
 use callcard_core::call::CallStatus;
-use callcard_core::campaign::flow::{self as flow, AfterRefresh, DETECT_LISTS, Start, who};
+use callcard_core::campaign::flow::{self as flow, AfterRefresh, DETECT_LISTS, Start, sought};
 use callcard_core::campaign::{
     self, CachePlan, CallList, Detection, ItemPages, ListItem, ListRead, ListStatus, PageAnswer,
     Progress, decode_choice, encode_choice,
@@ -55,7 +55,7 @@ pub enum View {
 
 /// What the campaign block shows: one signal (each signal type costs download size).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Ui {
+pub struct BlockState {
     pub view: View,
     /// A write is running (add/remove/create): buttons are disabled.
     pub busy: bool,
@@ -72,7 +72,7 @@ pub struct Ui {
 }
 
 #[derive(Default)]
-struct Inner {
+struct Memory {
     me: Option<u64>,
     statuses: Vec<ListStatus>,
     open_lists: Vec<u64>,
@@ -120,8 +120,8 @@ pub struct CampaignState {
     /// What the block shows: views read it ([`CampaignState::ui`]); only the campaign's
     /// functions change it. (One `RwSignal`, not a read/write pair: each signal type costs
     /// download size.)
-    ui: RwSignal<Ui>,
-    inner: StoredValue<Inner>,
+    ui: RwSignal<BlockState>,
+    inner: StoredValue<Memory>,
     needs: StoredValue<CampaignNeeds, LocalStorage>,
 }
 
@@ -165,7 +165,7 @@ fn error_text(e: &RestError, lang: Lang) -> &'static str {
 
 impl CampaignState {
     pub fn new(needs: CampaignNeeds) -> CampaignState {
-        let ui = RwSignal::new(Ui {
+        let ui = RwSignal::new(BlockState {
             view: View::Idle,
             busy: false,
             note: None,
@@ -175,18 +175,18 @@ impl CampaignState {
         });
         CampaignState {
             ui,
-            inner: StoredValue::new(Inner::default()),
+            inner: StoredValue::new(Memory::default()),
             needs: StoredValue::new_local(needs),
         }
     }
 
     /// What the block shows (tracked).
-    pub fn ui(&self) -> Ui {
+    pub fn ui(&self) -> BlockState {
         self.ui.get()
     }
 
     /// Reads what the block shows (tracked).
-    pub fn with_ui<R>(&self, f: impl FnOnce(&Ui) -> R) -> R {
+    pub fn with_ui<R>(&self, f: impl FnOnce(&BlockState) -> R) -> R {
         self.ui.with(f)
     }
 
@@ -212,7 +212,7 @@ impl CampaignState {
     }
 
     /// Every change of the block's state goes through here.
-    fn update(&self, f: impl FnOnce(&mut Ui)) {
+    fn update(&self, f: impl FnOnce(&mut BlockState)) {
         self.ui.try_update(f);
     }
 
@@ -287,14 +287,14 @@ impl CampaignState {
     }
 
     /// The item index of the client shown last and of the client now in list `id`'s cache.
-    fn places(&self, id: u64, who: &[EntityRef]) -> (Option<usize>, Option<usize>) {
+    fn places(&self, id: u64, sought: &[EntityRef]) -> (Option<usize>, Option<usize>) {
         let list_type = self.list_type(id);
         self.inner.with_value(|i| {
             let current = i
                 .caches
                 .iter()
                 .find(|(l, _)| *l == id)
-                .and_then(|(_, c)| campaign::find_in(c.items(), list_type, who));
+                .and_then(|(_, c)| campaign::find_in(c.items(), list_type, sought));
             let previous = i.shown_at.filter(|(l, _)| *l == id).map(|(_, at)| at);
             (previous, current)
         })
@@ -437,7 +437,7 @@ impl CampaignState {
             flow::riding_list(&status, self.me().is_some(), room, remembered, &u.lists)
         })?;
         // A kept read: only the pages that can have changed (and a rotation) ride along.
-        let (previous, current) = self.places(id, &who(&status));
+        let (previous, current) = self.places(id, &sought(&status));
         let recheck = self.inner.with_value(|i| {
             i.caches
                 .iter()
@@ -508,7 +508,7 @@ impl CampaignState {
             return View::Failed(error_text(&e, lang));
         }
         let call_id = status.call_id.clone().unwrap_or_default();
-        let who = who(status);
+        let sought = sought(status);
         let lists = self.lists_now();
         // A remembered list that still exists: its progress, from the pages that came with the
         // card's refresh (usually all of them: no request of its own) plus any still missing.
@@ -516,7 +516,7 @@ impl CampaignState {
             Start::Progress(id) => {
                 let rechecked = self.inner.try_update_value(|i| i.rechecked.take());
                 return self
-                    .progress_of(id, &who, &call_id, rechecked.flatten() == Some(id))
+                    .progress_of(id, &sought, &call_id, rechecked.flatten() == Some(id))
                     .await;
             }
             Start::Detect(ids) => ids,
@@ -526,17 +526,17 @@ impl CampaignState {
             Err(e) => return View::Failed(error_text(&e, lang)),
         };
         let open = self.inner.with_value(|i| i.open_lists.clone());
-        match campaign::detect(&lists, &items, &who, &open, None) {
+        match campaign::detect(&lists, &items, &sought, &open, None) {
             Detection::One(id) => {
                 self.remember(id, &call_id);
-                self.show(id, &items, &who)
+                self.show(id, &items, &sought)
             }
             Detection::Many(ids) => View::Pick(ids),
             Detection::None => View::NoList,
         }
     }
 
-    fn show(&self, id: u64, items: &[(u64, Vec<ListItem>)], who: &[EntityRef]) -> View {
+    fn show(&self, id: u64, items: &[(u64, Vec<ListItem>)], sought: &[EntityRef]) -> View {
         let list_type = self
             .ui
             .with_untracked(|u| {
@@ -554,7 +554,7 @@ impl CampaignState {
             .unwrap_or(&empty);
         let statuses = self.inner.with_value(|i| i.statuses.clone());
         let t0 = browser::perf_now();
-        let progress = Progress::compute(list_items, &statuses, list_type, who);
+        let progress = Progress::compute(list_items, &statuses, list_type, sought);
         let at = progress
             .position
             .as_ref()
@@ -572,7 +572,7 @@ impl CampaignState {
     async fn progress_of(
         &self,
         id: u64,
-        who: &[EntityRef],
+        sought: &[EntityRef],
         call_id: &str,
         rechecked: bool,
     ) -> View {
@@ -591,7 +591,7 @@ impl CampaignState {
             },
         };
         self.remember(id, call_id);
-        self.show(id, &[(id, items)], who)
+        self.show(id, &[(id, items)], sought)
     }
 
     /// "Change list": the picker of all recent lists again.
@@ -615,7 +615,9 @@ impl CampaignState {
         self.set_view(View::Loading);
         spawn_local(async move {
             let call_id = status.call_id.clone().unwrap_or_default();
-            let v = self.progress_of(id, &who(&status), &call_id, false).await;
+            let v = self
+                .progress_of(id, &sought(&status), &call_id, false)
+                .await;
             if self.current(g) {
                 self.set_view(v);
             }
@@ -645,10 +647,10 @@ impl CampaignState {
         }
         let lists = self.lists_now();
         let ids: Vec<u64> = lists.iter().take(DETECT_LISTS).map(|l| l.id).collect();
-        let who = who(status);
+        let sought = sought(status);
         match self.load_more(pagers(&ids), true).await.map(reads_of) {
             Ok(reads) => {
-                let rows = flow::list_rows(&lists, &reads, &who);
+                let rows = flow::list_rows(&lists, &reads, &sought);
                 let shown = status.entity.map(|client| Shown { client, reads });
                 self.inner.update_value(|i| i.shown = shown);
                 View::Lists(rows)

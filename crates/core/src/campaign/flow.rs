@@ -17,7 +17,7 @@ pub const PAGES_PER_BATCH: usize = crate::rest::batch::MAX_COMMANDS;
 /// bindings (lists of those types hold the deal while the card reports its contact or company).
 /// Not the client's company: a company list holding it says nothing about a campaign calling the
 /// contact.
-pub fn who(status: &CallStatus) -> Vec<EntityRef> {
+pub fn sought(status: &CallStatus) -> Vec<EntityRef> {
     use EntityKind::{Company, Contact, Lead};
     status
         .entity
@@ -180,11 +180,11 @@ pub fn read_back_needed(e: &RestError) -> bool {
 }
 
 /// The lists view's rows for the first [`DETECT_LISTS`] lists: id, whether the read holds the
-/// client (`who`), its size.
+/// client (`sought`), its size.
 pub fn list_rows(
     lists: &[CallList],
     reads: &[(u64, ListRead)],
-    who: &[EntityRef],
+    sought: &[EntityRef],
 ) -> Vec<(u64, bool, u32)> {
     lists
         .iter()
@@ -194,7 +194,7 @@ pub fn list_rows(
                 .iter()
                 .find(|(i, _)| *i == l.id)
                 .map(|(_, r)| &r.items);
-            let has = its.is_some_and(|v| campaign::find_in(v, l.entity_type_id, who).is_some());
+            let has = its.is_some_and(|v| campaign::find_in(v, l.entity_type_id, sought).is_some());
             (l.id, has, its.map_or(0, |v| v.len() as u32))
         })
         .collect()
@@ -302,7 +302,7 @@ mod tests {
             ..CallStatus::default()
         };
         assert_eq!(
-            who(&status),
+            sought(&status),
             vec![
                 contact(7),
                 EntityRef {
@@ -311,7 +311,7 @@ mod tests {
                 }
             ]
         );
-        assert!(who(&CallStatus::default()).is_empty());
+        assert!(sought(&CallStatus::default()).is_empty());
     }
 
     #[test]
