@@ -2,7 +2,8 @@
 # The boundary in one folder: `JsValue`, `js_sys`, `JsCast` and `wasm_bindgen` (which also
 # matches `wasm_bindgen_futures`) may appear only under src/frame/ and in the bin entry points
 # (src/bin/, src/main.rs). Also: every REST call goes through the REST client, so no code outside
-# src/frame/ calls the portal's `call` or `call_batch` itself.
+# src/frame/ calls the portal's `call` or `call_batch` itself; and no view writes one of the
+# store's signals (state changes through the store's and the features' functions).
 #
 # Usage: scripts/check_boundary.sh [ALLOWED ...]
 #   ALLOWED: files or folders under src/ whose hits are listed but tolerated (for a move still
@@ -44,6 +45,12 @@ for f in $files; do
   # A REST call past the client: `.portal().call(` / `.call_batch(` (across lines too).
   hits=$(perl -0777 -ne 'while (/portal\(\)\s*\.call\(|\.call_batch\(/g) { my $l = 1 + (substr($_, 0, $-[0]) =~ tr/\n//); print "$l: REST call past the client\n"; }' "$f")
   [ -n "$hits" ] && report "$f" "${hits%$'\n'}"
+  # State changes only through the store's and the features' functions: no view writes one of
+  # the store's signals (`store.status.set(…)`, `.update(…)`).
+  if [ "$f" != src/store.rs ]; then
+    hits=$(grep -nE '\bstore\.[a-z_]+\.(set|update|write|try_set|try_update)\(' "$f" | sed 's/$/  (a store signal written outside src\/store.rs)/')
+    [ -n "$hits" ] && report "$f" "$hits"
+  fi
 done
 if [ $bad -eq 0 ]; then
   echo "boundary: $scanned files outside src/frame/ and src/bin/ checked, 0 hits outside the boundary, $tolerated allowed (${#allowed[@]} allowed paths)"
