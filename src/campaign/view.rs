@@ -348,10 +348,6 @@ fn action_of(ev: &web_sys::Event) -> Option<(Action, u64)> {
     Some((action, list))
 }
 
-fn focus_on(e: &web_sys::Element) -> bool {
-    dom::focus(e)
-}
-
 /// What finds the control that had focus again in new content: the same list's action (add
 /// and remove swap places) or the same `data-testid`.
 fn focus_selector(e: &web_sys::Element) -> String {
@@ -372,13 +368,13 @@ const RESULTS: &str = "[data-testid=campaign-picker],[data-testid=campaign-retry
 /// Returns whether the wanted control was placed (or given up for the result).
 fn refocus(block: &web_sys::Element, node: &web_sys::Element, want: &str, settled: bool) -> bool {
     let find = |sel: &str| node.query_selector(sel).ok().flatten();
-    if !want.is_empty() && find(want).is_some_and(|e| focus_on(&e)) {
+    if !want.is_empty() && find(want).is_some_and(|e| dom::focus(&e)) {
         return true;
     }
-    if settled && find(RESULTS).is_some_and(|e| focus_on(&e)) {
+    if settled && find(RESULTS).is_some_and(|e| dom::focus(&e)) {
         return true;
     }
-    focus_on(block);
+    dom::focus(block);
     settled
 }
 

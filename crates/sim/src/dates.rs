@@ -1,6 +1,8 @@
 //! Dates as the demo portal writes them: REST's ISO form, midnights, and the day the generated
 //! CRM is dated around.
 
+use callcard_core::model::time::civil_from_days;
+
 /// "Now" until the caller sets its clock, and the day the generated CRM is dated around:
 /// 2026-11-23T10:00:00Z.
 pub(crate) const DEFAULT_NOW_MS: f64 = 1_795_428_000_000.0;
@@ -20,20 +22,6 @@ pub(crate) fn iso(unix_secs: i64) -> String {
 
 pub(crate) fn midnight(unix_secs: i64) -> i64 {
     unix_secs - unix_secs.rem_euclid(86_400)
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m as u32, d as u32)
 }
 
 #[cfg(test)]
