@@ -1,5 +1,7 @@
 //! The root component and start-up: choose the portal, provide the store, show card or settings.
 
+use std::rc::Rc;
+
 use leptos::prelude::*;
 
 use crate::call::header::CallHeader;
@@ -11,12 +13,13 @@ use crate::client::card::ClientCard;
 use crate::demo::controls::DemoControls;
 use crate::frame::browser;
 use crate::frame::start::Chosen;
+use crate::history::state::{HistoryNeeds, HistoryState};
 use crate::history::view::History;
 #[cfg(any(feature = "demo", feature = "settings"))]
 use crate::install::page::InstallPage;
 use crate::store::Store;
 use crate::ui::error_banner::{ErrorBanner, RestStatus};
-use crate::wrapup::state::Wrapup;
+use crate::wrapup::state::{Wrapup, WrapupNeeds};
 use crate::wrapup::view::WrapupPanel;
 use callcard_core::i18n::{Text, tr};
 
@@ -38,11 +41,34 @@ pub fn App(
         kept: store.kept_values(),
     });
     provide_context(campaign);
-    store.join_refresh(std::rc::Rc::new(campaign));
+    store.join_refresh(Rc::new(campaign));
+    // The history: a context of its own (its "show more", its reads after a call or a save).
+    let history = HistoryState::new(HistoryNeeds {
+        status: store.status.read_only(),
+        data: store.data,
+        client: store.client(),
+        fresh: store.freshness(),
+        learned: Rc::new(move || store.learn_users()),
+        failed: Rc::new(move |e| store.fail(e)),
+        after_reload: Rc::new(move || store.after_refresh()),
+    });
+    provide_context(history);
     // The wrap-up after a call: its own context, following the call's life.
-    let wrapup = Wrapup::new();
+    let wrapup = Wrapup::new(WrapupNeeds {
+        lang: store.lang,
+        status: store.status.read_only(),
+        progress: store.progress.read_only(),
+        data: store.data.read_only(),
+        client: store.client(),
+        portal: chosen.portal.clone(),
+        kept: store.kept_values(),
+        history,
+    });
     provide_context(wrapup);
-    store.follow_calls(std::rc::Rc::new(wrapup));
+    // In this order, as before the history had a context of its own: the wrap-up hears of a
+    // call's end first.
+    store.follow_calls(Rc::new(wrapup));
+    store.follow_calls(Rc::new(history));
     browser::set_document_lang(store.lang.code());
     let placement = chosen.portal.placement();
     #[cfg(feature = "demo")]

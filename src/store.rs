@@ -50,20 +50,43 @@ pub trait RefreshPart {
     fn after_refresh(&self);
 }
 
-/// A feature that follows the call's life (the wrap-up): told, in the store's order, of the
-/// start, each status read and each step of the call. It reaches the rest through the [`Store`]
-/// it is given, so the store names no feature.
+/// A feature that follows the call's life (the wrap-up, the history): told, in the store's order,
+/// of the start, each status read and each step of the call. It holds what it needs of the card
+/// itself (a narrow handle given by `App`), so the store names no feature and hands none out.
 pub trait CallFollower {
     /// At start, before the first status is shown.
-    fn start(&self, store: Store);
+    fn start(&self) {}
     /// A status read (first paint, `getStatus`), before it is shown.
-    fn on_status(&self, store: Store, status: &CallStatus);
+    fn on_status(&self, _status: &CallStatus) {}
     /// A call began (connecting after idle).
-    fn call_started(&self, store: Store);
+    fn call_started(&self) {}
     /// A connected call ended.
-    fn call_ended(&self, store: Store);
+    fn call_ended(&self) {}
+    /// A call is over, answered or not (any step back to idle), after [`CallFollower::call_ended`].
+    fn call_over(&self) {}
     /// The portal is about to close the card (`BeforeClose`).
-    fn before_close(&self, store: Store);
+    fn before_close(&self) {}
+}
+
+/// Whether the card still shows what a read was asked for: a `Copy` handle on the card's one
+/// generation (bumped by every refresh), for features whose reads must not land on another
+/// client.
+#[derive(Clone, Copy)]
+pub struct Freshness {
+    generation: StoredValue<Generation>,
+}
+
+impl Freshness {
+    /// The generation now (none once the card is gone).
+    pub fn current(&self) -> Option<Ticket> {
+        self.generation.try_with_value(|g| g.current())
+    }
+
+    /// Whether an answer for `ticket` may still be applied: false after a newer refresh, and
+    /// after the card was unmounted (its signals are gone; a late answer must not touch them).
+    pub fn is_current(&self, ticket: Ticket) -> bool {
+        self.generation.try_with_value(|g| g.is_current(ticket)) == Some(true)
+    }
 }
 
 /// The kept values of this portal and user (see `callcard_core::storage`): a `Copy` handle for
@@ -86,6 +109,11 @@ impl Kept {
             browser::kept_set(area, &key, value);
         }
     }
+
+    /// The operator's user id, once known (the kept values are scoped to it).
+    pub fn user(&self) -> Option<u64> {
+        self.scope.with_value(|s| s.user())
+    }
 }
 
 /// The app's shared state: one small `Copy` struct provided once in `App`.
@@ -100,8 +128,6 @@ pub struct Store {
     pub error: RwSignal<Option<CardError>>,
     /// Users known by id (the history's responsible users), cached across frame reloads.
     pub users: RwSignal<Vec<Person>>,
-    /// "Show more" of the history is loading.
-    pub history_busy: RwSignal<bool>,
     /// What the REST client is waiting for on the operator's behalf ("busy, retrying in 3 s").
     pub notice: RwSignal<Option<Notice>>,
     portal: StoredValue<Rc<dyn Portal>, LocalStorage>,
@@ -123,8 +149,6 @@ pub struct Store {
 /// Names of the kept values (their keys add namespace, portal and user: `callcard_core::storage`).
 const STAGE_CACHE: &str = "stages.v2";
 const USER_CACHE: &str = "users.v2";
-/// After a call ends the portal files its activity; the history is read again this much later.
-const HISTORY_AFTER_CALL_MS: u32 = 1_200;
 
 /// A kept JSON value of `scope` (none while its user is unknown, or when it does not read).
 fn read_json(scope: &Scope, area: Area, name: &str) -> Option<serde_json::Value> {
@@ -181,7 +205,6 @@ impl Store {
             loading: RwSignal::new(false),
             error: RwSignal::new(None),
             users: RwSignal::new(users),
-            history_busy: RwSignal::new(false),
             notice,
             portal: StoredValue::new_local(portal),
             client: StoredValue::new_local(client),
@@ -323,7 +346,7 @@ impl Store {
             Err(e) => log::warn!("placement options could not be read: {e}"),
         }
         for f in self.followers() {
-            f.start(self);
+            f.start();
         }
         self.portal()
             .subscribe(Rc::new(move |ev| self.on_event(ev)));
@@ -353,7 +376,7 @@ impl Store {
         }
         self.progress.set(p);
         for f in self.followers() {
-            f.on_status(*self, &s);
+            f.on_status(&s);
         }
         self.status.set(s);
     }
@@ -381,7 +404,7 @@ impl Store {
                         p = CallProgress::default();
                         if before == CallState::Idle {
                             for f in self.followers() {
-                                f.call_started(*self);
+                                f.call_started();
                             }
                         }
                     }
@@ -392,18 +415,13 @@ impl Store {
                         p.failed_code = failed_code;
                         if before == CallState::Connected {
                             for f in self.followers() {
-                                f.call_ended(*self);
+                                f.call_ended();
                             }
                         }
                         if before != CallState::Idle {
-                            // The call just ended: its activity joins the history.
-                            let this = *self;
-                            spawn_local(async move {
-                                gloo_timers::future::TimeoutFuture::new(HISTORY_AFTER_CALL_MS)
-                                    .await;
-                                this.reload_history().await;
-                                this.after_refresh();
-                            });
+                            for f in self.followers() {
+                                f.call_over();
+                            }
                         }
                     }
                 }
@@ -418,7 +436,7 @@ impl Store {
             }
             CallEvent::BeforeClose => {
                 for f in self.followers() {
-                    f.before_close(*self);
+                    f.before_close();
                 }
             }
         }
@@ -503,7 +521,14 @@ impl Store {
     /// Whether an answer for `generation` may still be applied. False after a newer event, and
     /// after the card was unmounted (its signals are gone; a late answer must not touch them).
     fn is_current(&self, generation: Ticket) -> bool {
-        self.generation.try_with_value(|g| g.is_current(generation)) == Some(true)
+        self.freshness().is_current(generation)
+    }
+
+    /// The card's generation as a handle for features (see [`Freshness`]).
+    pub fn freshness(&self) -> Freshness {
+        Freshness {
+            generation: self.generation,
+        }
     }
 
     fn next_generation(&self) {
@@ -581,7 +606,8 @@ impl Store {
         }
     }
 
-    fn fail(&self, e: RestError) {
+    /// A failed REST read, for the operator (the error banner).
+    pub fn fail(&self, e: RestError) {
         log::warn!(
             "refresh failed: {}",
             callcard_core::rest::retry::describe_for_log(&e)
@@ -594,105 +620,9 @@ impl Store {
         }
     }
 
-    /// The history again now (a note or a to-do was saved): it shows without a refresh.
-    pub fn reload_history_now(self) {
-        spawn_local(async move {
-            self.reload_history().await;
-        });
-    }
-
-    /// The first page of the history again (after a call ended), in place.
-    async fn reload_history(self) {
-        let Some(generation) = self.generation.try_with_value(|g| g.current()) else {
-            return;
-        };
-        let Some(entity) = self.status.get_untracked().entity else {
-            return;
-        };
-        let batch = refresh::history_batch(entity);
-        let got = self
-            .client()
-            .batch_while(&batch, Priority::Interactive, &|| {
-                self.is_current(generation)
-            })
-            .await;
-        if !self.is_current(generation) {
-            return;
-        }
-        if let Ok(answer) = got {
-            let fresh = refresh::decode_history(&answer);
-            self.data.update(|d| {
-                if let Some(d) = d {
-                    d.history = Some(fresh);
-                }
-            });
-            self.learn_users();
-        }
-    }
-
-    /// "Show more": the next history page, appended; dropped if the client changed meanwhile.
-    pub fn more_history(self) {
-        let Some(generation) = self.generation.try_with_value(|g| g.current()) else {
-            return;
-        };
-        let Some(entity) = self.status.get_untracked().entity else {
-            return;
-        };
-        let (cursor, comment_start) = self
-            .data
-            .with_untracked(|d| {
-                d.as_ref()
-                    .and_then(|d| d.history.as_ref())
-                    .and_then(|h| h.as_ref().ok())
-                    .map(|t| (t.next_cursor(), t.next_comment_start()))
-            })
-            .unwrap_or_default();
-        let batch = refresh::more_batch(entity, cursor, comment_start);
-        if batch.is_empty() || self.history_busy.get_untracked() {
-            return;
-        }
-        self.history_busy.set(true);
-        spawn_local(async move {
-            let got = self
-                .client()
-                .batch_while(&batch, Priority::Interactive, &|| {
-                    self.is_current(generation)
-                })
-                .await;
-            self.history_busy.try_set(false);
-            if !self.is_current(generation) {
-                return;
-            }
-            let got = got.and_then(|answer| {
-                let page = match cursor {
-                    Some(_) => Some(refresh::decode_history_page(&answer)?),
-                    None => None,
-                };
-                Ok((page, refresh::decode_comment_page(&answer)))
-            });
-            match got {
-                Ok((page, comments)) => {
-                    self.data.update(|d| {
-                        if let Some(Some(Ok(t))) = d.as_mut().map(|d| d.history.as_mut()) {
-                            if let Some((page, stats)) = page {
-                                t.append_page(page, stats);
-                            }
-                            if comment_start.is_some() {
-                                t.take_comments(comments);
-                            }
-                        }
-                    });
-                    self.learn_users();
-                }
-                Err(RestError::Superseded) => {}
-                Err(e) => self.fail(e),
-            }
-        });
-    }
-
     /// Names for the history's responsible users not known yet: one background `user.get`
     /// for all of them, cached for an hour across frame reloads. Nothing when all are known.
-    fn learn_users(self) {
+    pub fn learn_users(self) {
         let known = self.users.get_untracked();
         let mut missing: Vec<u64> = Vec::new();
         self.data.with_untracked(|d| {
@@ -738,7 +668,7 @@ impl Store {
     }
 
     /// After a refresh or a call's end: each feature follows (see [`RefreshPart::after_refresh`]).
-    fn after_refresh(self) {
+    pub fn after_refresh(self) {
         for part in self.parts() {
             part.after_refresh();
         }

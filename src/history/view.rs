@@ -10,6 +10,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use crate::frame::browser::format_time;
+use crate::history::state::use_history;
 use crate::ui::dom::{add, attr, el, replace, text_el};
 use crate::ui::use_store;
 use callcard_core::call::Direction;
@@ -215,6 +216,7 @@ fn content(
 #[component]
 pub fn History() -> impl IntoView {
     let store = use_store();
+    let history_state = use_history();
     let lang = store.lang;
     let locale = store.locale;
     let list = NodeRef::<html::Div>::new();
@@ -245,7 +247,7 @@ pub fn History() -> impl IntoView {
                 if let Some(div) = list.get() {
                     replace(&div, content(h, all, lang, locale, users, &host).as_ref());
                     let last = !matches!(&h, Some(Ok(t)) if t.has_more());
-                    if store.history_busy.get_untracked() {
+                    if history_state.busy_now() {
                         return;
                     }
                     let n = from.swap(usize::MAX, std::sync::atomic::Ordering::Relaxed);
@@ -283,10 +285,10 @@ pub fn History() -> impl IntoView {
                 {move || if all.get() { tr(lang, Text::ShowFewer).to_string() } else { format!("{} ({})", tr(lang, Text::ShowAll), count()) }}
             </button>
             <button type="button" class="cc-button cc-button--small" data-testid="history-more" hidden=move || !more()
-                aria-disabled=move || if store.history_busy.get() { "true" } else { "false" } on:click=move |_| {
-                    if !store.history_busy.get_untracked() {
+                aria-disabled=move || if history_state.busy() { "true" } else { "false" } on:click=move |_| {
+                    if !history_state.busy_now() {
                         focus_from.store(count(), std::sync::atomic::Ordering::Relaxed);
-                        store.more_history();
+                        history_state.more();
                     }
                 }>
                 {tr(lang, Text::ShowMore)}

@@ -4,14 +4,20 @@
 //! the portal's 65 s), `BeforeClose`, and the ONE-batch save with its read-back. The decisions
 //! are the pure `wrapup` module's.
 
+use std::rc::Rc;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::frame::browser::{self, Area};
-use crate::store::{CallFollower, Store};
+use crate::history::state::HistoryState;
+use crate::store::{CallFollower, CallProgress, Kept};
 use callcard_core::call::CallStatus;
+use callcard_core::i18n::Lang;
 use callcard_core::model::EntityRef;
-use callcard_core::refresh::ClientSlot;
+use callcard_core::portal::Portal;
+use callcard_core::refresh::{CardData, ClientSlot};
+use callcard_core::rest::client::RestClient;
 use callcard_core::rest::error::ErrorClass;
 use callcard_core::rest::limiter::Priority;
 use callcard_core::wrapup::{
@@ -73,7 +79,28 @@ impl Said {
     }
 }
 
-/// The wrap-up's state (one per card, in the store).
+/// What the wrap-up needs from the card: the narrowest handle (no store).
+#[derive(Clone)]
+pub struct WrapupNeeds {
+    pub lang: Lang,
+    /// The call the card shows (read only): where a note goes, the call's facts.
+    pub status: ReadSignal<CallStatus>,
+    /// When the call connected (read only): the moment a note names.
+    pub progress: ReadSignal<CallProgress>,
+    /// The card's data (read only): the client's name for a to-do's title.
+    pub data: ReadSignal<Option<CardData>>,
+    /// The frame's one REST client (the save; the portal's time zone from its answers).
+    pub client: Rc<RestClient>,
+    /// The portal: the result list (an app option), the draft where storage is refused (a user
+    /// option), the hold on its auto-close.
+    pub portal: Rc<dyn Portal>,
+    /// The kept values of this portal and user (the draft), and who the user is.
+    pub kept: Kept,
+    /// Saved notes and to-dos show in the history at once.
+    pub history: HistoryState,
+}
+
+/// The wrap-up's state: a small `Copy` handle, provided as a context of its own by `App`.
 #[derive(Clone, Copy)]
 pub struct Wrapup {
     pub open: RwSignal<bool>,
@@ -86,12 +113,7 @@ pub struct Wrapup {
     pub held: RwSignal<bool>,
     hold_gen: StoredValue<u64>,
     write_gen: StoredValue<u64>,
-}
-
-impl Default for Wrapup {
-    fn default() -> Self {
-        Self::new()
-    }
+    needs: StoredValue<WrapupNeeds, LocalStorage>,
 }
 
 fn now_secs() -> i64 {
@@ -104,7 +126,7 @@ fn browser_offset_min() -> i32 {
 }
 
 impl Wrapup {
-    pub fn new() -> Wrapup {
+    pub fn new(needs: WrapupNeeds) -> Wrapup {
         Wrapup {
             open: RwSignal::new(false),
             draft: RwSignal::new(Draft::default()),
@@ -115,21 +137,31 @@ impl Wrapup {
             held: RwSignal::new(false),
             hold_gen: StoredValue::new(0),
             write_gen: StoredValue::new(0),
+            needs: StoredValue::new_local(needs),
         }
     }
 
+    fn needs(&self) -> WrapupNeeds {
+        self.needs.get_value()
+    }
+
+    /// The language the card speaks.
+    pub fn lang(&self) -> Lang {
+        self.needs.with_value(|n| n.lang)
+    }
+
     /// At start: the administrator's result list.
-    pub fn start(self, store: Store) {
-        let raw = store.portal().app_option(RESULTS_OPTION);
+    pub fn start(self) {
+        let n = self.needs();
+        let raw = n.portal.app_option(RESULTS_OPTION);
         self.results
-            .set(wrapup::results_from_option(raw.as_deref(), store.lang));
+            .set(wrapup::results_from_option(raw.as_deref(), n.lang));
     }
 
     /// The portal's time zone (UTC offset, minutes): from REST answers, else the browser's.
-    pub fn offset_min(store: &Store) -> i32 {
-        store
-            .client()
-            .portal_offset_min()
+    pub fn offset_min(self) -> i32 {
+        self.needs
+            .with_value(|n| n.client.portal_offset_min())
             .unwrap_or_else(browser_offset_min)
     }
 
@@ -141,19 +173,20 @@ impl Wrapup {
     }
 
     /// A status for a call: its kept draft comes back (per `CALL_ID`).
-    pub fn on_status(self, store: Store, s: &CallStatus) {
+    pub fn on_status(self, s: &CallStatus) {
         let Some(call_id) = s.call_id.as_deref().filter(|c| !c.is_empty()) else {
             return;
         };
         if self.draft.with_untracked(|d| d.call_id == call_id) {
             return;
         }
-        let kept = store
-            .kept(Area::Session, &wrapup::draft_name(call_id))
+        let n = self.needs();
+        let kept = n
+            .kept
+            .get(Area::Session, &wrapup::draft_name(call_id))
             .and_then(|t| wrapup::decode_draft(&t, call_id))
             .or_else(|| {
-                store
-                    .portal()
+                n.portal
                     .user_option(DRAFT_OPTION)
                     .and_then(|t| wrapup::decode_draft(&t, call_id))
             });
@@ -162,7 +195,7 @@ impl Wrapup {
                 self.draft.set(d);
                 self.open.set(true);
                 self.said.set(Some(Said::Restored));
-                self.update_hold(store);
+                self.update_hold();
             }
             _ => {
                 self.draft.set(Draft::new(call_id, now_secs()));
@@ -172,8 +205,11 @@ impl Wrapup {
     }
 
     /// Connected → idle: the panel opens; the call's moment is the one the timer counted from.
-    pub fn call_ended(self, store: Store) {
-        if let Some(at) = store.progress.get_untracked().connected_at {
+    pub fn call_ended(self) {
+        let connected_at = self
+            .needs
+            .with_value(|n| n.progress.get_untracked().connected_at);
+        if let Some(at) = connected_at {
             self.draft.update(|d| {
                 if d.saved_note.is_none() && !d.unsure {
                     d.call_at_secs = (at / 1000.0).floor() as i64;
@@ -184,25 +220,25 @@ impl Wrapup {
     }
 
     /// Idle → ringing: "Keep open" is for the call that ended; it is released.
-    pub fn call_started(self, store: Store) {
+    pub fn call_started(self) {
         if self.keep_open.get_untracked() {
             self.keep_open.set(false);
-            self.update_hold(store);
+            self.update_hold();
         }
     }
 
     /// `CallCard::BeforeClose`: a draft is kept at once (not saved to the CRM) and the
     /// operator is told.
-    pub fn before_close(self, store: Store) {
+    pub fn before_close(self) {
         if self.draft.with_untracked(|d| d.has_content()) {
-            self.write_now(store);
+            self.write_now();
             self.said.set(Some(Said::DraftKept));
             self.open.set(true);
         }
     }
 
     /// The operator changed the draft.
-    pub fn edit(self, store: Store, f: impl FnOnce(&mut Draft)) {
+    pub fn edit(self, f: impl FnOnce(&mut Draft)) {
         self.draft.update(f);
         if matches!(
             self.said.get_untracked(),
@@ -216,31 +252,31 @@ impl Wrapup {
         ) {
             self.said.set(None);
         }
-        self.update_hold(store);
-        self.persist(store);
+        self.update_hold();
+        self.persist();
     }
 
-    pub fn set_keep_open(self, store: Store, on: bool) {
+    pub fn set_keep_open(self, on: bool) {
         self.keep_open.set(on);
-        self.update_hold(store);
+        self.update_hold();
     }
 
     /// Drops the draft (what is saved stays saved) and releases the card.
-    pub fn discard(self, store: Store) {
+    pub fn discard(self) {
         self.draft.update(|d| {
             d.note.clear();
             d.result = None;
             d.callback = Callback::None;
             d.unsure = false;
         });
-        self.write_now(store);
+        self.write_now();
         self.said.set(Some(Said::Discarded));
-        self.update_hold(store);
+        self.update_hold();
     }
 
     /// Holds the portal's auto-close while a draft is unsaved or "Keep open" is on; renews the
     /// hold every [`RENEW_MS`]; releases it when neither holds any more.
-    fn update_hold(self, store: Store) {
+    fn update_hold(self) {
         let want = self.keep_open.get_untracked()
             || self.draft.with_untracked(|d| d.has_content() || d.unsure);
         if want == self.held.get_untracked() {
@@ -249,7 +285,7 @@ impl Wrapup {
         self.held.set(want);
         self.hold_gen.update_value(|g| *g += 1);
         let generation = self.hold_gen.get_value();
-        let portal = store.portal();
+        let portal = self.needs.with_value(|n| n.portal.clone());
         spawn_local(async move {
             if let Err(e) = portal.set_auto_close(!want).await {
                 log::warn!("auto-close: {}", e.describe_for_log());
@@ -270,20 +306,20 @@ impl Wrapup {
     }
 
     /// Keeps the draft [`KEEP_AFTER_MS`] after the last change.
-    fn persist(self, store: Store) {
+    fn persist(self) {
         self.write_gen.update_value(|g| *g += 1);
         let generation = self.write_gen.get_value();
         spawn_local(async move {
             gloo_timers::future::TimeoutFuture::new(KEEP_AFTER_MS).await;
             if self.write_gen.try_get_value() == Some(generation) {
-                self.write_now(store);
+                self.write_now();
             }
         });
     }
 
     /// Keeps the draft now: session storage, and the user option where storage is refused (or
     /// the user, whose keys scope storage, is not known yet).
-    fn write_now(self, store: Store) {
+    fn write_now(self) {
         self.write_gen.update_value(|g| *g += 1);
         let d = self.draft.get_untracked();
         if d.call_id.is_empty() {
@@ -294,18 +330,21 @@ impl Wrapup {
         } else {
             String::new()
         };
-        store.keep(Area::Session, &wrapup::draft_name(&d.call_id), &text);
-        if !browser::storage_works(Area::Session) || store.me().is_none() {
-            store.portal().set_user_option(DRAFT_OPTION, &text);
+        let n = self.needs();
+        n.kept
+            .set(Area::Session, &wrapup::draft_name(&d.call_id), &text);
+        if !browser::storage_works(Area::Session) || n.kept.user().is_none() {
+            n.portal.set_user_option(DRAFT_OPTION, &text);
         }
     }
 
     /// What a save sends now: the parts not saved yet. `Err` says why nothing can go.
-    fn plan(self, store: &Store) -> Result<SavePlan, Said> {
-        let status = store.status.get_untracked();
+    fn plan(self) -> Result<SavePlan, Said> {
+        let n = self.needs();
+        let status = n.status.get_untracked();
         let target = Self::target(&status).ok_or(Said::Nothing)?;
         let d = self.draft.get_untracked();
-        let offset = Self::offset_min(store);
+        let offset = self.offset_min();
         let results = self.results.get_untracked();
         let label = d
             .result
@@ -327,27 +366,19 @@ impl Wrapup {
             phone: status.phone.clone(),
         };
         let comment = (d.saved_note.is_none() && wants_note).then(|| {
-            wrapup::compose_comment(
-                store.lang,
-                &facts,
-                offset,
-                label.as_deref(),
-                &d.note,
-                todo_at,
-            )
+            wrapup::compose_comment(n.lang, &facts, offset, label.as_deref(), &d.note, todo_at)
         });
-        let client_name =
-            store
-                .data
-                .with_untracked(|data| match data.as_ref().map(|x| &x.client) {
-                    Some(ClientSlot::Loaded(c)) if c.entity == target => Some(c.name.clone()),
-                    _ => None,
-                });
+        let client_name = n
+            .data
+            .with_untracked(|data| match data.as_ref().map(|x| &x.client) {
+                Some(ClientSlot::Loaded(c)) if c.entity == target => Some(c.name.clone()),
+                _ => None,
+            });
         let todo = todo_at.map(|at| TodoSpec {
             deadline_secs: at,
-            title: wrapup::todo_title(store.lang, client_name.as_deref()),
+            title: wrapup::todo_title(n.lang, client_name.as_deref()),
             description: d.note.trim().to_string(),
-            responsible: store.me().unwrap_or(0),
+            responsible: n.kept.user().unwrap_or(0),
         });
         if comment.is_none() && todo.is_none() {
             return Err(Said::Nothing);
@@ -362,11 +393,11 @@ impl Wrapup {
 
     /// Save (or Retry): one batch with the comment and the to-do. A save whose outcome is
     /// unknown is read back before anything is sent again.
-    pub fn save(self, store: Store) {
+    pub fn save(self) {
         if self.busy.get_untracked() {
             return;
         }
-        let plan = match self.plan(&store) {
+        let plan = match self.plan() {
             Ok(p) => p,
             Err(said) => {
                 self.said.set(Some(said));
@@ -381,14 +412,14 @@ impl Wrapup {
         }
         self.busy.set(true);
         spawn_local(async move {
-            let outcome = self.run_save(store, plan.clone()).await;
+            let outcome = self.run_save(plan.clone()).await;
             self.busy.set(false);
-            self.finish(store, &plan, outcome);
+            self.finish(&plan, outcome);
         });
     }
 
-    async fn run_save(self, store: Store, mut plan: SavePlan) -> Option<SaveOutcome> {
-        let client = store.client();
+    async fn run_save(self, mut plan: SavePlan) -> Option<SaveOutcome> {
+        let client = self.needs().client;
         // An earlier save of unknown outcome: look first.
         if self.draft.with_untracked(|d| d.unsure) {
             self.said.set(Some(Said::Checking));
@@ -425,7 +456,7 @@ impl Wrapup {
         self.said.set(Some(Said::Saving));
         // Until the answer is in, the save may have happened: a reload now reads back first.
         self.draft.update(|d| d.unsure = true);
-        self.write_now(store);
+        self.write_now();
         let got = client.batch(&batch, Priority::Interactive).await;
         let mut outcome = wrapup::decode_save(&plan, &got);
         if outcome.any_unknown() {
@@ -450,7 +481,7 @@ impl Wrapup {
         });
     }
 
-    fn finish(self, store: Store, plan: &SavePlan, outcome: Option<SaveOutcome>) {
+    fn finish(self, plan: &SavePlan, outcome: Option<SaveOutcome>) {
         let Some(o) = outcome else {
             self.said.set(Some(Said::Nothing));
             return;
@@ -488,29 +519,29 @@ impl Wrapup {
             }
         };
         self.said.set(Some(said));
-        self.write_now(store);
-        self.update_hold(store);
+        self.write_now();
+        self.update_hold();
         if saved_something {
-            store.reload_history_now();
+            self.needs().history.reload_now();
         }
     }
 }
 
 /// The wrap-up follows the call's life: the store tells it of each status and step.
 impl CallFollower for Wrapup {
-    fn start(&self, store: Store) {
-        Wrapup::start(*self, store);
+    fn start(&self) {
+        Wrapup::start(*self);
     }
-    fn on_status(&self, store: Store, status: &CallStatus) {
-        Wrapup::on_status(*self, store, status);
+    fn on_status(&self, status: &CallStatus) {
+        Wrapup::on_status(*self, status);
     }
-    fn call_started(&self, store: Store) {
-        Wrapup::call_started(*self, store);
+    fn call_started(&self) {
+        Wrapup::call_started(*self);
     }
-    fn call_ended(&self, store: Store) {
-        Wrapup::call_ended(*self, store);
+    fn call_ended(&self) {
+        Wrapup::call_ended(*self);
     }
-    fn before_close(&self, store: Store) {
-        Wrapup::before_close(*self, store);
+    fn before_close(&self) {
+        Wrapup::before_close(*self);
     }
 }

@@ -163,7 +163,7 @@ pub fn WrapupPanel() -> impl IntoView {
         let target = Wrapup::target(&status);
         let d = w.draft.get();
         let open = w.open.get();
-        let offset = Wrapup::offset_min(&store);
+        let offset = w.offset_min();
         let said = w.said.get();
         let busy = w.busy.get();
         let retry = said.as_ref().is_some_and(Said::offers_retry);
@@ -297,7 +297,7 @@ pub fn WrapupPanel() -> impl IntoView {
         } else if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
             ev.prevent_default();
             if store.status.with_untracked(Wrapup::target).is_some() {
-                w.save(store);
+                w.save();
             }
         }
     };
@@ -308,7 +308,7 @@ pub fn WrapupPanel() -> impl IntoView {
             return;
         };
         if let Some(id) = b.get_attribute("data-result") {
-            w.edit(store, move |d| {
+            w.edit(move |d| {
                 d.result = if d.result.as_deref() == Some(id.as_str()) {
                     None
                 } else {
@@ -316,8 +316,8 @@ pub fn WrapupPanel() -> impl IntoView {
                 };
             });
         } else if let Some(code) = b.get_attribute("data-callback") {
-            let offset = Wrapup::offset_min(&store);
-            w.edit(store, move |d| {
+            let offset = w.offset_min();
+            w.edit(move |d| {
                 d.callback = if code == "at" {
                     // Custom: starts from tomorrow morning, to be changed.
                     match &d.callback {
@@ -348,9 +348,9 @@ pub fn WrapupPanel() -> impl IntoView {
                         });
                     }
                 }
-                Some("keep-open") => w.set_keep_open(store, !w.keep_open.get_untracked()),
-                Some("wrapup-save") => w.save(store),
-                Some("wrapup-discard") if !w.busy.get_untracked() => w.discard(store),
+                Some("keep-open") => w.set_keep_open(!w.keep_open.get_untracked()),
+                Some("wrapup-save") => w.save(),
+                Some("wrapup-discard") if !w.busy.get_untracked() => w.discard(),
                 Some("wrapup-close") => {
                     w.open.set(false);
                     focus_open();
@@ -360,8 +360,8 @@ pub fn WrapupPanel() -> impl IntoView {
         }
     };
     let on_input = move |ev: web_sys::Event| match dom::event_field(&ev) {
-        Some(FieldValue::TextArea(v)) => w.edit(store, move |d| d.note = v),
-        Some(FieldValue::Input(v)) => w.edit(store, move |d| d.callback = Callback::At(v)),
+        Some(FieldValue::TextArea(v)) => w.edit(move |d| d.note = v),
+        Some(FieldValue::Input(v)) => w.edit(move |d| d.callback = Callback::At(v)),
         None => {}
     };
 
