@@ -39,8 +39,9 @@ if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WB_VERSION"; t
   cargo install wasm-bindgen-cli --version "=$WB_VERSION" --force
 fi
 
-# binaryen 132 (wasm-opt), Playwright and axe-core (tests/e2e/a11y.spec.mjs); never a browser download.
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/@playwright/test ] || [ ! -f node_modules/axe-core/axe.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# binaryen 132 (wasm-opt), esbuild (scripts/minify_js.py), Playwright and axe-core
+# (tests/e2e/a11y.spec.mjs); never a browser download.
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/esbuild ] || [ ! -d node_modules/@playwright/test ] || [ ! -f node_modules/axe-core/axe.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "npm ci"
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 fi

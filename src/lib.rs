@@ -4,6 +4,12 @@
 
 use callcard_core::i18n;
 
+/// The heap: talc instead of Rust's default dlmalloc, a smaller allocator that frees and merges
+/// blocks as dlmalloc does (the card runs for hours).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 #[cfg(target_arch = "wasm32")]
 pub mod app;
 #[cfg(target_arch = "wasm32")]

@@ -67,7 +67,7 @@ pub fn ClientCard() -> impl IntoView {
             view! {
                 <li class="cc-phone">
                     <a href=tel_href(&p.value) class="cc-phone__value">{format_phone(&p.value)}</a>
-                    {(!kind.is_empty()).then(|| view! { <span class="cc-phone__kind">{kind}</span> }.into_any())}
+                    {(!kind.is_empty()).then(|| view! { <span class="cc-phone__kind">{kind}</span> })}
                 </li>
             }
         }).collect_view();
@@ -85,16 +85,16 @@ pub fn ClientCard() -> impl IntoView {
                             {(c.post.is_some() && company.is_some()).then_some(" · ")}
                             {company}
                         </div>
-                    }.into_any())}
-                    {c.stage.clone().map(|s| view! { <span class=format!("cc-stage cc-stage--{}", s.semantic.as_str())>{s.name}</span> }.into_any())}
-                    {(!c.phones.is_empty()).then(|| view! { <ul class="cc-phones" aria-label=tr(lang, Text::Phones)>{phones}</ul> }.into_any())}
+                    })}
+                    {c.stage.clone().map(|s| view! { <span class=format!("cc-stage cc-stage--{}", s.semantic.as_str())>{s.name}</span> })}
+                    {(!c.phones.is_empty()).then(|| view! { <ul class="cc-phones" aria-label=tr(lang, Text::Phones)>{phones}</ul> })}
                     {c.responsible.clone().map(|r| view! {
                         <div class="cc-client__responsible" data-testid="client-responsible">
                             <span class="cc-muted">{tr(lang, Text::Responsible)}": "</span>
                             <span>{r.name}</span>
-                            {r.position.map(|p| view! { <span class="cc-muted">" · "{p}</span> }.into_any())}
+                            {r.position.map(|p| view! { <span class="cc-muted">" · "{p}</span> })}
                         </div>
-                    }.into_any())}
+                    })}
                 </div>
             </div>
         }
