@@ -225,12 +225,12 @@ impl Store {
 
     /// A kept value of this portal and user (see `callcard_core::storage`); none while the user is
     /// unknown.
-    pub fn kept(&self, area: Area, name: &str) -> Option<String> {
+    fn kept(&self, area: Area, name: &str) -> Option<String> {
         self.kept_values().get(area, name)
     }
 
     /// Keeps a value for this portal and user (in memory when the browser refuses storage).
-    pub fn keep(&self, area: Area, name: &str, value: &str) {
+    fn keep(&self, area: Area, name: &str, value: &str) {
         self.kept_values().set(area, name, value);
     }
 
@@ -263,14 +263,9 @@ impl Store {
         })
     }
 
-    /// The operator's user id, once known.
-    pub fn me(&self) -> Option<u64> {
-        self.scope.with_value(|s| s.user())
-    }
-
     /// Whether the user is still to be learned from the next refresh.
     fn user_unknown(&self) -> bool {
-        self.scope.with_value(|s| s.user().is_none())
+        self.kept_values().user().is_none()
     }
 
     /// The user is known now: remembered in a user option (read before any request on the next
