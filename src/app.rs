@@ -93,32 +93,47 @@ pub fn App(
         request_animation_frame(move || p.fit_window());
     });
 
-    #[cfg(not(feature = "demo"))]
-    let demo: Option<()> = None;
+    // The demo panel, built where it is shown.
     #[cfg(feature = "demo")]
-    let demo = chosen
-        .demo
-        .clone()
-        .map(|d| view! { <DemoControls demo=d/> });
+    let demo_handle = StoredValue::new_local(chosen.demo.clone());
+    let demo = move || {
+        #[cfg(feature = "demo")]
+        return demo_handle
+            .get_value()
+            .map(|d| view! { <DemoControls demo=d/> });
+        #[cfg(not(feature = "demo"))]
+        None::<()>
+    };
     if placement.is_call_card() {
         store.start();
+        // The card's blocks are built in the next task, once the first refresh's requests are
+        // out: `store.start` has handed them to the microtasks, which run first, so the batch
+        // travels while the views are built (issue 12: building them first cost ~50 ms of the
+        // start-up). The boot placeholder stays until then, so no empty frame is painted.
+        let built = RwSignal::new(false);
+        browser::after_this_task(move || {
+            built.set(true);
+            browser::remove_boot_placeholder();
+        });
         view! {
             <main class="cc" data-testid="card">
                 // The page's one heading of level 1 (the design has none on screen) and its one
                 // polite live region: call-state changes and the outcomes of actions.
                 <h1 class="cc-visually-hidden">{tr(store.lang, Text::CardHeading)}</h1>
                 <div id="cc-live" class="cc-visually-hidden" data-testid="live" aria-live="polite" aria-atomic="true"></div>
-                <ErrorBanner/>
-                <RestStatus/>
-                <CallHeader/>
-                <WrapupPanel/>
-                <ClientCard/>
-                <Bindings/>
-                <Campaign/>
-                <History/>
-                // The demo panel after the card: the first screen is the card as an operator
-                // sees it in Bitrix24 (issue 12), and Tab reaches the panel after the card.
-                {demo}
+                {move || built.get().then(|| view! {
+                    <ErrorBanner/>
+                    <RestStatus/>
+                    <CallHeader/>
+                    <WrapupPanel/>
+                    <ClientCard/>
+                    <Bindings/>
+                    <Campaign/>
+                    <History/>
+                    // The demo panel after the card: the first screen is the card as an operator
+                    // sees it in Bitrix24 (issue 12), and Tab reaches the panel after the card.
+                    {demo()}
+                })}
             </main>
         }
         .into_any()
@@ -128,11 +143,12 @@ pub fn App(
         let settings = view! { <InstallPage/> };
         #[cfg(not(any(feature = "demo", feature = "settings")))]
         let settings = ();
+        browser::remove_boot_placeholder();
         view! {
             <main class="cc" data-testid="settings">
                 <div id="cc-live" class="cc-visually-hidden" data-testid="live" aria-live="polite" aria-atomic="true"></div>
                 {settings}
-                {demo}
+                {demo()}
             </main>
         }
         .into_any()

@@ -150,6 +150,18 @@ pub struct Store {
 const STAGE_CACHE: &str = "stages.v2";
 const USER_CACHE: &str = "users.v2";
 
+/// The name a cache of portal data is kept under. The demo portal makes its data (stage names,
+/// users) in the card's language, so the demo keeps one cache per language: a Russian visit
+/// after an English one must not show the English names. A real portal's names are its own data,
+/// the same in every language.
+fn cache_name(scope: &Scope, lang: Lang, base: &str) -> String {
+    if scope.is_demo() {
+        format!("{base}.{}", lang.code())
+    } else {
+        base.to_string()
+    }
+}
+
 /// A kept JSON value of `scope` (none while its user is unknown, or when it does not read).
 fn read_json(scope: &Scope, area: Area, name: &str) -> Option<serde_json::Value> {
     let key = scope.key(name)?;
@@ -180,11 +192,12 @@ impl Store {
             Some(id) => scope.with_user(id),
             None => scope,
         };
+        let lang = Lang::from_bitrix(&code);
         let now = browser::now_ms();
-        let stages = read_json(&scope, Area::Local, STAGE_CACHE)
+        let stages = read_json(&scope, Area::Local, &cache_name(&scope, lang, STAGE_CACHE))
             .map(|v| refresh::stage_cache_read(&v, now))
             .unwrap_or_default();
-        let users = read_json(&scope, Area::Local, USER_CACHE)
+        let users = read_json(&scope, Area::Local, &cache_name(&scope, lang, USER_CACHE))
             .map(|v| storage::users_from_entry(&v, now))
             .unwrap_or_default();
         let client = Rc::new(RestClient::new(
@@ -197,7 +210,7 @@ impl Store {
             notice.try_set(n);
         }));
         Store {
-            lang: Lang::from_bitrix(&code),
+            lang,
             locale: locale_for(&code),
             status: RwSignal::new(CallStatus::default()),
             progress: RwSignal::new(CallProgress::default()),
@@ -232,6 +245,11 @@ impl Store {
     /// Keeps a value for this portal and user (in memory when the browser refuses storage).
     fn keep(&self, area: Area, name: &str, value: &str) {
         self.kept_values().set(area, name, value);
+    }
+
+    /// The name of a cache of portal data (see [`cache_name`]).
+    fn cache(&self, base: &str) -> String {
+        self.scope.with_value(|s| cache_name(s, self.lang, base))
     }
 
     /// A feature joins the card's refresh (see [`RefreshPart`]).
@@ -280,7 +298,7 @@ impl Store {
         let book = self.stages.get_value();
         if !book.is_empty() {
             let v = refresh::stage_cache_value(&book, browser::now_ms());
-            self.keep(Area::Local, STAGE_CACHE, &v.to_string());
+            self.keep(Area::Local, &self.cache(STAGE_CACHE), &v.to_string());
         }
         self.write_user_cache(&self.users.get_untracked());
     }
@@ -292,11 +310,11 @@ impl Store {
         }
         let now = browser::now_ms();
         let previous = self
-            .kept(Area::Local, USER_CACHE)
+            .kept(Area::Local, &self.cache(USER_CACHE))
             .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok());
         let at = storage::stamp_for_rewrite(previous.as_ref(), now, storage::USER_CACHE_TTL_MS);
         let v = storage::users_entry(users, at);
-        self.keep(Area::Local, USER_CACHE, &v.to_string());
+        self.keep(Area::Local, &self.cache(USER_CACHE), &v.to_string());
     }
 
     /// The moment the current call connected, kept across frame reloads: in session storage,
@@ -574,7 +592,7 @@ impl Store {
                 if let Some(book) = &data.new_stages {
                     self.stages.set_value(book.clone());
                     let v = refresh::stage_cache_value(book, browser::now_ms());
-                    self.keep(Area::Local, STAGE_CACHE, &v.to_string());
+                    self.keep(Area::Local, &self.cache(STAGE_CACHE), &v.to_string());
                 } else if data.stages_stale {
                     // An unknown stage: ask for the directory again next time.
                     self.stages.set_value(StageBook::default());

@@ -47,19 +47,10 @@ pub fn start(mount: fn(frame::start::Chosen)) {
             frame::browser::load_build(frame::browser::Build::Settings);
             return;
         }
-        remove_boot_placeholder();
+        // The root removes the boot placeholder once it has something to show.
         mount(chosen);
         RUNNING.store(true, Ordering::Relaxed);
     });
-}
-
-fn remove_boot_placeholder() {
-    if let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("cc-boot"))
-    {
-        el.remove();
-    }
 }
 
 // The Reload button's handler is plain JS: after a panic the wasm instance may not run again.

@@ -238,3 +238,19 @@ impl callcard_core::rest::client::Clock for BrowserClock {
         js_sys::Math::random()
     }
 }
+
+/// Removes index.html's boot placeholder ("Loading the call card…").
+pub fn remove_boot_placeholder() {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("cc-boot"))
+    {
+        el.remove();
+    }
+}
+
+/// Runs `f` in a task of its own after this one (and after its microtasks): a timer of 0 ms,
+/// which unlike an animation frame also runs in a frame the browser does not render.
+pub fn after_this_task(f: impl FnOnce() + 'static) {
+    gloo_timers::callback::Timeout::new(0, f).forget();
+}

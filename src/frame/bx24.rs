@@ -279,7 +279,15 @@ pub fn library_present() -> bool {
 
 /// Runs `BX24.init` and waits for it, at most `timeout_ms`.
 pub async fn init(timeout_ms: u32) -> Result<(), CallFail> {
-    callback_with_timeout(timeout_ms, bx_init).await.map(|_| ())
+    callback_with_timeout(timeout_ms, |cb| {
+        if super::early::take_init(cb) {
+            Ok(())
+        } else {
+            bx_init(cb)
+        }
+    })
+    .await
+    .map(|_| ())
 }
 
 /// A REST call waiting for its callback: `(id, method, reject)`.
@@ -413,19 +421,7 @@ impl Bx24Portal {
         })
         .await
         .map_err(PortalError::from)?;
-        let v = to_json(&v).map_err(PortalError::Library)?;
-        // Errors come back in the same callback: [{"result":"error","errorCode":"Call card is undefined"}]
-        if let Some(code) = v
-            .as_array()
-            .and_then(|a| a.first())
-            .filter(|f| f.get("result").and_then(|r| r.as_str()) == Some("error"))
-            .and_then(|f| f.get("errorCode"))
-        {
-            return Err(PortalError::Refused(
-                code.as_str().unwrap_or("error").chars().take(80).collect(),
-            ));
-        }
-        Ok(v)
+        placement_answer(&v)
     }
 
     /// `BX24.callBatch(calls, cb, halt)`: the library's own batch. Each key's `ajaxResult` is
@@ -450,6 +446,23 @@ impl Bx24Portal {
             })
             .collect())
     }
+}
+
+/// A placement command's answer; errors come back in the same callback:
+/// `[{"result":"error","errorCode":"Call card is undefined"}]`.
+fn placement_answer(v: &JsValue) -> Result<Value, PortalError> {
+    let v = to_json(v).map_err(PortalError::Library)?;
+    if let Some(code) = v
+        .as_array()
+        .and_then(|a| a.first())
+        .filter(|f| f.get("result").and_then(|r| r.as_str()) == Some("error"))
+        .and_then(|f| f.get("errorCode"))
+    {
+        return Err(PortalError::Refused(
+            code.as_str().unwrap_or("error").chars().take(80).collect(),
+        ));
+    }
+    Ok(v)
 }
 
 impl Default for Bx24Portal {
@@ -548,9 +561,22 @@ impl Portal for Bx24Portal {
 
     fn get_status(&self) -> Fut<'_, Result<CallStatus, PortalError>> {
         Box::pin(async move {
-            let v = self
-                .placement_call("getStatus", &serde_json::json!({}))
-                .await?;
+            // The early start's answer, once; asked again when it has none, or a stale one.
+            let early = callback_with_timeout(self.timeouts.placement_ms, |cb| {
+                if super::early::take_status(cb) {
+                    Ok(())
+                } else {
+                    Err(JsValue::UNDEFINED)
+                }
+            })
+            .await;
+            let v = match early {
+                Ok(v) if !v.is_undefined() => placement_answer(&v)?,
+                _ => {
+                    self.placement_call("getStatus", &serde_json::json!({}))
+                        .await?
+                }
+            };
             decode_call_status(&v).map_err(PortalError::Decode)
         })
     }
@@ -586,11 +612,15 @@ impl Portal for Bx24Portal {
         let close = Closure::<dyn FnMut(JsValue)>::new(move |_a: JsValue| {
             deliver(&s, Ok(CallEvent::BeforeClose))
         });
+        let early = super::early::take_events(state.as_ref(), entity.as_ref(), close.as_ref());
         for (name, cb) in [
             ("CallCard::CallStateChanged", state.as_ref().clone()),
             ("CallCard::EntityChanged", entity.as_ref().clone()),
             ("CallCard::BeforeClose", close.as_ref().clone()),
         ] {
+            if early {
+                break; // bound by the early start, which now hands them over
+            }
             if let Err(e) = bx_bind_event(name, &cb) {
                 log::warn!("bindEvent {name} failed: {}", describe(&e));
             }

@@ -101,6 +101,8 @@ pub async fn wait_for_bitrix(timing: WaitTiming, lang: Lang, library_url: &str) 
         Closure::<dyn Fn()>::new(move || retry.set(true))
     };
     let answer: Rc<RefCell<Option<Result<(), CallFail>>>> = Rc::new(RefCell::new(None));
+    // Ends the wait's nap early: `init` answered.
+    let wake: Waker = Rc::new(RefCell::new(None));
     let mut init_running = false;
     let mut init_error: Option<String> = None;
     let mut started = crate::frame::browser::perf_now();
@@ -129,9 +131,13 @@ pub async fn wait_for_bitrix(timing: WaitTiming, lang: Lang, library_url: &str) 
         if lib == Library::Present && !init_running && init_error.is_none() {
             init_running = true;
             let answer = answer.clone();
+            let wake = wake.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let r = bx24::init(INIT_FOREVER_MS).await;
                 *answer.borrow_mut() = Some(r);
+                if let Some(f) = wake.borrow_mut().take() {
+                    let _ = f.call0(&JsValue::NULL);
+                }
             });
         }
         let elapsed = (crate::frame::browser::perf_now() - started).max(0.0) as u32;
@@ -140,13 +146,40 @@ pub async fn wait_for_bitrix(timing: WaitTiming, lang: Lang, library_url: &str) 
             render(v, lang, init_error.as_deref(), &on_retry);
             shown = Some(v);
         }
-        TimeoutFuture::new(POLL_MS).await;
+        nap(POLL_MS, &wake).await;
     }
     // No Retry button may outlive its handler.
     if matches!(shown, Some(View::Failed(_))) {
         render(View::Waiting, lang, None, &on_retry);
     }
 }
+
+/// Where the wait's nap is woken from.
+type Waker = Rc<RefCell<Option<js_sys::Function>>>;
+
+/// Sleeps `ms`, or less: until `init` answers (`wake`) or the page's early start has the library
+/// (its `callcard:bx24` event). Polling alone cost the card up to one `POLL_MS` of its start-up
+/// after every step (issue 12).
+async fn nap(ms: u32, wake: &Waker) {
+    let Some(w) = web_sys::window() else {
+        return TimeoutFuture::new(ms).await;
+    };
+    let mut resolver = None;
+    let promise = js_sys::Promise::new(&mut |resolve: js_sys::Function, _reject| {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+        let _ = w.add_event_listener_with_callback(EARLY_LIBRARY_EVENT, &resolve);
+        *wake.borrow_mut() = Some(resolve.clone());
+        resolver = Some(resolve);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    wake.borrow_mut().take();
+    if let Some(f) = resolver {
+        let _ = w.remove_event_listener_with_callback(EARLY_LIBRARY_EVENT, &f);
+    }
+}
+
+/// Sent by index.html's early start when it has run `BX24.init`.
+const EARLY_LIBRARY_EVENT: &str = "callcard:bx24";
 
 /// The library's state, from `window.BX24` and the script's `error` flag.
 fn probe() -> Library {

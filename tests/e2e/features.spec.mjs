@@ -25,6 +25,10 @@ test.describe('client history', () => {
     await page.goto(demoUrl({ latency: 0, lang: 'ru', theme: 'dark' }));
     await expect(items(page).first()).toBeVisible();
     await expect(page.locator('#cc-history-title')).toHaveText('История');
+    // The demo makes its stage names in the card's language: the English visit's kept stage
+    // directory must not name the Russian visit's stages (no Latin letter in any of them).
+    await expect(page.getByTestId('binding-stage').first()).toBeVisible();
+    expect(await page.getByTestId('binding-stage').allTextContents()).not.toContainEqual(expect.stringMatching(/[A-Za-z]/));
     await expect(page.getByTestId('history-time').first()).toHaveText(/\d{1,2} [а-я]+\.? \d{4}/);
     await expect(page.locator('[data-testid=history-item][data-call=true] .cc-history__kind').first()).toHaveText(/(Входящий|Исходящий) звонок/);
     await page.setViewportSize({ width: 400, height: 800 });
