@@ -32,7 +32,11 @@ pub fn CallHeader() -> impl IntoView {
         }
     });
 
-    let said = std::cell::Cell::new("");
+    // The state the card opens with is not a change: only the next ones are said.
+    let said = std::cell::Cell::new({
+        let s = store.status.get_untracked();
+        badge(s.state, s.direction, &store.progress.get_untracked()).0
+    });
     let content = move || {
         let s = store.status.get();
         let p = store.progress.get();

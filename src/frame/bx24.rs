@@ -417,7 +417,12 @@ impl Bx24Portal {
     pub async fn placement_call(&self, cmd: &str, params: &Value) -> Result<Value, PortalError> {
         let params = to_js(params);
         let v = callback_with_timeout(self.timeouts.placement_ms, |cb| {
-            bx_placement_call(cmd, &params, cb)
+            // The first `getStatus` takes the early start's answer when it has a fresh one.
+            if cmd == "getStatus" && super::early::take_status(cb) {
+                Ok(())
+            } else {
+                bx_placement_call(cmd, &params, cb)
+            }
         })
         .await
         .map_err(PortalError::from)?;
@@ -561,22 +566,9 @@ impl Portal for Bx24Portal {
 
     fn get_status(&self) -> Fut<'_, Result<CallStatus, PortalError>> {
         Box::pin(async move {
-            // The early start's answer, once; asked again when it has none, or a stale one.
-            let early = callback_with_timeout(self.timeouts.placement_ms, |cb| {
-                if super::early::take_status(cb) {
-                    Ok(())
-                } else {
-                    Err(JsValue::UNDEFINED)
-                }
-            })
-            .await;
-            let v = match early {
-                Ok(v) if !v.is_undefined() => placement_answer(&v)?,
-                _ => {
-                    self.placement_call("getStatus", &serde_json::json!({}))
-                        .await?
-                }
-            };
+            let v = self
+                .placement_call("getStatus", &serde_json::json!({}))
+                .await?;
             decode_call_status(&v).map_err(PortalError::Decode)
         })
     }

@@ -38,8 +38,9 @@ pub fn take_init(cb: &JsValue) -> bool {
     cc_early_init(cb).unwrap_or(false)
 }
 
-/// Hands `cb` to the early `getStatus`'s answer (`undefined` when events came after it: the
-/// caller asks again); false when there is none to take.
+/// Hands `cb` to the early `getStatus`'s answer; false when there is none to take, or when an
+/// event came after it (the answer is stale: the caller asks again). Once taken, an event can
+/// no longer come between the answer and `cb`: both run in the same task.
 pub fn take_status(cb: &JsValue) -> bool {
     cc_early_status(cb).unwrap_or(false)
 }
