@@ -109,12 +109,17 @@ pub fn App(
         // The card's blocks are built in the next task, once the first refresh's requests are
         // out: `store.start` has handed them to the microtasks, which run first, so the batch
         // travels while the views are built (issue 12: building them first cost ~50 ms of the
-        // start-up). The boot placeholder stays until then, so no empty frame is painted.
+        // start-up). The boot placeholder stays until then, so no empty frame is painted. A
+        // timer of 0 ms, not an animation frame: it also runs in a frame the browser does not
+        // render.
         let built = RwSignal::new(false);
-        browser::after_this_task(move || {
-            built.set(true);
-            browser::remove_boot_placeholder();
-        });
+        set_timeout(
+            move || {
+                built.set(true);
+                browser::remove_boot_placeholder();
+            },
+            std::time::Duration::ZERO,
+        );
         view! {
             <main class="cc" data-testid="card">
                 // The page's one heading of level 1 (the design has none on screen) and its one

@@ -248,9 +248,3 @@ pub fn remove_boot_placeholder() {
         el.remove();
     }
 }
-
-/// Runs `f` in a task of its own after this one (and after its microtasks): a timer of 0 ms,
-/// which unlike an animation frame also runs in a frame the browser does not render.
-pub fn after_this_task(f: impl FnOnce() + 'static) {
-    gloo_timers::callback::Timeout::new(0, f).forget();
-}

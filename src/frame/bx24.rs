@@ -604,17 +604,16 @@ impl Portal for Bx24Portal {
         let close = Closure::<dyn FnMut(JsValue)>::new(move |_a: JsValue| {
             deliver(&s, Ok(CallEvent::BeforeClose))
         });
-        let early = super::early::take_events(state.as_ref(), entity.as_ref(), close.as_ref());
-        for (name, cb) in [
-            ("CallCard::CallStateChanged", state.as_ref().clone()),
-            ("CallCard::EntityChanged", entity.as_ref().clone()),
-            ("CallCard::BeforeClose", close.as_ref().clone()),
-        ] {
-            if early {
-                break; // bound by the early start, which now hands them over
-            }
-            if let Err(e) = bx_bind_event(name, &cb) {
-                log::warn!("bindEvent {name} failed: {}", describe(&e));
+        // Bound by the early start already: it hands them over, and binding again would double them.
+        if !super::early::take_events(state.as_ref(), entity.as_ref(), close.as_ref()) {
+            for (name, cb) in [
+                ("CallCard::CallStateChanged", state.as_ref().clone()),
+                ("CallCard::EntityChanged", entity.as_ref().clone()),
+                ("CallCard::BeforeClose", close.as_ref().clone()),
+            ] {
+                if let Err(e) = bx_bind_event(name, &cb) {
+                    log::warn!("bindEvent {name} failed: {}", describe(&e));
+                }
             }
         }
         state.forget();

@@ -2,8 +2,8 @@
 //! `wasm_bindgen` live (besides the bin entry points; `scripts/check_boundary.sh` checks). The
 //! app's start, panic hook and fatal message (`boot`), the Bitrix24 library's bindings (`bx24`),
 //! the JS ⇄ JSON conversions (`convert`), the browser helpers (`browser`), the typed DOM helpers
-//! views call (`dom`), the early start's hand-over (`early`), the start-up choice of portal (`start`), the demo worker's link
-//! (`demo_link`) and the demo portal over it (`demo_portal`).
+//! views call (`dom`), the early start's hand-over (`early`), the start-up choice of portal
+//! (`start`), the demo worker's link (`demo_link`) and the demo portal over it (`demo_portal`).
 
 pub mod boot;
 pub mod browser;
